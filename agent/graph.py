@@ -281,14 +281,7 @@ def build_graph(deps: Deps) -> StateGraph:
         entry = bank.get(current.question_id)
         missing: list[int] = list(state.get("missing") or [])
         asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
-        chosen: tuple[int, FollowUp] | None = None
-        for n, fu in enumerate(entry.follow_ups):
-            if f"{entry.id}#fu{n}" in asked_fu:
-                continue
-            if chosen is None or (
-                set(fu.targets) & set(missing) and not set(chosen[1].targets) & set(missing)
-            ):
-                chosen = (n, fu)
+        chosen = _aimed_follow_up(entry, missing, asked_fu)
         intro = say.follow_up_intro(cfg.lang, len(state.get("turns", [])))
         if chosen is not None:
             n, fu = chosen
@@ -348,6 +341,23 @@ def build_graph(deps: Deps) -> StateGraph:
     graph.add_edge("follow_up", "ask")
     graph.add_edge("wrap_up", END)
     return graph
+
+
+def _aimed_follow_up(
+    entry: Entry, missing: list[int], asked: set[str]
+) -> tuple[int, FollowUp] | None:
+    """The unasked bank follow-up aimed at most of the ``missing`` points (first on
+    ties), or None when none aims at any: the caller then probes a missing point
+    itself rather than asking about something the candidate already covered."""
+    best: tuple[int, FollowUp] | None = None
+    best_hits = 0
+    for n, fu in enumerate(entry.follow_ups):
+        if f"{entry.id}#fu{n}" in asked:
+            continue
+        hits = len(set(fu.targets) & set(missing))
+        if hits > best_hits:
+            best, best_hits = (n, fu), hits
+    return best
 
 
 def compile_graph(deps: Deps, checkpointer: BaseCheckpointSaver[Any] | None) -> Any:

@@ -172,3 +172,42 @@ def test_state_survives_a_new_graph_on_the_same_store(bank: Bank, tmp_path: Path
     out = graph2.invoke(Command(resume="我的回答二"), h2.cfg)
     assert out["done"] and len(out["report"]["turns"]) == 2
     assert out["report"]["summary"]["complete"]
+
+
+def test_follow_up_aims_at_the_missing_point_not_the_first_bank_follow_up(
+    tmp_path: Path,
+) -> None:
+    # every entry's only bank follow-up probes point B; the candidate covers B, misses A
+    fus = lambda i: [FollowUp(question=f"追问{i}：那要点B呢？", targets=[1])]  # noqa: E731
+    bank = Bank(entries=[make_entry(i, TOPICS[i % 4], 2, fus(i)) for i in range(8)])
+    h = Harness(bank, tmp_path)
+    q = h.asked(h.start(questions=1, max_follow_ups=1))
+    assert q is not None
+    n = int(q["question_id"].split("-")[1])
+    fu = h.asked(h.answer(f"要点{n}B"))
+    assert fu is not None and fu["kind"] == "follow_up"
+    assert "那要点B呢" not in fu["say"]  # the bank follow-up aims at a covered point
+    assert f"要点{n}A" not in fu["say"]  # the probe does not give the point away
+    turn = h.graph.get_state(h.cfg).values["current"]
+    assert turn["grading"]["targets"] == [0]
+
+
+def test_follow_up_prefers_the_bank_question_aimed_at_most_missing_points(
+    tmp_path: Path,
+) -> None:
+    def entry(i: int) -> Entry:
+        e = make_entry(i, TOPICS[i % 4], 2)
+        rubric = [RubricPoint(point=f"要点{i}{c}") for c in "ABC"]
+        fus = [
+            FollowUp(question="追问一", targets=[1]),
+            FollowUp(question="追问二", targets=[1, 2]),
+        ]
+        return e.model_copy(update={"rubric": rubric, "follow_ups": fus})
+
+    bank = Bank(entries=[entry(i) for i in range(8)])
+    h = Harness(bank, tmp_path)
+    q = h.asked(h.start(questions=1, max_follow_ups=1))
+    assert q is not None
+    n = int(q["question_id"].split("-")[1])
+    fu = h.asked(h.answer(f"要点{n}A"))  # B and C missing
+    assert fu is not None and "追问二" in fu["say"]
