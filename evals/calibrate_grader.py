@@ -6,8 +6,10 @@
 
 1. Every item of ``evals/grader/calibration.jsonl`` goes through the grader's own path
    (``Grader.assess``: rubric, pre-checks, one verdict call per key point) with the
-   item's recorded rubric. Verdicts are cached on disk by prompt and model
-   (``--cache``), so a re-run only asks the model about what changed.
+   bank's current rubric (``--recorded-rubric``: the key points it was labelled
+   against). Verdicts are cached on disk by prompt and model (``--cache``; the same
+   file and keys as ``mianshi eval grader``), so a re-run only asks the model about
+   what changed.
 2. A grid search over the five constants of ``agent/grading_score.py`` (p_floor,
    p_ceil, lexical_weight, credit_zero, credit_full) maximises the quadratic weighted
    kappa of the rounded scores with the labels (ties: mean absolute error).
@@ -19,7 +21,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
@@ -28,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -37,50 +37,19 @@ from sklearn.metrics import cohen_kappa_score
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from agent.bank import Entry, RubricPoint, load_bank  # noqa: E402
+from agent.bank import load_bank  # noqa: E402
 from agent.grading import Grade, Grader, Signals  # noqa: E402
 from agent.grading_score import CALIBRATION_FILE, Calibration  # noqa: E402
-from agent.llm import LLMClient, Verdict  # noqa: E402
+from agent.llm import LLMClient  # noqa: E402
 from agent.settings import Settings, load_settings  # noqa: E402
+from evals.grader_support import (  # noqa: E402
+    CACHE_NAME,
+    CachedVerdicts,
+    entry_for_item,
+    read_jsonl,
+)
 
 DATA = REPO / "evals" / "grader" / "calibration.jsonl"
-
-
-class CachedVerdicts:
-    """An LLMClient stand-in whose ``verdict`` answers from a disk cache when it can."""
-
-    def __init__(self, llm: LLMClient, path: Path) -> None:
-        self.llm = llm
-        self.path = path
-        self.data: dict[str, Any] = (
-            json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        )
-        self.calls = 0
-        self.seconds = 0.0
-
-    def _key(self, messages: list[dict[str, str]]) -> str:
-        blob = json.dumps([self.llm.model, messages], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-    def verdict(self, messages: list[dict[str, str]]) -> Verdict:
-        key = self._key(messages)
-        if key not in self.data:
-            start = time.perf_counter()
-            v = self.llm.verdict(messages)
-            self.seconds += time.perf_counter() - start
-            self.calls += 1
-            self.data[key] = v.model_dump()
-            self.save()
-        return Verdict.model_validate(self.data[key])
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        tmp.replace(self.path)
-
-    def __getattr__(self, name: str) -> Any:  # model, capabilities, structured, chat …
-        return getattr(self.llm, name)
 
 
 @contextmanager
@@ -209,15 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     ap.add_argument("--cache", type=Path, default=None, help="verdict cache (JSON)")
     ap.add_argument("--dry-run", action="store_true", help="print only, write nothing")
+    ap.add_argument(
+        "--recorded-rubric",
+        action="store_true",
+        help="grade with the key points each item was labelled against, not the bank's",
+    )
     args = ap.parse_args(argv)
 
     settings = load_settings()
-    cache = args.cache or settings.cache_dir / "grader-calibration-verdicts.json"
-    items = [
-        json.loads(line)
-        for line in args.data.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    cache = args.cache or settings.cache_dir / CACHE_NAME
+    items = read_jsonl(args.data)
     bank = load_bank()
     labels = np.array([int(it["label"]) for it in items])
     fixed = np.zeros(len(items))
@@ -232,10 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         model_name = llm.model
         t0 = time.perf_counter()
         for i, it in enumerate(items):
-            entry: Entry = bank.get(it["question_id"])
-            rubric = [RubricPoint(point=p) for p in it.get("rubric") or []]
-            if rubric:
-                entry = entry.model_copy(update={"rubric": rubric})
+            entry = entry_for_item(bank, it, recorded_rubric=args.recorded_rubric)
             result = grader.assess(entry, it["answer"])
             if isinstance(result, Grade):
                 fixed[i] = result.score or 0.0
@@ -333,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                 "items": len(items),
                 "questions": len(set(qids)),
                 "grid_size": len(candidates),
+                "rubric": "recorded" if args.recorded_rubric else "bank",
                 "objective": "QWK of rounded scores (ties: mean absolute error)",
                 "figures": rows_out,
                 "date": time.strftime("%Y-%m-%d"),

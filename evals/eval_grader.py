@@ -2,10 +2,12 @@
 
 20 bank questions × 11 answer kinds, labelled 0–10 by ``evals/grader/GUIDE.md``. Each
 item goes through the grader's own path (``Grader.assess`` + ``finish``: pre-checks,
-one verdict call per key point, the calibrated formula) with the item's recorded
-rubric. Model verdicts are cached on disk keyed by a hash of (model, prompt, repeat),
-so a re-run only asks the model about what changed; ``--repeat K`` grades everything
-K times with separate cache keys and reports the spread.
+one verdict call per key point, the calibrated formula) with the bank's current rubric,
+as a candidate's answer would be (``--recorded-rubric``: the key points the item was
+labelled against). Model verdicts are cached on disk keyed by a hash of (model, prompt,
+repeat) (``evals/grader_support.py``), so a re-run only asks the model about what
+changed; ``--repeat K`` grades everything K times with separate cache keys and reports
+the spread.
 
 Figures (on rounded scores where a metric needs integers): quadratic weighted kappa
 (sklearn), Spearman (scipy), exact and ±1 agreement, MAE and mean bias (score − label),
@@ -18,7 +20,6 @@ the last line printed is a one-line JSON summary.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import statistics
 import subprocess
@@ -32,10 +33,11 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from agent.bank import Bank, RubricPoint, load_bank
+from agent.bank import Bank, load_bank
 from agent.grading import Grade, Grader, finish
-from agent.llm import LLMClient, Verdict
+from agent.llm import LLMClient
 from agent.settings import Settings
+from evals.grader_support import CachedVerdicts, entry_for_item, read_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "evals" / "grader" / "agreement.jsonl"
@@ -178,47 +180,6 @@ def human_baseline(
 # --------------------------------------------------------------------------- grading
 
 
-class CachedVerdicts:
-    """An LLMClient stand-in whose ``verdict`` answers from a disk cache when it can.
-    ``salt`` separates repeated runs (``--repeat``) so each asks the model afresh."""
-
-    def __init__(self, llm: LLMClient, path: Path | None) -> None:
-        self.llm = llm
-        self.path = path
-        self.salt = 0
-        self.data: dict[str, Any] = {}
-        if path is not None and path.is_file():
-            self.data = json.loads(path.read_text(encoding="utf-8"))
-        self.calls = 0
-        self.seconds = 0.0
-
-    def _key(self, messages: list[dict[str, str]]) -> str:
-        blob = json.dumps([self.llm.model, self.salt, messages], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-    def verdict(self, messages: list[dict[str, str]]) -> Verdict:
-        key = self._key(messages)
-        if key not in self.data:
-            start = time.perf_counter()
-            v = self.llm.verdict(messages)
-            self.seconds += time.perf_counter() - start
-            self.calls += 1
-            self.data[key] = v.model_dump()
-            self.save()
-        return Verdict.model_validate(self.data[key])
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        tmp.replace(self.path)
-
-    def __getattr__(self, name: str) -> Any:  # model, capabilities, structured, chat …
-        return getattr(self.llm, name)
-
-
 def load_items(
     path: Path = DATA,
     *,
@@ -228,7 +189,7 @@ def load_items(
 ) -> list[dict[str, Any]]:
     """The labelled items; ``limit`` keeps the first N questions, ``kinds`` / ``questions``
     filter (a CI slice)."""
-    items = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    items = read_jsonl(path)
     if questions:
         items = [it for it in items if it["question_id"] in set(questions)]
     if limit is not None:
@@ -240,9 +201,7 @@ def load_items(
 
 
 def load_pass2(path: Path = PASS2) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return read_jsonl(path) if path.is_file() else []
 
 
 def grade_items(
@@ -250,14 +209,14 @@ def grade_items(
     bank: Bank,
     items: Sequence[dict[str, Any]],
     log: Callable[[str], None] = print,
+    *,
+    recorded_rubric: bool = False,
 ) -> list[dict[str, Any]]:
-    """Grade every item with its recorded rubric; per item: score, method, flags, seconds."""
+    """Grade every item (with the bank's rubric, or the one it was labelled against);
+    per item: score, method, flags, verdicts, seconds."""
     out: list[dict[str, Any]] = []
     for i, it in enumerate(items):
-        entry = bank.get(str(it["question_id"]))
-        rubric = [RubricPoint(point=p) for p in it.get("rubric") or []]
-        if rubric:
-            entry = entry.model_copy(update={"rubric": rubric})
+        entry = entry_for_item(bank, it, recorded_rubric=recorded_rubric)
         start = time.perf_counter()
         assessed = grader.assess(entry, str(it["answer"]))
         grade = (
@@ -372,9 +331,11 @@ def run(
     cache: Path | None = None,
     pass2: Sequence[dict[str, Any]] = (),
     log: Callable[[str], None] = print,
+    recorded_rubric: bool = False,
 ) -> dict[str, Any]:
     """Grade the items ``repeat`` times and evaluate. ``cache``: the verdict cache file
-    (None: no disk cache)."""
+    (None: no disk cache); ``recorded_rubric``: grade with the key points each item was
+    labelled against instead of the bank's current rubric."""
     bank = load_bank()
     cached = CachedVerdicts(llm, cache)
     grader = Grader(cached, settings)  # type: ignore[arg-type]
@@ -384,11 +345,12 @@ def run(
         cached.salt = k
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
-        runs.append(grade_items(grader, bank, items, log))
+        runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
     result = evaluate(items, runs, pass2)
     result["model"] = llm.model
     result["commit"] = git_short_sha()
     result["calibration"] = grader.calibration.model_dump(exclude={"fitted"})
+    result["rubric"] = "recorded" if recorded_rubric else "bank"
     result["timing"] = {
         "seconds": round(time.perf_counter() - started, 1),
         "model_calls": cached.calls,

@@ -95,6 +95,11 @@ def _register_grader(evals: _SubParsers) -> None:
         help="verdict cache (default: <cache dir>/eval-grader-verdicts.json)",
     )
     parser.add_argument("--no-cache", action="store_true", help="ask the model every time")
+    parser.add_argument(
+        "--recorded-rubric",
+        action="store_true",
+        help="grade with the key points each item was labelled against, not the bank's",
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write evals/results/")
     parser.set_defaults(func=_run_grader)
 
@@ -102,7 +107,7 @@ def _register_grader(evals: _SubParsers) -> None:
 def _run_grader(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
     from agent.llm_runtime import connect
-    from evals import eval_grader
+    from evals import eval_grader, grader_support
 
     settings = load_settings()
     data = args.data or eval_grader.DATA
@@ -112,7 +117,7 @@ def _run_grader(args: argparse.Namespace) -> int:
     if not items:
         raise UserError("no items selected")
     cache = (
-        None if args.no_cache else (args.cache or settings.cache_dir / "eval-grader-verdicts.json")
+        None if args.no_cache else (args.cache or settings.cache_dir / grader_support.CACHE_NAME)
     )
     with connect(settings) as llm:
         result = eval_grader.run(
@@ -122,6 +127,7 @@ def _run_grader(args: argparse.Namespace) -> int:
             repeat=args.repeat,
             cache=cache,
             pass2=eval_grader.load_pass2(),
+            recorded_rubric=args.recorded_rubric,
         )
     eval_grader.report(result)
     if not args.no_save:

@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from agent.bank import load_bank  # noqa: E402
+from evals.grader_support import read_jsonl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "agreement.jsonl"
@@ -416,7 +417,7 @@ def hide_injection(weak: str, seed: int) -> str:
 
 def build() -> list[dict[str, object]]:
     bank = load_bank()
-    cal = [json.loads(x) for x in (HERE / "calibration.jsonl").read_text("utf-8").splitlines() if x]
+    cal = read_jsonl(HERE / "calibration.jsonl")
     rows: list[dict[str, object]] = []
     cal_ids = list(dict.fromkeys(str(r["question_id"]) for r in cal))
     for n, qid in enumerate(cal_ids):
