@@ -225,7 +225,7 @@ def speech_line(metrics: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------- feedback, status
 
 
-def _score_text(score: Any) -> str:
+def score_text(score: Any) -> str:
     if score is None:
         return "—"
     value = float(score)
@@ -240,7 +240,7 @@ def feedback_message(
     question = str(turn.get("question", "")) if turn else ""
     short = question if len(question) <= 40 else question[:39] + "…"
     lines = [
-        f"📝 **反馈 Feedback · 第 {index + 1} 轮（{kind}）· {_score_text(grade.get('score'))}/10**"
+        f"📝 **反馈 Feedback · 第 {index + 1} 轮（{kind}）· {score_text(grade.get('score'))}/10**"
     ]
     if short:
         lines.append(f"> {short}")
@@ -336,7 +336,7 @@ def report_headline_markdown(report: Mapping[str, Any]) -> str:
     s = report.get("summary", {})
     cfg = report.get("config", {})
     lines = [
-        f"## 总分 Overall: {_score_text(s.get('overall_score'))} / 10",
+        f"## 总分 Overall: {score_text(s.get('overall_score'))} / 10",
         "",
         f"会话 Session `{report.get('session_id')}` · 岗位 {cfg.get('role')} · "
         f"级别 {cfg.get('level')} · 模式 {cfg.get('mode')} · 已评分 {s.get('graded', 0)} 轮"
@@ -357,7 +357,7 @@ def report_summary_markdown(report: Mapping[str, Any]) -> str:
     lines: list[str] = []
     if s.get("by_topic"):
         lines += ["| 主题 Topic | 得分 Score |", "|---|---|"]
-        lines += [f"| {t} | {_score_text(v)} |" for t, v in s["by_topic"].items()]
+        lines += [f"| {t} | {score_text(v)} |" for t, v in s["by_topic"].items()]
     lines += ["", "**优势 Strengths**", ""]
     lines += [f"- {p}" for p in s.get("strengths") or []] or ["- （暂无）"]
     lines += ["", "**待加强 Gaps**", ""]
@@ -392,7 +392,7 @@ def report_details_markdown(report: Mapping[str, Any], reading: ReadingFn | None
             f"### {int(t.get('index', 0)) + 1}. [{kind}] {t.get('question', '')}",
             "",
             f"`{t.get('question_id')}` · {t.get('topic', '')} · 难度 {t.get('difficulty', '')} · "
-            f"得分 **{_score_text(g.get('score'))}/10**{flags}{status}",
+            f"得分 **{score_text(g.get('score'))}/10**{flags}{status}",
             "",
         ]
         answer = t.get("answer") or ("（跳过 skipped）" if t.get("skipped") else "（空 empty）")
@@ -455,7 +455,7 @@ def history_rows(sessions: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
                 cfg.get("level", ""),
                 cfg.get("mode", ""),
                 cfg.get("questions", ""),
-                _score_text(score) if score is not None else "",
+                score_text(score) if score is not None else "",
             ]
         )
     return rows

@@ -15,9 +15,12 @@ follow-up each by default). Personas:
 
 Checks per run: no question asked twice; every follow-up targets points the lexical
 check found missing in the main answer and does not leak its points / answer
-(``agent.interviewer.leaks``); hints do not leak; feedback timing (practice: every
-grade reached ``on_ready`` before the report; real: no score or feedback text in the
-interviewer's lines); the interview ends after the configured number of main
+(``agent.interviewer.leaks``); hints do not leak; feedback timing, read through the
+app's own feedback path (``agent.ui_adapter.new_feedback``): in practice mode the
+persona waits for each answer's feedback like a candidate would, and every answer's
+feedback must be shown before the next answer (the last one's by the report) with
+the report's score; in real mode no feedback message is shown and no score or
+feedback text is in the interviewer's lines; the interview ends after the configured number of main
 questions; commands honoured (hint adds a hint line, repeat re-asks the same
 question, skip moves on with a skipped turn, end wraps up at once); the report is
 complete with every grade graded. The last line printed is a one-line JSON summary;
@@ -41,6 +44,7 @@ from agent.interviewer import leaks, parse_command
 from agent.llm import LLMClient
 from agent.settings import Settings
 from agent.state import InterviewConfig
+from agent.ui_adapter import UISession, new_feedback, score_text
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "evals" / "results"
@@ -105,14 +109,42 @@ class Persona:
         return first_clause(entry.reference_answer or entry.question)
 
 
+def wait_for_feedback(
+    engine: Any,
+    ui: UISession,
+    index: int,
+    *,
+    timeout: float,
+    poll: float = 0.5,
+) -> list[dict[str, Any]]:
+    """Poll the app's practice-feedback path (``new_feedback``, as the chat's timer does)
+    until the feedback for turn ``index`` is shown or ``timeout`` seconds pass; returns
+    every feedback message shown meanwhile, with when it was shown."""
+    shown: list[dict[str, Any]] = []
+    deadline = time.perf_counter() + timeout
+    while True:
+        grades = engine.store.grades(ui.session_id)
+        for msg in new_feedback(ui, grades, engine.turns(ui.session_id)):
+            shown.append({"content": msg["content"], "t": time.perf_counter()})
+        if index in ui.feedback_shown or time.perf_counter() >= deadline:
+            return shown
+        time.sleep(poll)
+
+
 def run_interview(
     engine: Any,
     persona: Persona,
     config: InterviewConfig,
     *,
     max_steps: int = 20,
+    feedback_timeout: float = 300.0,
 ) -> dict[str, Any]:
-    """Drive one interview to its report; returns the steps, ready events and timing."""
+    """Drive one interview to its report; returns the steps, ready events and timing.
+
+    Like a candidate in practice mode, the persona reads each answer's feedback
+    (through the app's own ``new_feedback``) before answering on, waiting at most
+    ``feedback_timeout`` seconds; in real mode it answers on at once and the same
+    feedback path is polled to show that it stays silent."""
     ready: list[dict[str, Any]] = []
     lock = threading.Lock()
     started = time.perf_counter()
@@ -130,12 +162,16 @@ def run_interview(
 
     engine.queue.on_ready = on_ready
     step = engine.start(config)
+    ui = UISession(session_id=step.session_id, mode=config.mode)
+    feedback: list[dict[str, Any]] = []  # per answered turn: when answered, when shown
+    shown: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
     answered_at: list[float] = []
     for _ in range(max_steps):
         if step.done:
             break
         answer = persona.answer(step, step.main_index)
+        answered_turn, is_answer = step.turn, parse_command(answer) is None
         lines.append(
             {
                 "say": step.say,
@@ -147,8 +183,25 @@ def run_interview(
             }
         )
         answered_at.append(time.perf_counter() - started)
+        sent = time.perf_counter()
         step = engine.reply(step.session_id, answer)
+        if not is_answer:
+            continue
+        wait = feedback_timeout if config.mode == "practice" and not step.done else 0.0
+        fresh = wait_for_feedback(engine, ui, answered_turn, timeout=wait)
+        shown += fresh
+        feedback.append(
+            {
+                "index": answered_turn,
+                "answered_at": round(sent - started, 2),
+                "shown_after": round(fresh[-1]["t"] - sent, 2)
+                if answered_turn in ui.feedback_shown and fresh
+                else None,
+            }
+        )
     report_at = time.perf_counter() - started
+    # the last answers' feedback, as the timer would show it after the report
+    shown += wait_for_feedback(engine, ui, -1, timeout=0.0)
     engine.queue.on_ready = None
     return {
         "session_id": step.session_id,
@@ -160,6 +213,8 @@ def run_interview(
         "ready": [r for r in ready if r["session_id"] == step.session_id],
         "answered_at": answered_at,
         "report_at": report_at,
+        "feedback": feedback,
+        "feedback_shown": [m["content"] for m in shown],
         "seconds": round(report_at, 1),
     }
 
@@ -239,26 +294,47 @@ def check_run(
                     hint_leaks.append({"hint": h, "point": p.point})
     out["hints_no_leak"] = _check(not hint_leaks, {"hints": n_hints, "leaks": hint_leaks})
 
-    # feedback timing
-    graded_turns = {t["index"] for t in turns}
-    ready_before = {r["index"] for r in run["ready"] if r["t"] <= run["report_at"]}
+    # feedback timing, through the app's own feedback path (``new_feedback``)
     interviewer_lines = [m["content"] for m in run["transcript"] if m.get("role") == "interviewer"]
+    shown = list(run.get("feedback_shown") or [])
     if config.mode == "practice":
+        report_turns = {int(t["index"]): t for t in report.get("turns", [])}
+        last = max((int(f["index"]) for f in run.get("feedback") or []), default=-1)
+        late, wrong, unseen = [], [], []
+        for f in run.get("feedback") or []:
+            index = int(f["index"])
+            if index != last and f.get("shown_after") is None:
+                late.append(index)  # not shown before the candidate answered on
+            grade = (report_turns.get(index) or {}).get("grade") or {}
+            msg = next((m for m in shown if f"第 {index + 1} 轮" in m), None)
+            if msg is None:
+                unseen.append(index)
+            elif f"· {score_text(grade.get('score'))}/10" not in msg:
+                wrong.append(index)  # the feedback shown is not the report's grade
         out["feedback_timing"] = _check(
-            graded_turns <= ready_before,
-            {"turns": sorted(graded_turns), "ready_before_report": sorted(ready_before)},
+            bool(run.get("feedback")) and not (late or wrong or unseen),
+            {
+                "answers": len(run.get("feedback") or []),
+                "shown_after_s": [f.get("shown_after") for f in run.get("feedback") or []],
+                "late": late,
+                "never_shown": unseen,
+                "score_differs": wrong,
+            },
         )
     else:
         feedback = [
             str((t.get("grade") or {}).get("feedback") or "").split("\n")[0]
             for t in report.get("turns", [])
         ]
-        shown = [
+        leaked = [
             line
             for line in interviewer_lines
             if SCORE_LINE.search(line) or any(f and f in line for f in feedback)
         ]
-        out["feedback_timing"] = _check(not shown, {"feedback_in_transcript": shown})
+        out["feedback_timing"] = _check(
+            not leaked and not shown,
+            {"feedback_in_transcript": leaked, "feedback_messages": len(shown)},
+        )
 
     # ends after the configured number of main questions (or at once on 结束)
     ended_early = any(c["command"] == "end" for c in persona.commands)

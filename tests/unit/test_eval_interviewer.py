@@ -12,6 +12,7 @@ if str(REPO) not in sys.path:
 
 from agent.bank import load_bank  # noqa: E402
 from agent.state import InterviewConfig  # noqa: E402
+from agent.ui_adapter import feedback_message  # noqa: E402
 from evals import eval_interviewer as ei  # noqa: E402
 
 
@@ -62,6 +63,13 @@ def _fake_run(mode: str, interviewer_line: str) -> tuple[dict[str, object], Inte
         "transcript": [{"role": "interviewer", "content": interviewer_line}],
         "ready": [{"index": 0, "t": 1.0}, {"index": 1, "t": 2.0}],
         "report_at": 3.0,
+        "feedback": [
+            {"index": 0, "answered_at": 0.5, "shown_after": 1.5},
+            {"index": 1, "answered_at": 2.5, "shown_after": None},  # the last: by the report
+        ],
+        "feedback_shown": []
+        if mode == "real"
+        else [feedback_message(t, t["index"], grade)["content"] for t in turns],
     }
     return run, InterviewConfig(questions=2, mode=mode)  # type: ignore[arg-type]
 
@@ -81,7 +89,30 @@ def test_check_run_passes_and_flags_feedback_in_real_mode() -> None:
     checks = ei.check_run(bank, rubric, run, ei.Persona("silent", bank, "real", 2), cfg)
     assert checks["feedback_timing"]["passed"] is False
 
-    run, cfg = _fake_run("practice", "好的")
-    run["ready"] = [{"index": 0, "t": 1.0}, {"index": 1, "t": 9.0}]  # after the report
-    checks = ei.check_run(bank, rubric, run, persona, cfg)
+    run, cfg = _fake_run("real", "好的，下一题。")  # a feedback message shown in real mode
+    run["feedback_shown"] = ["📝 **反馈 Feedback · 第 1 轮（主问题）· 0/10**"]
+    checks = ei.check_run(bank, rubric, run, ei.Persona("silent", bank, "real", 2), cfg)
     assert checks["feedback_timing"]["passed"] is False
+
+
+def test_practice_feedback_must_come_before_the_next_answer_with_the_reports_score() -> None:
+    bank = load_bank()
+
+    def rubric(entry):  # type: ignore[no-untyped-def]
+        return entry.rubric
+
+    persona = ei.Persona("silent", bank, "practice", 2)
+    run, cfg = _fake_run("practice", "好的")
+    run["feedback"][0]["shown_after"] = None  # the candidate answered on without it
+    detail = ei.check_run(bank, rubric, run, persona, cfg)["feedback_timing"]
+    assert detail["passed"] is False and detail["detail"]["late"] == [0]
+
+    run, cfg = _fake_run("practice", "好的")
+    run["feedback_shown"] = run["feedback_shown"][:1]  # the last answer never got feedback
+    detail = ei.check_run(bank, rubric, run, persona, cfg)["feedback_timing"]
+    assert detail["passed"] is False and detail["detail"]["never_shown"] == [1]
+
+    run, cfg = _fake_run("practice", "好的")
+    run["report"]["turns"][1]["grade"] = {"status": "graded", "score": 6.5}  # not what was shown
+    detail = ei.check_run(bank, rubric, run, persona, cfg)["feedback_timing"]
+    assert detail["passed"] is False and detail["detail"]["score_differs"] == [1]
