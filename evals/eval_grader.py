@@ -13,8 +13,10 @@ Figures (on rounded scores where a metric needs integers): quadratic weighted ka
 (sklearn), Spearman (scipy), exact and ±1 agreement, MAE and mean bias (score − label),
 overall and separately for the 8 calibration questions and the 12 held-out questions
 that ``calibrate_grader.py`` never saw. Then a per-kind table and the checks of issue 6.
-The human baseline is the agreement of pass 1 with the blind second pass
-(``agreement_pass2.jsonl``). Results go to ``evals/results/grader-<model>-<sha>.json``;
+The human baselines are the agreement of the pass-1 labels with two further passes:
+``agreement_pass2.jsonl`` (the same labeller again, blind to pass 1: test–retest) and
+``agreement_independent.jsonl`` (a second labeller who saw neither the pass-1 labels nor
+the answer kinds). Results go to ``evals/results/grader-<model>-<sha>.json``;
 the last line printed is a one-line JSON summary.
 """
 
@@ -41,7 +43,11 @@ from evals.grader_support import CachedVerdicts, entry_for_item, read_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "evals" / "grader" / "agreement.jsonl"
-PASS2 = REPO / "evals" / "grader" / "agreement_pass2.jsonl"
+#: further labelling passes over part of the set: name -> file
+PASSES = {
+    "retest": REPO / "evals" / "grader" / "agreement_pass2.jsonl",
+    "independent": REPO / "evals" / "grader" / "agreement_independent.jsonl",
+}
 RESULTS_DIR = REPO / "evals" / "results"
 
 KINDS = (
@@ -162,13 +168,13 @@ def checks(items: Sequence[dict[str, Any]], scores: Sequence[float]) -> dict[str
 
 
 def human_baseline(
-    items: Sequence[dict[str, Any]], pass2: Sequence[dict[str, Any]]
+    items: Sequence[dict[str, Any]], other: Sequence[dict[str, Any]]
 ) -> dict[str, Any]:
-    """Agreement of the pass-1 labels with the blind second pass, on the items both have."""
+    """Agreement of the pass-1 labels with another labelling pass, on the items both have."""
     first = {(str(it["question_id"]), str(it["kind"])): int(it["label"]) for it in items}
     pairs = [
         (first[(str(p["question_id"]), str(p["kind"]))], int(p["label"]))
-        for p in pass2
+        for p in other
         if (str(p["question_id"]), str(p["kind"])) in first
     ]
     if not pairs:
@@ -200,8 +206,9 @@ def load_items(
     return items
 
 
-def load_pass2(path: Path = PASS2) -> list[dict[str, Any]]:
-    return read_jsonl(path) if path.is_file() else []
+def load_passes(files: dict[str, Path] = PASSES) -> dict[str, list[dict[str, Any]]]:
+    """The further labelling passes that exist, by name."""
+    return {name: read_jsonl(path) for name, path in files.items() if path.is_file()}
 
 
 def grade_items(
@@ -258,10 +265,11 @@ def git_short_sha() -> str:
 def evaluate(
     items: Sequence[dict[str, Any]],
     runs: Sequence[Sequence[dict[str, Any]]],
-    pass2: Sequence[dict[str, Any]] = (),
+    passes: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Figures, per-kind table, checks and the summary from graded runs (run 1 is the
-    headline; further runs give the spread)."""
+    headline; further runs give the spread); ``passes``: further labelling passes for
+    the human baselines."""
     labels = [int(it["label"]) for it in items]
     scores = [float(r["score"]) for r in runs[0]]
     splits = sorted({str(it.get("split", "")) for it in items})
@@ -289,7 +297,7 @@ def evaluate(
         ]
         spread["item_score_sd_mean"] = round(statistics.fmean(item_sd), 3)
         spread["item_score_sd_max"] = round(max(item_sd), 3)
-    human = human_baseline(items, pass2) if pass2 else {"n": 0}
+    human = {name: human_baseline(items, labels) for name, labels in (passes or {}).items()}
     failed = [name for name, c in checked.items() if c["passed"] is False]
     summary = {
         "eval": "grader",
@@ -302,7 +310,7 @@ def evaluate(
         "bias": overall.get("bias"),
         "heldout_qwk": by_split.get("heldout", {}).get("qwk"),
         "heldout_spearman": by_split.get("heldout", {}).get("spearman"),
-        "human_qwk": human.get("qwk"),
+        "human_qwk": {name: f.get("qwk") for name, f in human.items()},
         "checks_passed": all(c["passed"] is not False for c in checked.values()),
         "checks_failed": failed,
         "targets_met": bool(
@@ -329,7 +337,7 @@ def run(
     *,
     repeat: int = 1,
     cache: Path | None = None,
-    pass2: Sequence[dict[str, Any]] = (),
+    passes: dict[str, list[dict[str, Any]]] | None = None,
     log: Callable[[str], None] = print,
     recorded_rubric: bool = False,
 ) -> dict[str, Any]:
@@ -346,7 +354,7 @@ def run(
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
         runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
-    result = evaluate(items, runs, pass2)
+    result = evaluate(items, runs, passes)
     result["model"] = llm.model
     result["commit"] = git_short_sha()
     result["calibration"] = grader.calibration.model_dump(exclude={"fitted"})
@@ -370,7 +378,7 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
     log(head)
     rows = [("all", result["overall"])]
     rows += [(f"split={k}", v) for k, v in result["by_split"].items()]
-    rows.append(("human pass1 vs pass2", result["human_baseline"]))
+    rows += [(f"human: pass1 vs {k}", v) for k, v in result["human_baseline"].items()]
     for name, f in rows:
         if not f.get("n"):
             log(f"{name:22} {0:>4}  —")

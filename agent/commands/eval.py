@@ -126,7 +126,7 @@ def _run_grader(args: argparse.Namespace) -> int:
             items,
             repeat=args.repeat,
             cache=cache,
-            pass2=eval_grader.load_pass2(),
+            passes=eval_grader.load_passes(),
             recorded_rubric=args.recorded_rubric,
         )
     eval_grader.report(result)

@@ -33,7 +33,7 @@ def test_grader_eval_slice(
         isolated_settings,
         items,
         cache=tmp_path / "verdicts.json",
-        pass2=eval_grader.load_pass2(),
+        passes=eval_grader.load_passes(),
         log=lines.append,
     )
     assert len(lines) == 3 and len(result["items"]) == 3
