@@ -346,17 +346,17 @@ def build_graph(deps: Deps) -> StateGraph:
 def _aimed_follow_up(
     entry: Entry, missing: list[int], asked: set[str]
 ) -> tuple[int, FollowUp] | None:
-    """The unasked bank follow-up aimed at most of the ``missing`` points (first on
-    ties), or None when none aims at any: the caller then probes a missing point
-    itself rather than asking about something the candidate already covered."""
+    """The unasked bank follow-up whose targets are all among the ``missing`` points,
+    the one covering most of them (first on ties); None when no bank follow-up aims
+    only at missing points: the caller then probes a missing point itself rather than
+    asking again about something the candidate already covered."""
     best: tuple[int, FollowUp] | None = None
     best_hits = 0
     for n, fu in enumerate(entry.follow_ups):
-        if f"{entry.id}#fu{n}" in asked:
+        if f"{entry.id}#fu{n}" in asked or not set(fu.targets) <= set(missing):
             continue
-        hits = len(set(fu.targets) & set(missing))
-        if hits > best_hits:
-            best, best_hits = (n, fu), hits
+        if len(fu.targets) > best_hits:
+            best, best_hits = (n, fu), len(fu.targets)
     return best
 
 

@@ -211,3 +211,22 @@ def test_follow_up_prefers_the_bank_question_aimed_at_most_missing_points(
     n = int(q["question_id"].split("-")[1])
     fu = h.asked(h.answer(f"要点{n}A"))  # B and C missing
     assert fu is not None and "追问二" in fu["say"]
+
+
+def test_follow_up_never_reasks_a_covered_point_with_a_bank_question(tmp_path: Path) -> None:
+    def entry(i: int) -> Entry:
+        e = make_entry(i, TOPICS[i % 4], 2)
+        rubric = [RubricPoint(point=f"要点{i}{c}") for c in "ABC"]
+        fus = [FollowUp(question="追问一", targets=[0, 2])]  # A is covered below
+        return e.model_copy(update={"rubric": rubric, "follow_ups": fus})
+
+    bank = Bank(entries=[entry(i) for i in range(8)])
+    h = Harness(bank, tmp_path)
+    q = h.asked(h.start(questions=1, max_follow_ups=1))
+    assert q is not None
+    n = int(q["question_id"].split("-")[1])
+    fu = h.asked(h.answer(f"要点{n}A"))  # B and C missing
+    assert fu is not None and fu["kind"] == "follow_up"
+    assert "追问一" not in fu["say"]
+    turn = h.graph.get_state(h.cfg).values["current"]
+    assert turn["grading"]["targets"] == [1]
