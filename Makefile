@@ -6,7 +6,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEPS_STAMP := $(VENV)/.deps-$(shell cat pyproject.toml | sha256sum | cut -c1-16)
+# llama-cpp-python compiles llama.cpp. A native build (-march=native) can emit
+# instructions a machine advertises but cannot run: on a Sapphire Rapids VM here its
+# AMX kernels die with SIGILL on the first matrix multiply. So it is built for
+# x86-64-v3 (AVX2, FMA, F16C, BMI2), once, into a wheel directory keyed by the pinned
+# version and these flags, which pip then installs from instead of any cached build.
+LLAMA_PIN := $(shell grep -o 'llama-cpp-python[^"]*==[0-9.]*' pyproject.toml | sed 's/.*==//')
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+LLAMA_WHEELS := $(HOME)/.cache/mianshi/wheels/llama-cpp-python-$(LLAMA_PIN)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
+DEPS_STAMP := $(VENV)/.deps-$(shell cat pyproject.toml | sha256sum | cut -c1-12)-$(notdir $(LLAMA_WHEELS))
 
 .PHONY: setup deps models browser-deps run test lint bench
 
@@ -16,8 +24,18 @@ deps: $(DEPS_STAMP)
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "== installing Python dependencies (llama-cpp-python builds from source the first time, ~7 min)"
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@if ! ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+		echo "== building llama-cpp-python $(LLAMA_PIN) ($(LLAMA_CMAKE_ARGS)) once into $(LLAMA_WHEELS), ~7 min"; \
+		rm -rf $(LLAMA_WHEELS).tmp; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --disable-pip-version-check -q \
+			--no-deps --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_WHEELS).tmp \
+			"llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; } \
+			&& mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS); \
+	fi
+	@echo "== installing Python dependencies"
+	$(PY) -m pip install --disable-pip-version-check -q --no-index --find-links $(LLAMA_WHEELS) \
+		--force-reinstall --no-deps "llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(PY) -m pip install --disable-pip-version-check -q --find-links $(LLAMA_WHEELS) -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@rm -f $(VENV)/.deps-*
 	@touch $@
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from agent.assets import LLM_MODEL, llm_model_file
 from agent.errors import UserError
-from agent.llm import LLMClient
+from agent.llm import EndpointUnavailable, LLMClient
 from agent.settings import Settings
 
 EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -99,6 +99,7 @@ class EmbeddedServer:
             self.port = port
             try:
                 self._wait_ready()
+                self._check_decodes()
                 return self.base_url
             except _StartFailed as exc:
                 last = str(exc)
@@ -113,9 +114,7 @@ class EmbeddedServer:
         url = self.base_url + "/models"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise _StartFailed(
-                    f"it exited with code {self.process.returncode}. Log tail:\n{self._log_tail()}"
-                )
+                raise _StartFailed(self.died() or "it exited")
             with (
                 contextlib.suppress(OSError, urllib.error.URLError),
                 urllib.request.urlopen(url, timeout=2.0) as response,
@@ -127,6 +126,41 @@ class EmbeddedServer:
             f"no answer within {self.settings.llm_start_timeout:.0f} s (raise "
             f"MIANSHI_LLM_START_TIMEOUT). Log tail:\n{self._log_tail()}"
         )
+
+    def _check_decodes(self) -> None:
+        """One token through the model: a build that cannot run on this CPU (SIGILL in
+        its matrix kernels) fails here, at start, not on the candidate's first answer."""
+        body = b'{"prompt": "1", "max_tokens": 1, "temperature": 0}'
+        request = urllib.request.Request(
+            self.base_url + "/completions", body, {"Content-Type": "application/json"}
+        )
+        try:
+            urllib.request.urlopen(request, timeout=self.settings.llm_start_timeout).close()
+        except (OSError, urllib.error.URLError):
+            assert self.process is not None
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)  # a crash drops the connection before exit
+        if (died := self.died()) is not None:
+            raise _StartFailed(died)
+
+    def died(self) -> str | None:
+        """Why the server process is gone (exit code or signal, log tail), or None while
+        it runs."""
+        if self.process is None or (code := self.process.poll()) is None:
+            return None
+        how = f"exited with code {code}"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            how = f"was killed by {name}"
+            if name == "SIGILL":
+                how += (
+                    " (an instruction this CPU cannot run: llama-cpp-python was built for "
+                    "another CPU; delete ~/.cache/mianshi/wheels and .venv, then `make setup`)"
+                )
+        return f"it {how}. Log {self.log_path}:\n{self._log_tail()}"
 
     def _log_tail(self, lines: int = 15) -> str:
         if self.log_path is None or not self.log_path.exists():
@@ -177,7 +211,12 @@ def connect(settings: Settings) -> Iterator[LLMClient]:
     try:
         base_url = server.start()
         client = LLMClient.from_settings(settings, base_url=base_url, model=server.alias)
-        yield client
+        try:
+            yield client
+        except EndpointUnavailable as exc:
+            if (died := server.died()) is not None:
+                raise UserError(f"the embedded model server stopped: {died}") from exc
+            raise
     finally:
         server.stop()
         _restore_sigterm_handler(previous)

@@ -1,0 +1,60 @@
+"""The embedded server's start checks, with real child processes standing in for a
+llama.cpp server that dies (the real server is exercised in the integration tests)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.llm_runtime import EmbeddedServer, _free_port, _StartFailed
+from agent.settings import Settings
+
+
+def _server(isolated_settings: Settings, tmp_path: Path, code: str) -> EmbeddedServer:
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    settings = isolated_settings.model_copy(
+        update={"llm_model_path": model, "llm_start_timeout": 5}
+    )
+    server = EmbeddedServer(settings)
+    server.log_path = tmp_path / "server.log"
+    server.log_path.write_text("last line of the server log\n")
+    server.port = _free_port()  # nothing listens there
+    server.process = subprocess.Popen([sys.executable, "-c", code])
+    return server
+
+
+def test_a_server_killed_by_sigill_is_explained(
+    isolated_settings: Settings, tmp_path: Path
+) -> None:
+    kill = "import os, signal; os.kill(os.getpid(), signal.SIGILL)"
+    server = _server(isolated_settings, tmp_path, kill)
+    server.process.wait(timeout=10)  # type: ignore[union-attr]
+    why = server.died()
+    assert why is not None
+    assert "SIGILL" in why and "another CPU" in why and "make setup" in why
+    assert "last line of the server log" in why
+
+
+def test_a_running_server_has_not_died(isolated_settings: Settings, tmp_path: Path) -> None:
+    server = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
+    try:
+        assert server.died() is None
+    finally:
+        server.process.kill()  # type: ignore[union-attr]
+        server.process.wait()  # type: ignore[union-attr]
+
+
+def test_start_fails_when_the_first_token_kills_the_server(
+    isolated_settings: Settings, tmp_path: Path
+) -> None:
+    # the process dies as the one-token check is sent: start must say why, not hang
+    die = "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGILL)"
+    server = _server(isolated_settings, tmp_path, die)
+    with pytest.raises(_StartFailed, match="SIGILL"):
+        server._check_decodes()
+    assert server.process.poll() == -signal.SIGILL  # type: ignore[union-attr]
