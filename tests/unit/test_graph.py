@@ -192,41 +192,33 @@ def test_follow_up_aims_at_the_missing_point_not_the_first_bank_follow_up(
     assert turn["grading"]["targets"] == [0]
 
 
-def test_follow_up_prefers_the_bank_question_aimed_at_most_missing_points(
-    tmp_path: Path,
-) -> None:
+def _follow_up_after_covering_a(tmp_path: Path, fus: list[FollowUp]) -> tuple[Harness, Any]:
+    """An interview on three-point questions (A, B, C) with the given bank follow-ups;
+    the candidate states only A. Returns the harness and what is asked next."""
+
     def entry(i: int) -> Entry:
         e = make_entry(i, TOPICS[i % 4], 2)
         rubric = [RubricPoint(point=f"要点{i}{c}") for c in "ABC"]
-        fus = [
-            FollowUp(question="追问一", targets=[1]),
-            FollowUp(question="追问二", targets=[1, 2]),
-        ]
         return e.model_copy(update={"rubric": rubric, "follow_ups": fus})
 
-    bank = Bank(entries=[entry(i) for i in range(8)])
-    h = Harness(bank, tmp_path)
+    h = Harness(Bank(entries=[entry(i) for i in range(8)]), tmp_path)
     q = h.asked(h.start(questions=1, max_follow_ups=1))
     assert q is not None
     n = int(q["question_id"].split("-")[1])
-    fu = h.asked(h.answer(f"要点{n}A"))  # B and C missing
+    return h, h.asked(h.answer(f"要点{n}A"))  # B and C missing
+
+
+def test_follow_up_prefers_the_bank_question_aimed_at_most_missing_points(
+    tmp_path: Path,
+) -> None:
+    fus = [FollowUp(question="追问一", targets=[1]), FollowUp(question="追问二", targets=[1, 2])]
+    _, fu = _follow_up_after_covering_a(tmp_path, fus)
     assert fu is not None and "追问二" in fu["say"]
 
 
 def test_follow_up_never_reasks_a_covered_point_with_a_bank_question(tmp_path: Path) -> None:
-    def entry(i: int) -> Entry:
-        e = make_entry(i, TOPICS[i % 4], 2)
-        rubric = [RubricPoint(point=f"要点{i}{c}") for c in "ABC"]
-        fus = [FollowUp(question="追问一", targets=[0, 2])]  # A is covered below
-        return e.model_copy(update={"rubric": rubric, "follow_ups": fus})
-
-    bank = Bank(entries=[entry(i) for i in range(8)])
-    h = Harness(bank, tmp_path)
-    q = h.asked(h.start(questions=1, max_follow_ups=1))
-    assert q is not None
-    n = int(q["question_id"].split("-")[1])
-    fu = h.asked(h.answer(f"要点{n}A"))  # B and C missing
+    h, fu = _follow_up_after_covering_a(tmp_path, [FollowUp(question="追问一", targets=[0, 2])])
     assert fu is not None and fu["kind"] == "follow_up"
-    assert "追问一" not in fu["say"]
+    assert "追问一" not in fu["say"]  # it would ask again about A, which was covered
     turn = h.graph.get_state(h.cfg).values["current"]
     assert turn["grading"]["targets"] == [1]
