@@ -22,16 +22,17 @@ setup: deps models
 
 deps: $(DEPS_STAMP)
 
-$(DEPS_STAMP): pyproject.toml
+$(LLAMA_WHEELS):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@if ! ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
-		echo "== building llama-cpp-python $(LLAMA_PIN) ($(LLAMA_CMAKE_ARGS)) once into $(LLAMA_WHEELS), ~7 min"; \
-		rm -rf $(LLAMA_WHEELS).tmp; \
-		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --disable-pip-version-check -q \
-			--no-deps --no-cache-dir --no-binary llama-cpp-python -w $(LLAMA_WHEELS).tmp \
-			"llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; } \
-			&& mv $(LLAMA_WHEELS).tmp $(LLAMA_WHEELS); \
-	fi
+	@echo "== building llama-cpp-python $(LLAMA_PIN) ($(LLAMA_CMAKE_ARGS)) once into $@, ~7 min"
+	@rm -rf $@.tmp
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel --disable-pip-version-check -q \
+		--no-deps --no-cache-dir --no-binary llama-cpp-python -w $@.tmp \
+		"llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@mv $@.tmp $@
+
+$(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "== installing Python dependencies"
 	$(PY) -m pip install --disable-pip-version-check -q --no-index --find-links $(LLAMA_WHEELS) \
 		--force-reinstall --no-deps "llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; }
