@@ -74,6 +74,7 @@ lint: deps
 bench: setup browser-deps
 	$(PY) -m evals.bench_bank
 	$(PY) -m evals.bench_llm
+	$(PY) -m evals.bench_grade
 	$(PY) -m evals.bench_asr
 	$(PY) -m evals.bench_interview
 	$(PY) -m evals.bench_app

@@ -62,6 +62,7 @@ class Engine:
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         from agent import grading  # the grader may load calibration data: import late
+        from agent.grading.rubric import rubric_for
 
         self.settings = settings
         self.llm = llm
@@ -70,12 +71,13 @@ class Engine:
         cache = settings.data_dir
 
         def rubric(entry: Entry) -> list[RubricPoint]:
-            return grading.rubric_for(entry, llm, cache)[0]
+            return rubric_for(entry, llm, cache)[0]
 
         def coverage(entry: Entry, answer: str) -> list[float]:
-            return grading.quick_coverage(entry, answer, rubric(entry))
+            return grading.quick_coverage(rubric(entry), answer)
 
         grader = grading.Grader(llm, settings) if llm is not None else None
+        self.grader = grader
 
         def grade(entry: Entry, answer: str) -> dict[str, Any]:
             if grader is None:
@@ -110,13 +112,26 @@ class Engine:
         transcript = list(result.get("transcript", []))[before:]
         interrupts = result.get("__interrupt__") or []
         if interrupts:
-            return _waiting(session_id, interrupts[0].value, transcript)
+            step = _waiting(session_id, interrupts[0].value, transcript)
+            self._warm(step)
+            return step
         return Step(
             session_id=session_id,
             done=bool(result.get("done")),
             report=result.get("report"),
             transcript=transcript,
         )
+
+    def _warm(self, step: Step) -> None:
+        """While the candidate answers a main question, evaluate the grade prompt's
+        answer-independent prefix (queued behind any grade in flight)."""
+        grader = self.grader
+        if grader is None or step.kind != "main" or not step.question_id:
+            return
+        if step.question_id not in self.bank.by_id:
+            return
+        entry = self.bank.get(step.question_id)
+        self.queue.background(lambda: grader.warm(entry))
 
     def _seen(self, session_id: str) -> int:
         snapshot = self.graph.get_state(self._config(session_id))

@@ -64,6 +64,16 @@ class GradingQueue:
                 return
             self._futures[key] = self._pool.submit(self._run, session_id, dict(turn))
 
+    def background(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the grading worker, after what is queued (e.g. warming the
+        model's prompt cache for the next answer). Its failure costs only time."""
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                job()
+
+        self._pool.submit(run)
+
     def save_now(self, session_id: str, turn: int, grade: dict[str, Any]) -> None:
         """A grade decided without the model (skipped turn)."""
         self._store.save_grade(session_id, turn, grade)

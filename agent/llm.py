@@ -81,6 +81,7 @@ StructuredMode = Literal["json_schema", "json_object", "prompt"]
 class Capabilities:
     structured: StructuredMode  # how a JSON schema can be enforced at this endpoint
     logprobs: bool
+    grammar: bool = False  # accepts a GBNF ``grammar`` (llama.cpp servers)
 
 
 class LLMClient:
@@ -195,6 +196,32 @@ class LLMClient:
                 model=self.model, messages=cast(Any, messages), **kwargs
             )
 
+    def complete(self, messages: list[Message], **kwargs: Any) -> Any:
+        """The raw chat completion (choices, logprobs …) for callers that need more
+        than the text; errors translated like every other call."""
+        return self._create(messages, **kwargs)
+
+    def stream_tokens(self, messages: list[Message], **kwargs: Any) -> tuple[str, list[Any]]:
+        """Text and per-token logprob entries of a streamed completion.
+
+        Streaming matters on llama-cpp-python: its non-streamed logprobs take the
+        log-softmax of every prompt row (seconds for a long prompt); streamed, only
+        the generated rows."""
+        text: list[str] = []
+        tokens: list[Any] = []
+        with self._translate():
+            stream = self._client.chat.completions.create(
+                model=self.model, messages=cast(Any, messages), stream=True, **kwargs
+            )
+            for chunk in stream:
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                text.append(choice.delta.content or "")
+                if choice.logprobs is not None and choice.logprobs.content:
+                    tokens.extend(choice.logprobs.content)
+        return "".join(text), tokens
+
     def chat(
         self,
         messages: list[Message],
@@ -267,7 +294,9 @@ class LLMClient:
             with self._lock:
                 if self._caps is None:
                     self._caps = Capabilities(
-                        structured=self._probe_structured(), logprobs=self._probe_logprobs()
+                        structured=self._probe_structured(),
+                        logprobs=self._probe_logprobs(),
+                        grammar=self._probe_grammar(),
                     )
         return self._caps
 
@@ -283,6 +312,22 @@ class LLMClient:
             getattr(response.choices[0].logprobs, "content", None) if response.choices else None
         )
         return bool(content and content[0].top_logprobs)
+
+    def _probe_grammar(self) -> bool:
+        msgs = [{"role": "user", "content": render("ping")}]
+        try:
+            text = self.chat(
+                msgs,
+                probe=True,
+                max_tokens=2,
+                temperature=0.0,
+                extra_body={"grammar": 'root ::= "ok"'},
+            )
+        except (EndpointUnavailable, InvalidKey, ModelNotFound):
+            raise
+        except LLMError:
+            return False
+        return text.strip() == "ok"
 
     def _probe_structured(self) -> StructuredMode:
         schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}

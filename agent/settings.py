@@ -144,7 +144,7 @@ class Settings(BaseSettings):
         description="Longer typed answers are refused with a message (nothing is lost).",
     )
 
-    # --- grading (agent/grading.py) ----------------------------------------
+    # --- grading (agent/grading/) ----------------------------------------
     grade_model_feedback: bool = Field(
         default=False,
         validation_alias=_env("GRADE_MODEL_FEEDBACK"),
@@ -155,7 +155,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=_env("GRADE_CALIBRATION_FILE"),
         description="Grader constants fitted by evals/calibrate_grader.py; unset = "
-        "agent/grading_calibration.json (fitted for the embedded model).",
+        "agent/grading/calibration.json (fitted for the embedded model).",
     )
 
     @classmethod

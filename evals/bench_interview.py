@@ -35,6 +35,13 @@ def _pct(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench_interview")
     parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=20.0,
+        help="seconds a candidate takes to answer each line (the grader warms its "
+        "prompt meanwhile); 0 answers at once",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp))
@@ -56,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             i = 0
             while not step.done and step.say is not None:
                 answer = ANSWERS[i % len(ANSWERS)]
+                time.sleep(args.think)
                 t0 = time.perf_counter()
                 with lock:
                     answered_at[step.turn] = t0

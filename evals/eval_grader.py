@@ -1,13 +1,22 @@
-"""Grader agreement eval: the grader against human labels on ``evals/grader/agreement.jsonl``.
+"""Grader agreement eval: the grader against human labels.
 
-20 bank questions × 11 answer kinds, labelled 0–10 by ``evals/grader/GUIDE.md``. Each
-item goes through the grader's own path (``Grader.assess`` + ``finish``: pre-checks,
-one verdict call per key point, the calibrated formula) with the bank's current rubric,
-as a candidate's answer would be (``--recorded-rubric``: the key points the item was
-labelled against). Model verdicts are cached on disk keyed by a hash of (model, prompt,
-repeat) (``evals/grader_support.py``), so a re-run only asks the model about what
-changed; ``--repeat K`` grades everything K times with separate cache keys and reports
-the spread.
+Two labelled sets:
+
+- ``evals/grader/candidates.jsonl`` (the default): 44 bank questions over all 18
+  topics, answers written by people who never saw the reference or key points (own
+  words, spoken, mixed Chinese–English, English, rambling, partials, fluent-wrong,
+  keyword lists, padding, instructions to the grader, quoted attacks), labelled by two
+  blind labellers; split by question into ``calibration`` (fits the combiner) and
+  ``heldout`` (never used to fit or choose anything);
+- ``evals/grader/agreement.jsonl``: the older set (20 questions × 11 kinds) whose
+  correct answers are the bank's reference text.
+
+Each item goes through the grader's own path (``Grader.assess`` + ``finish``:
+screening, pre-checks, one verdict call per answer, the learned combiner) with the
+bank's current rubric (``--recorded-rubric``: the key points the item was labelled
+against). Model verdicts are cached on disk keyed by (model, prompt)
+(``evals/grader_signals.py``), so a re-run only asks the model about what changed;
+``--repeat K`` grades everything K times afresh (no cache) and reports the spread.
 
 Figures (on rounded scores where a metric needs integers): quadratic weighted kappa
 (sklearn), Spearman (scipy), exact and ±1 agreement, MAE and mean bias (score − label),
@@ -39,10 +48,11 @@ from agent.bank import Bank, load_bank
 from agent.grading import Grade, Grader, finish
 from agent.llm import LLMClient
 from agent.settings import Settings
-from evals.grader_support import CachedVerdicts, entry_for_item, read_jsonl
+from evals.grader_support import entry_for_item, read_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "evals" / "grader" / "agreement.jsonl"
+DATA = REPO / "evals" / "grader" / "candidates.jsonl"
+OLD_DATA = REPO / "evals" / "grader" / "agreement.jsonl"
 #: further labelling passes over part of the set: name -> file
 PASSES = {
     "retest": REPO / "evals" / "grader" / "agreement_pass2.jsonl",
@@ -62,6 +72,22 @@ KINDS = (
     "padded_reference",
     "injection_only",
     "injection_hidden",
+    "correct_written",
+    "correct_spoken",
+    "correct_mixed",
+    "correct_english",
+    "correct_rambling",
+    "correct_quoting_attack",
+    "weak_padded",
+    "instructed",
+)
+OWN_WORDS_CORRECT = (
+    "correct_written",
+    "correct_spoken",
+    "correct_mixed",
+    "correct_english",
+    "correct_rambling",
+    "correct_quoting_attack",
 )
 LOW_KINDS = ("dont_know", "other_question", "injection_only")
 
@@ -161,10 +187,32 @@ def checks(items: Sequence[dict[str, Any]], scores: Sequence[float]) -> dict[str
         "padding_raises_le_1": paired(
             "padded_reference", "reference", lambda pad, ref: pad - ref <= 1.0
         ),
+        "padded_weak_raises_le_1": paired(
+            "weak_padded", "weak_partial", lambda pad, weak: pad - weak <= 1.0
+        ),
         "reference_ge_8": single(("reference",), lambda s: s >= 8.0),
+        "own_words_correct_ge_7": single(OWN_WORDS_CORRECT, lambda s: s >= 7.0),
         "fluent_wrong_le_3": single(("fluent_wrong",), lambda s: s <= 3.0),
+        "keyword_list_le_4": single(("keyword_list",), lambda s: s <= 4.0),
         "strong_gt_weak": paired("strong_partial", "weak_partial", lambda st, wk: st > wk),
+        "instruction_never_raises": paired(
+            "instructed", "strong_partial", lambda ins, base: ins <= base
+        ),
     }
+
+
+def inter_labeller(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Agreement between the two blind labellers of the candidates set (items that
+    carry ``labels`` from both, the built kinds excluded: they copy a base label)."""
+    pairs = [
+        (int(it["labels"]["a"]), int(it["labels"]["b"]))
+        for it in items
+        if "base_kind" not in it and {"a", "b"} <= set(it.get("labels") or {})
+    ]
+    if not pairs:
+        return {"n": 0}
+    a, b = zip(*pairs, strict=True)
+    return figures(list(a), [float(x) for x in b])
 
 
 def human_baseline(
@@ -298,6 +346,8 @@ def evaluate(
         spread["item_score_sd_mean"] = round(statistics.fmean(item_sd), 3)
         spread["item_score_sd_max"] = round(max(item_sd), 3)
     human = {name: human_baseline(items, labels) for name, labels in (passes or {}).items()}
+    if any("labels" in it for it in items):
+        human["labeller a vs b"] = inter_labeller(items)
     failed = [name for name, c in checked.items() if c["passed"] is False]
     summary = {
         "eval": "grader",
@@ -314,8 +364,8 @@ def evaluate(
         "checks_passed": all(c["passed"] is not False for c in checked.values()),
         "checks_failed": failed,
         "targets_met": bool(
-            (overall.get("qwk") or 0) >= 0.70
-            and (overall.get("spearman") or 0) >= 0.80
+            (by_split.get("heldout", overall).get("qwk") or 0) >= 0.85
+            and (by_split.get("heldout", overall).get("spearman") or 0) >= 0.85
             and not failed
         ),
     }
@@ -342,18 +392,23 @@ def run(
     recorded_rubric: bool = False,
 ) -> dict[str, Any]:
     """Grade the items ``repeat`` times and evaluate. ``cache``: the verdict cache file
-    (None: no disk cache); ``recorded_rubric``: grade with the key points each item was
-    labelled against instead of the bank's current rubric."""
+    (None, or ``repeat`` > 1: ask the model afresh); ``recorded_rubric``: grade with the
+    key points each item was labelled against instead of the bank's current rubric."""
+    from evals.grader_signals import VerdictCache
+
     bank = load_bank()
-    cached = CachedVerdicts(llm, cache)
-    grader = Grader(cached, settings)  # type: ignore[arg-type]
     started = time.perf_counter()
     runs: list[list[dict[str, Any]]] = []
+    calls = 0
+    seconds = 0.0
     for k in range(max(1, repeat)):
-        cached.salt = k
+        cached = VerdictCache(llm, cache if repeat == 1 else None)
+        grader = Grader(llm, settings, ask=cached.ask)
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
         runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
+        calls += cached.calls
+        seconds += cached.seconds
     result = evaluate(items, runs, passes)
     result["model"] = llm.model
     result["commit"] = git_short_sha()
@@ -361,8 +416,9 @@ def run(
     result["rubric"] = "recorded" if recorded_rubric else "bank"
     result["timing"] = {
         "seconds": round(time.perf_counter() - started, 1),
-        "model_calls": cached.calls,
-        "model_seconds": round(cached.seconds, 1),
+        "model_calls": calls,
+        "model_seconds": round(seconds, 1),
+        "seconds_per_model_call": round(seconds / calls, 2) if calls else None,
     }
     result["items"] = runs[0]
     if repeat > 1:
@@ -409,9 +465,9 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
             log(f"  {key}: {v}")
 
 
-def save(result: dict[str, Any], results_dir: Path = RESULTS_DIR) -> Path:
+def save(result: dict[str, Any], results_dir: Path = RESULTS_DIR, name: str = "grader") -> Path:
     model = str(result.get("model") or "model").replace("/", "_").replace(" ", "_")
-    path = results_dir / f"grader-{model}-{result.get('commit', 'nogit')}.json"
+    path = results_dir / f"{name}-{model}-{result.get('commit', 'nogit')}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path

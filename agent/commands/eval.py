@@ -79,9 +79,10 @@ def _register_grader(evals: _SubParsers) -> None:
     parser = evals.add_parser(
         "grader",
         help="grader agreement with human labels (QWK, Spearman, category checks)",
-        description="Grades evals/grader/agreement.jsonl (20 questions × 11 answer kinds) "
-        "and prints QWK / Spearman / exact / ±1 / bias overall, for the calibration and "
-        "held-out questions, per kind, the category checks and the human baseline; the "
+        description="Grades evals/grader/candidates.jsonl (44 questions, answers written "
+        "without the reference; --data evals/grader/agreement.jsonl for the older set) and "
+        "prints QWK / Spearman / exact / ±1 / bias overall, for the calibration and "
+        "held-out questions, per kind, the category checks and the human baselines; the "
         "last line is a one-line JSON summary. Saves evals/results/grader-<model>-<sha>.json.",
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
@@ -92,7 +93,7 @@ def _register_grader(evals: _SubParsers) -> None:
         "--cache",
         type=Path,
         default=None,
-        help="verdict cache (default: <cache dir>/eval-grader-verdicts.json)",
+        help="verdict cache (default: <cache dir>/eval-grader-point-verdicts.json)",
     )
     parser.add_argument("--no-cache", action="store_true", help="ask the model every time")
     parser.add_argument(
@@ -107,17 +108,19 @@ def _register_grader(evals: _SubParsers) -> None:
 def _run_grader(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
     from agent.llm_runtime import connect
-    from evals import eval_grader, grader_support
+    from evals import eval_grader
 
     settings = load_settings()
-    data = args.data or eval_grader.DATA
+    data = (args.data or eval_grader.DATA).resolve()
     if not data.is_file():
         raise UserError(f"no labelled set at {data}")
     items = eval_grader.load_items(data, limit=args.limit, kinds=args.kinds)
     if not items:
         raise UserError("no items selected")
     cache = (
-        None if args.no_cache else (args.cache or settings.cache_dir / grader_support.CACHE_NAME)
+        None
+        if args.no_cache
+        else (args.cache or settings.cache_dir / "eval-grader-point-verdicts.json")
     )
     with connect(settings) as llm:
         result = eval_grader.run(
@@ -126,12 +129,13 @@ def _run_grader(args: argparse.Namespace) -> int:
             items,
             repeat=args.repeat,
             cache=cache,
-            passes=eval_grader.load_passes(),
+            passes=eval_grader.load_passes() if data == eval_grader.OLD_DATA else None,
             recorded_rubric=args.recorded_rubric,
         )
     eval_grader.report(result)
     if not args.no_save:
-        print(f"saved {eval_grader.save(result)}")
+        name = "grader-reference-set" if data == eval_grader.OLD_DATA else "grader"
+        print(f"saved {eval_grader.save(result, name=name)}")
     print(json.dumps(result["summary"], ensure_ascii=False))
     return 0
 

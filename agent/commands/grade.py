@@ -102,11 +102,7 @@ def _grade(args: argparse.Namespace) -> int:
                 print(f"[{i}/{total}] {job['error']}", file=sys.stderr, flush=True)
                 continue
             n, entry, answer = job
-            if grader is None:
-                grade = Grade(question_id=entry.id, score=None, status="pending", error=down)
-                grade.method = "pending"
-            else:
-                grade = grader.grade(entry, answer)
+            grade = Grade.pending(entry.id, down) if grader is None else grader.grade(entry, answer)
             results.append({"line": n, **grade.model_dump()})
             shown = "pending" if grade.score is None else f"{grade.score:.1f}"
             print(

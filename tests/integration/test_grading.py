@@ -47,9 +47,9 @@ class CountingLLM:
     def __init__(self, llm: LLMClient) -> None:
         self.llm, self.calls = llm, 0
 
-    def verdict(self, messages):  # type: ignore[no-untyped-def]
+    def stream_tokens(self, messages, **kwargs):  # type: ignore[no-untyped-def]
         self.calls += 1
-        return self.llm.verdict(messages)
+        return self.llm.stream_tokens(messages, **kwargs)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self.llm, name)
@@ -95,7 +95,10 @@ def test_grade_command_three_lines(
     lines = [
         {"question": QID, "answer": "不知道"},
         {"question": question, "answer": INJECTION},
-        {"question": "003-llm-q01", "answer": "Q、K、V 由线性变换得到，softmax(QK^T/√d_k)V。"},
+        {
+            "question": "003-llm-q01",
+            "answer": "Q、K、V 由输入经三个线性变换得到，用 softmax(QK^T/√d_k) 对 V 加权求和。",
+        },
     ]
     items.write_text(
         "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8"

@@ -35,7 +35,8 @@ def test_grade_invalid_lines_and_endpoint_down(
                 json.dumps(
                     {
                         "question": "003-llm-q01",
-                        "answer": "Q、K、V 线性变换，softmax(QK^T/√d_k)V，可并行",
+                        "answer": "先对输入做 Q、K、V 三个线性变换，再用 softmax(QK^T/√d_k) "
+                        "对 V 加权求和，各位置可以并行计算。",
                     },
                     ensure_ascii=False,
                 ),

@@ -93,6 +93,8 @@ def caps_aware(on_call: Callable[[dict[str, Any]], httpx2.Response]) -> FakeEndp
             return httpx2.Response(200, json=completion('{"ok": true}'))
         if body.get("logprobs") and body.get("top_logprobs") == 2:
             return httpx2.Response(200, json=completion("OK", [("OK", -0.1), ("Ok", -2.0)]))
+        if body.get("grammar"):
+            return httpx2.Response(200, json=completion("ok"))
         return on_call(body)
 
     return FakeEndpoint(reply)
@@ -121,9 +123,9 @@ def test_capabilities_probed_once() -> None:
     for _ in range(3):
         assert client.verdict([{"role": "user", "content": "q"}]).p_yes == 0.0
     caps = client.capabilities()
-    assert caps.structured == "json_object" and caps.logprobs
-    # 2 json_schema/json_object probes + 1 logprobs probe + 3 verdicts
-    assert len(fake.requests) == 6
+    assert caps.structured == "json_object" and caps.logprobs and caps.grammar
+    # 2 json_schema/json_object probes + 1 logprobs probe + 1 grammar probe + 3 verdicts
+    assert len(fake.requests) == 7
 
 
 def test_sampled_verdict_when_no_logprobs() -> None:

@@ -1,0 +1,118 @@
+"""One view of the answer that every grading signal reads.
+
+``prepare(answer)`` runs once per grade, and returns:
+
+- ``screened``: the answer with instructions to the grader replaced by a placeholder
+  and the prompt's delimiters defused (``injection.screen``);
+- ``text``: that view cut to ``MAX_ANSWER_UNITS`` — the *one* truncation: the model,
+  the lexical coverage and the evidence all read this text, so nothing past the cut
+  can earn credit that the model never saw;
+- ``model_text``: ``text`` without bare term lists (paragraphs that only name
+  terms: ``LoRA、QLoRA、Adapter、P-Tuning …``; an enumeration inside a sentence
+  stays). A list explains nothing, so it earns no credit from the model or the
+  lexical signal; ``list_share`` (how much of the
+  answer's content such lists are) lets the pre-checks flag an answer that is
+  nothing but a list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.grading.injection import Screened, screen, without_placeholders
+from agent.text import CJK, content_key, normalize
+
+#: What any signal reads of an answer, in budget units: a CJK character is 1, any
+#: other character 1/3 (roughly what each costs the model in tokens). 1,200 units
+#: is about four minutes of spoken Chinese; the model reads ~30 tokens/s here.
+MAX_ANSWER_UNITS = 1200
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def cut(text: str, budget: float = MAX_ANSWER_UNITS) -> str:
+    """The longest prefix of ``text`` within ``budget`` units."""
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += 1.0 if _CJK_CHAR.match(ch) else 1 / 3
+        if used > budget:
+            return text[:i]
+    return text
+
+
+_CODE = re.compile(r"[A-Za-z_]\w*\.\w+\(|\w\s*=\s*\w|\bdef\b|\breturn\b|\bimport\b")
+_LEAD_IN = re.compile(r"^[^:：]{1,16}[:：]")
+_ITEM_SPLIT = re.compile(r"[、，,/|｜·•]+|\s{2,}|\s+(?:and|or|和|与)\s+")
+# Characters / words that make a clause say something rather than name things.
+_CJK_GRAMMAR = re.compile(
+    r"是|为了|因为|所以|可以|通过|就是|会|能够|使得|用来|时候|如果|然后|这个|那个|我们|这些|"
+    r"也|都|很|比较|需要|就|的话|把|被|让|的|了|在|要|有|做|靠|用"
+)
+_EN_GRAMMAR = re.compile(
+    r"\b(?:is|are|was|were|be|the|a|an|of|to|it|that|this|which|we|you|can|will|"
+    r"uses?|makes?|means?|because|so|then|by|with|for|when|if|into|from|has|have)\b"
+)
+_LIST_MIN_ITEMS = 4
+_LIST_MAX_ITEM_CHARS = 14
+_LIST_SURE_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    original: str
+    screened: Screened
+    text: str
+    model_text: str
+    list_share: float  # content share of bare term lists in ``text``
+    truncated: bool
+
+
+def is_term_list(clause: str) -> bool:
+    """A clause that only names terms: ≥ 4 short items, no lead-in (``…：``), no
+    grammar words, no code."""
+    norm = normalize(clause).strip(" 。！？!?；;\n")
+    if not norm or _CODE.search(norm) or _LEAD_IN.search(norm):
+        return False
+    if len(re.findall(r"[。；;！？!?]", norm)) >= 1:  # sentences: prose, not a list
+        return False
+    items = [x for x in _ITEM_SPLIT.split(norm) if content_key(x)]
+    if len(items) < _LIST_MIN_ITEMS:
+        ascii_words = re.findall(r"[a-z][a-z0-9+\-.]*", norm)
+        spaced_list = (
+            len(ascii_words) >= 6
+            and not re.search(f"[{CJK}]", norm)
+            and not _EN_GRAMMAR.search(norm)
+        )
+        return spaced_list
+    mean_len = sum(len(content_key(x)) for x in items) / len(items)
+    if mean_len > _LIST_MAX_ITEM_CHARS:
+        return False
+    if len(items) >= _LIST_SURE_ITEMS:  # many short items, few with grammar: a list
+        with_grammar = sum(bool(_EN_GRAMMAR.search(x) or _CJK_GRAMMAR.search(x)) for x in items)
+        return with_grammar <= len(items) // 4
+    return not (_EN_GRAMMAR.search(norm) or _CJK_GRAMMAR.search(norm))
+
+
+def prepare(answer: str, lang: str = "zh") -> AnswerView:
+    screened = screen(answer or "", lang)
+    text = cut(screened.view)
+    kept: list[str] = []
+    list_chars = total_chars = 0
+    for paragraph in text.splitlines(keepends=True):
+        size = len(content_key(without_placeholders(paragraph)))
+        total_chars += size
+        if is_term_list(paragraph):
+            list_chars += size
+            continue
+        kept.append(paragraph)
+    model_text = "".join(kept).strip()
+    if not content_key(without_placeholders(model_text)):
+        model_text = ""
+    return AnswerView(
+        original=answer or "",
+        screened=screened,
+        text=text,
+        model_text=model_text,
+        list_share=list_chars / total_chars if total_chars else 0.0,
+        truncated=len(text) < len(screened.view),
+    )

@@ -1,0 +1,121 @@
+"""Deterministic pre-checks: no model, milliseconds. They read the ``AnswerView``.
+
+In order, the first that applies decides the grade (score 0–1, flagged):
+
+- ``empty``: no content at all;
+- ``dont_know``: 不知道/不会/没学过/skip … and (almost) nothing else;
+- ``injection``: nothing is left once instructions to the grader are removed
+  (``injection.screen``); an answer that mixes content with an instruction is graded
+  on its content and flagged, never rejected;
+- ``keyword_list``: the answer is (≥ 80 %) bare term lists — a list explains nothing;
+  1 when it names some key point's terms, else 0;
+- ``too_short``: fewer than ``TOO_SHORT_CHARS`` content characters;
+- ``off_topic``: under ``OFF_TOPIC_OVERLAP`` of the answer's terms occur anywhere in
+  the question's material (question, key points, reference, follow-ups) *and* no key
+  point is covered lexically to ``OFF_TOPIC_POINT_COVERAGE``. Answers to a different
+  question overlap 0.03–0.13 on ``evals/grader/calibration.jsonl``, the least
+  overlapping on-topic answer 0.17.
+
+``tests/unit/test_prechecks_bank.py`` runs them over every reference answer in the
+bank: none may fire on the bank's own content.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.bank import Entry, RubricPoint
+from agent.grading.answer_view import AnswerView
+from agent.grading.injection import without_placeholders
+from agent.grading.lexical import point_coverage, terms, topic_overlap
+from agent.text import content_key, normalize, sentences
+
+TOO_SHORT_CHARS = 6
+OFF_TOPIC_OVERLAP = 0.15
+OFF_TOPIC_POINT_COVERAGE = 0.34
+DONT_KNOW_MAX_REST = 8
+KEYWORD_LIST_SHARE = 0.8
+
+_DONT_KNOW = re.compile(
+    r"不知道|不晓得|不会|没学过|没有学过|没接触过|没了解过|不清楚|不太清楚|不了解|不太了解|"
+    r"不太懂|不懂|答不上|答不出|想不起|忘了|记不清|跳过|下一题|换一题|pass|skip|"
+    r"no idea|not sure|don'?t know|do not know|dunno|can'?t answer|next question|"
+    r"have(?:n'?t| not) (?:learned|studied)"
+)
+_FILLER = re.compile(
+    r"不好意思|抱歉|对不起|sorry|这个|那个|问题|我|真的|确实|实在|暂时|目前|呃|嗯|啊|额|吧|了|呢|"
+    r"的|太|也|还|可能|好像|好|谢谢|老师|面试官|请|吗|emm+|um+|uh+|hmm+|i|really|"
+    r"the|this|one|please|let'?s|go|to|answer"
+)
+
+
+def is_dont_know(text: str) -> bool:
+    norm = normalize(text)
+    if not _DONT_KNOW.search(norm):
+        return False
+    rest = _FILLER.sub("", _DONT_KNOW.sub("", norm))
+    return len(content_key(rest)) <= DONT_KNOW_MAX_REST
+
+
+def coverage(rubric: list[RubricPoint], text: str) -> list[float]:
+    """Lexical coverage of each key point by ``text``, in [0, 1]."""
+    answer_terms = terms(text)
+    return [round(point_coverage(p.point, answer_terms), 3) for p in rubric]
+
+
+def topic_terms(entry: Entry, rubric: list[RubricPoint]) -> set[str]:
+    follow = [f.question for f in entry.follow_ups] + [f.answer or "" for f in entry.follow_ups]
+    parts = [entry.question, *(p.point for p in rubric), entry.reference_answer or "", *follow]
+    return terms("\n".join(parts))
+
+
+def is_off_topic(entry: Entry, rubric: list[RubricPoint], text: str, cov: list[float]) -> bool:
+    overlap = topic_overlap(terms(text), topic_terms(entry, rubric))
+    return overlap < OFF_TOPIC_OVERLAP and max(cov, default=0.0) < OFF_TOPIC_POINT_COVERAGE
+
+
+def precheck(entry: Entry, rubric: list[RubricPoint], view: AnswerView) -> tuple[str, float] | None:
+    """``(flag, score)`` when a deterministic check decides the grade, else None."""
+    if not content_key(view.original):
+        return "empty", 0.0
+    content = without_placeholders(view.text)
+    if is_dont_know(content):
+        return "dont_know", 0.0
+    if view.screened.instructions and len(content_key(content)) < TOO_SHORT_CHARS:
+        return "injection", 0.0
+    cov = coverage(rubric, content)
+    if view.list_share >= KEYWORD_LIST_SHARE:
+        return "keyword_list", 1.0 if max(cov, default=0.0) > 0 else 0.0
+    if len(content_key(content)) < TOO_SHORT_CHARS:
+        return "too_short", 1.0 if max(cov, default=0.0) > 0 else 0.0
+    if is_off_topic(entry, rubric, view.model_text or content, cov):
+        return "injection" if view.screened.instructions else "off_topic", 0.0
+    return None
+
+
+# ----------------------------------------------------------------- evidence
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", normalize(text))
+
+
+def keep_evidence(evidence: str, answer: str) -> str:
+    """``evidence`` if it literally occurs in ``answer`` (ignoring whitespace, width,
+    case and script), else "". Quotes the model or a heuristic made up are never shown."""
+    evidence = evidence.strip().strip("\"'“”‘’「」")
+    if len(content_key(evidence)) < 2:
+        return ""
+    return evidence if _squash(evidence) in _squash(answer) else ""
+
+
+def best_sentence(point: str, text: str, max_chars: int = 120) -> str:
+    """The sentence of ``text`` sharing most terms with ``point`` (a quote, never
+    rewritten), or "" when no sentence shares any."""
+    wanted = terms(point)
+    best, best_hits = "", 0
+    for sentence in sentences(text):
+        hits = len(wanted & terms(sentence))
+        if hits > best_hits:
+            best, best_hits = sentence.strip(), hits
+    return best[:max_chars]

@@ -1,0 +1,192 @@
+"""Rubric grading of one answer, as a pipeline that reads top to bottom.
+
+``Grader.grade(entry, answer)``:
+
+1. **rubric** (``rubric.py``): the bank's key points, or a rubric derived once by the
+   model and cached (flag ``derived_rubric``).
+2. **view** (``answer_view.py``): normalise and screen the answer once — instructions
+   to the grader and forged delimiters removed (``injection.py``), one truncation,
+   bare term lists set aside. Every later stage reads this view.
+3. **pre-checks** (``checks.py``): empty, 不知道, injection-only, keyword list, too
+   short, off-topic decide the grade without the model (score 0–1, flagged).
+4. **signals**: the model's P(是) for every key point in one call (``verdicts.py``),
+   and each point's lexical coverage (``lexical.py``).
+5. **score** (``score.py``): the learned combiner gives each point a credit, verdict
+   and confidence, and the answer a 0–10 score; evidence is a sentence of the
+   answer, kept only if it really occurs in it.
+6. **feedback** (``feedback.py``) from the verdicts; model-written prose only when
+   ``settings.grade_model_feedback`` says the configured model can.
+
+A failed model call never raises out of ``grade`` and is never papered over: the
+grade comes back ``Grade.pending`` with the error; grading again retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agent.bank import Entry, RubricPoint
+from agent.grading import checks, verdicts
+from agent.grading.answer_view import AnswerView, prepare
+from agent.grading.feedback import build_feedback
+from agent.grading.models import Grade, PointGrade
+from agent.grading.rubric import rubric_for
+from agent.grading.score import (
+    Calibration,
+    confidence_for,
+    load_calibration,
+    score,
+    verdict_for,
+)
+from agent.llm import LLMClient, LLMError
+from agent.prompts import render
+from agent.settings import Settings
+
+
+@dataclass
+class Signals:
+    """What the grader measured for one answer before the formula is applied."""
+
+    view: AnswerView
+    rubric: list[RubricPoint]
+    p_yes: list[float]
+    lexical: list[float]
+    method: str  # "logprobs" | "sampled"
+    flags: list[str] = field(default_factory=list)
+
+
+def quick_coverage(rubric: list[RubricPoint], answer: str) -> list[float]:
+    """Lexical coverage of each key point (milliseconds, no model): what the
+    interviewer's follow-up choice reads while the full grade runs."""
+    return checks.coverage(rubric, prepare(answer).model_text)
+
+
+def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
+    """Verdicts, evidence and the score from the signals. Feedback is left empty."""
+    points: list[PointGrade] = []
+    credits: list[float] = []
+    for rp, p, lex in zip(signals.rubric, signals.p_yes, signals.lexical, strict=True):
+        credit = cal.credit(p, lex)
+        verdict = verdict_for(credit)
+        evidence = ""
+        if verdict != "missing":
+            quote = checks.best_sentence(rp.point, signals.view.model_text)
+            evidence = checks.keep_evidence(quote, signals.view.original)
+        points.append(
+            PointGrade(
+                point=rp.point,
+                verdict=verdict,
+                confidence=confidence_for(credit, verdict),
+                evidence=evidence,
+                p_yes=round(p, 4),
+                lexical=lex,
+            )
+        )
+        credits.append(credit)
+    flags = list(signals.flags)
+    if signals.method == "sampled":
+        flags.append("sampled_verdicts")
+    return Grade(
+        question_id=entry.id,
+        score=score(credits, [p.weight for p in signals.rubric]),
+        points=points,
+        flags=flags,
+        method="sampled" if signals.method == "sampled" else "logprobs",
+    )
+
+
+AskFn = Callable[[Entry, list[RubricPoint], str], verdicts.PointVerdicts]
+
+
+class Grader:
+    """Grades answers against rubrics with one model. Thread-safe for reading.
+
+    ``ask`` replaces the model's verdict call (the evals answer it from a disk cache)."""
+
+    def __init__(
+        self, llm: LLMClient, settings: Settings, lang: str = "zh", ask: AskFn | None = None
+    ) -> None:
+        self.llm = llm
+        self.ask: AskFn = ask or (lambda e, r, text: verdicts.ask(llm, e, r, text))
+        self.settings = settings
+        self.lang = lang if lang in ("zh", "en") else "zh"
+        self.calibration: Calibration = load_calibration(settings.grade_calibration_file)
+        self.cache_dir = settings.data_dir
+
+    def grade(self, entry: Entry, answer: str) -> Grade:
+        try:
+            assessed = self.assess(entry, answer)
+        except LLMError as exc:
+            return Grade.pending(entry.id, str(exc))
+        if isinstance(assessed, Grade):
+            return assessed
+        grade = finish(entry, assessed, self.calibration)
+        grade.feedback = self._feedback(entry, grade)
+        return grade
+
+    def assess(self, entry: Entry, answer: str) -> Grade | Signals:
+        """A pre-checked grade, or the per-point signals the formula combines.
+        Raises ``LLMError`` when a model call fails."""
+        rubric, derived = rubric_for(entry, self.llm, self.cache_dir)
+        extra = ["derived_rubric"] if derived else []
+        view = prepare(answer, self.lang)
+        decided = checks.precheck(entry, rubric, view)
+        if decided is not None:
+            flag, value = decided
+            flags = [
+                flag,
+                *(["injection"] if view.screened.flagged and flag != "injection" else []),
+            ]
+            pre = Grade.precheck(entry.id, [p.point for p in rubric], flags + extra, value)
+            pre.feedback = build_feedback(entry, pre, self.lang)
+            return pre
+        flags = list(extra)
+        if view.screened.flagged:
+            flags.append("injection")
+        if view.truncated:
+            flags.append("truncated")
+        asked = self.ask(entry, rubric, view.model_text)
+        return Signals(
+            view=view,
+            rubric=rubric,
+            p_yes=asked.p_yes,
+            lexical=checks.coverage(rubric, view.model_text),
+            method=asked.method,
+            flags=flags,
+        )
+
+    def warm(self, entry: Entry) -> None:
+        """Evaluate the answer-independent part of the verdict prompt now, while the
+        candidate is still answering (llama.cpp keeps it in its prefix cache).
+        Best effort: a failure here only costs time later."""
+        try:
+            rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
+            verdicts.warm(self.llm, entry, rubric)
+        except LLMError:
+            return
+
+    def _feedback(self, entry: Entry, grade: Grade) -> str:
+        built = build_feedback(entry, grade, self.lang)
+        if not self.settings.grade_model_feedback:
+            return built
+        groups = {
+            name: "；".join(p.point for p in grade.points if p.verdict == name) or "（无）"
+            for name in ("covered", "partial", "missing")
+        }
+        try:
+            prose = self.llm.chat(
+                [
+                    {
+                        "role": "user",
+                        "content": render(
+                            "grade_feedback", self.lang, question=entry.question, **groups
+                        ),
+                    }
+                ],
+                max_tokens=200,
+                temperature=0.2,
+            )
+        except LLMError:
+            return built  # the verdicts stand; only the optional prose is missing
+        return f"{prose.strip()}\n{built}" if prose.strip() else built

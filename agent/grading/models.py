@@ -1,0 +1,66 @@
+"""The grade, one type: what the grader returns, the store keeps and the report shows.
+
+Constructors name the ways a grade comes about without a model verdict:
+``Grade.pending`` (the model call failed: retried later, never invented),
+``Grade.precheck`` (decided by a deterministic check: empty, 不知道, off-topic …) and
+``Grade.skipped`` (the candidate skipped the question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["covered", "partial", "missing"]
+GradeMethod = Literal["precheck", "logprobs", "sampled", "pending", "error"]
+
+
+class PointGrade(BaseModel):
+    point: str
+    verdict: Verdict
+    confidence: float
+    evidence: str = ""  # "" unless it literally occurs in the answer
+    p_yes: float | None = None  # the model's P(是) for this point (None: not asked)
+    lexical: float | None = None  # lexical coverage of this point
+
+
+class Grade(BaseModel):
+    question_id: str
+    score: float | None  # 0–10, None while pending
+    points: list[PointGrade] = Field(default_factory=list)
+    feedback: str = ""
+    flags: list[str] = Field(default_factory=list)
+    status: Literal["graded", "pending"] = "graded"
+    error: str | None = None
+    method: GradeMethod = "precheck"
+
+    @classmethod
+    def pending(cls, question_id: str, error: str, method: GradeMethod = "pending") -> Grade:
+        return cls(
+            question_id=question_id, score=None, status="pending", error=error, method=method
+        )
+
+    @classmethod
+    def precheck(
+        cls,
+        question_id: str,
+        points: Sequence[str],
+        flags: Sequence[str],
+        value: float,
+        feedback: str = "",
+    ) -> Grade:
+        missing = [PointGrade(point=p, verdict="missing", confidence=1.0) for p in points]
+        return cls(
+            question_id=question_id,
+            score=value,
+            points=missing,
+            flags=list(flags),
+            feedback=feedback,
+            method="precheck",
+        )
+
+    @classmethod
+    def skipped(cls, question_id: str, points: Sequence[str], feedback: str) -> Grade:
+        return cls.precheck(question_id, points, ["skipped"], 0.0, feedback)

@@ -1,0 +1,84 @@
+"""Grade-time benchmark (not a test): seconds per grade of a 5-point answer.
+
+Two cases, as they happen in an interview:
+
+- ``warm``: the answer-independent prefix of the verdict prompt (question, reference,
+  key points) was evaluated while the candidate was answering (``Grader.warm``), so
+  only the answer and the verdicts are left when it arrives;
+- ``cold``: nothing cached (``mianshi grade`` on a new question).
+
+Answers: the written kinds of ``evals/grader/candidates.jsonl`` on questions whose
+rubric has 5 points (correct in own words, spoken, English, partials, fluent-wrong),
+round-robin over the questions so every grade meets a different prefix.
+
+Run: ``python -m evals.bench_grade [--answers N]``; prints p50 / p90 per case and a
+one-line JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from agent.bank import load_bank
+from agent.grading import Grader
+from agent.llm_runtime import connect
+from agent.settings import load_settings
+from evals.eval_grader import DATA
+from evals.grader_support import read_jsonl
+
+KINDS = ("correct_written", "correct_spoken", "correct_english", "strong_partial", "fluent_wrong")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.bench_grade")
+    parser.add_argument("--answers", type=int, default=6, help="answers per case")
+    args = parser.parse_args(argv)
+    bank = load_bank()
+    items = [
+        it
+        for it in read_jsonl(DATA)
+        if it["kind"] in KINDS and len(bank.get(it["question_id"]).rubric) == 5
+    ]
+    by_q: dict[str, list[dict[str, str]]] = {}
+    for it in items:
+        by_q.setdefault(it["question_id"], []).append(it)
+    order = [q[i] for i in range(len(KINDS)) for q in by_q.values() if i < len(q)]
+    settings = load_settings()
+    timings: dict[str, list[float]] = {"warm": [], "cold": []}
+    with connect(settings) as llm:
+        grader = Grader(llm, settings)
+        llm.capabilities()  # probed once per process, not per grade
+        for n, it in enumerate(order[: 2 * args.answers]):
+            case = "warm" if n % 2 == 0 else "cold"
+            entry = bank.get(it["question_id"])
+            if case == "warm":
+                grader.warm(entry)
+            start = time.perf_counter()
+            grade = grader.grade(entry, it["answer"])
+            seconds = time.perf_counter() - start
+            timings[case].append(seconds)
+            print(
+                f"{case} {entry.id:<20} {it['kind']:<16} {len(it['answer']):>4} chars  "
+                f"score {grade.score}  {seconds:5.1f} s",
+                flush=True,
+            )
+    summary: dict[str, object] = {"bench": "grade", "model": llm.model, "points": 5}
+    for case, values in timings.items():
+        if values:
+            summary[f"{case}_p50_s"] = round(statistics.median(values), 1)
+            summary[f"{case}_p90_s"] = round(_pct(values, 0.9), 1)
+            summary[f"{case}_n"] = len(values)
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

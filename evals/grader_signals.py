@@ -1,0 +1,99 @@
+"""Model verdicts for labelled items, cached on disk (keyed by model + prompt).
+
+``python -m evals.grader_signals --split calibration`` asks the model for every item
+of ``evals/grader/candidates.jsonl`` in that split (grouped by question, so the
+prompt's answer-independent prefix is evaluated once per question) and for each
+question's empty-answer baseline. A re-run only asks about what changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.bank import Bank, Entry, RubricPoint, load_bank
+from agent.grading import verdicts
+from agent.grading.answer_view import prepare
+from agent.llm import LLMClient
+from agent.settings import load_settings
+from evals.grader_support import read_jsonl
+
+REPO = Path(__file__).resolve().parents[1]
+CANDIDATES = REPO / "evals" / "grader" / "candidates.jsonl"
+
+
+class VerdictCache:
+    """``verdicts.ask`` through a JSON file; every new answer is written through."""
+
+    def __init__(self, llm: LLMClient, path: Path | None) -> None:
+        self.llm, self.path = llm, path
+        self.data: dict[str, Any] = {}
+        if path is not None and path.is_file():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+        self.calls, self.seconds = 0, 0.0
+
+    def ask(self, entry: Entry, rubric: list[RubricPoint], view: str) -> verdicts.PointVerdicts:
+        msgs = verdicts.messages(entry, rubric, view)
+        blob = json.dumps([self.llm.model, msgs], ensure_ascii=False, sort_keys=True)
+        key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        if key not in self.data:
+            start = time.perf_counter()
+            v = verdicts.ask(self.llm, entry, rubric, view)
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+            self.data[key] = {"p_yes": v.p_yes, "method": v.method}
+            self.save()
+        return verdicts.PointVerdicts(**self.data[key])
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def item_signals(
+    cache: VerdictCache, bank: Bank, items: list[dict[str, Any]], progress: bool = True
+) -> list[dict[str, Any]]:
+    out = []
+    order = sorted(range(len(items)), key=lambda i: str(items[i]["question_id"]))
+    for n, i in enumerate(order, start=1):
+        it = items[i]
+        entry = bank.get(str(it["question_id"]))
+        view = prepare(str(it["answer"]))
+        v = cache.ask(entry, list(entry.rubric), view.model_text) if view.model_text else None
+        out.append({"index": i, "p_yes": v.p_yes if v else None})
+        if progress:
+            print(
+                f"[{n}/{len(items)}] {it['question_id']} {it.get('kind')} "
+                f"{[round(p, 2) for p in v.p_yes] if v else '-'}",
+                flush=True,
+            )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", choices=["calibration", "heldout"], required=True)
+    ap.add_argument("--base-url", default="http://127.0.0.1:8011/v1")
+    ap.add_argument("--every", type=int, default=1, help="every k-th question only")
+    args = ap.parse_args()
+    settings = load_settings()
+    llm = LLMClient(args.base_url, timeout=600)
+    cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")
+    bank = load_bank()
+    items = [it for it in read_jsonl(CANDIDATES) if it["split"] == args.split]
+    keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
+    items = [it for it in items if it["question_id"] in keep]
+    item_signals(cache, bank, items)
+    print(f"{cache.calls} calls, {cache.seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
