@@ -18,6 +18,7 @@ from typing import Any
 from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.grading import verdicts
 from agent.grading.answer_view import prepare
+from agent.grading.checks import topic_terms
 from agent.llm import LLMClient
 from agent.settings import load_settings
 from evals.grader_support import read_jsonl
@@ -43,11 +44,13 @@ class VerdictCache:
         if key not in self.data:
             start = time.perf_counter()
             v = verdicts.ask(self.llm, entry, rubric, view)
-            self.seconds += time.perf_counter() - start
+            took = time.perf_counter() - start
+            self.seconds += took
             self.calls += 1
-            self.data[key] = {"p_yes": v.p_yes, "method": v.method}
+            self.data[key] = {"p_yes": v.p_yes, "method": v.method, "seconds": round(took, 2)}
             self.save()
-        return verdicts.PointVerdicts(**self.data[key])
+        row = self.data[key]
+        return verdicts.PointVerdicts(p_yes=row["p_yes"], method=row["method"])
 
     def save(self) -> None:
         if self.path is None:
@@ -66,7 +69,7 @@ def item_signals(
     for n, i in enumerate(order, start=1):
         it = items[i]
         entry = bank.get(str(it["question_id"]))
-        view = prepare(str(it["answer"]))
+        view = prepare(str(it["answer"]), topic=topic_terms(entry, list(entry.rubric)))
         v = cache.ask(entry, list(entry.rubric), view.model_text) if view.model_text else None
         out.append({"index": i, "p_yes": v.p_yes if v else None})
         if progress:

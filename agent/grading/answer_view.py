@@ -7,7 +7,8 @@
 - ``text``: that view cut to ``MAX_ANSWER_UNITS`` — the *one* truncation: the model,
   the lexical coverage and the evidence all read this text, so nothing past the cut
   can earn credit that the model never saw;
-- ``model_text``: ``text`` without bare term lists (paragraphs that only name
+- ``model_text``: ``text`` without runs of small talk that share no term with the
+  question's material (``drop_filler``) and without bare term lists (paragraphs that only name
   terms: ``LoRA、QLoRA、Adapter、P-Tuning …``; an enumeration inside a sentence
   stays). A list explains nothing, so it earns no credit from the model or the
   lexical signal; ``list_share`` (how much of the
@@ -21,7 +22,8 @@ import re
 from dataclasses import dataclass
 
 from agent.grading.injection import Screened, screen, without_placeholders
-from agent.text import CJK, content_key, normalize
+from agent.grading.lexical import terms
+from agent.text import CJK, content_key, normalize, sentences
 
 #: What any signal reads of an answer, in budget units: a CJK character is 1, any
 #: other character 1/3 (roughly what each costs the model in tokens). 1,200 units
@@ -54,6 +56,10 @@ _EN_GRAMMAR = re.compile(
 )
 _LIST_MIN_ITEMS = 4
 _LIST_MAX_ITEM_CHARS = 14
+#: Small talk: a run of at least this many sentences, and this many content
+#: characters, none of which shares a term with the question's material.
+FILLER_RUN_SENTENCES = 4
+FILLER_RUN_CHARS = 150
 _LIST_SURE_ITEMS = 8
 
 
@@ -65,6 +71,7 @@ class AnswerView:
     model_text: str
     list_share: float  # content share of bare term lists in ``text``
     truncated: bool
+    filler_chars: int = 0  # content characters of small talk left out of ``model_text``
 
 
 def is_term_list(clause: str) -> bool:
@@ -93,7 +100,32 @@ def is_term_list(clause: str) -> bool:
     return not (_EN_GRAMMAR.search(norm) or _CJK_GRAMMAR.search(norm))
 
 
-def prepare(answer: str, lang: str = "zh") -> AnswerView:
+def drop_filler(text: str, topic: set[str]) -> tuple[str, int]:
+    """``text`` without runs of small talk (see ``FILLER_RUN_*``): irrelevant talk
+    around an answer neither helps nor, beyond what it displaces, hurts it. Returns
+    the kept text and how many content characters were left out."""
+    parts = sentences(text)
+    off = [not (terms(p) & topic) for p in parts]
+    kept: list[str] = []
+    dropped = 0
+    i = 0
+    while i < len(parts):
+        j = i + 1
+        while j < len(parts) and off[j] == off[i]:
+            j += 1
+        run = parts[i:j]
+        size = sum(len(content_key(p)) for p in run)
+        if off[i] and len(run) >= FILLER_RUN_SENTENCES and size >= FILLER_RUN_CHARS:
+            dropped += size
+        else:
+            kept.extend(run)
+        i = j
+    return "".join(kept), dropped
+
+
+def prepare(answer: str, lang: str = "zh", topic: set[str] | None = None) -> AnswerView:
+    """The view of ``answer``; ``topic`` (the question's material as terms) lets runs
+    of small talk be left out of what the model reads."""
     screened = screen(answer or "", lang)
     text = cut(screened.view)
     kept: list[str] = []
@@ -106,6 +138,10 @@ def prepare(answer: str, lang: str = "zh") -> AnswerView:
             continue
         kept.append(paragraph)
     model_text = "".join(kept).strip()
+    filler = 0
+    if topic:
+        model_text, filler = drop_filler(model_text, topic)
+        model_text = model_text.strip()
     if not content_key(without_placeholders(model_text)):
         model_text = ""
     return AnswerView(
@@ -115,4 +151,5 @@ def prepare(answer: str, lang: str = "zh") -> AnswerView:
         model_text=model_text,
         list_share=list_chars / total_chars if total_chars else 0.0,
         truncated=len(text) < len(screened.view),
+        filler_chars=filler,
     )

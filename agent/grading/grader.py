@@ -130,7 +130,7 @@ class Grader:
         Raises ``LLMError`` when a model call fails."""
         rubric, derived = rubric_for(entry, self.llm, self.cache_dir)
         extra = ["derived_rubric"] if derived else []
-        view = prepare(answer, self.lang)
+        view = prepare(answer, self.lang, checks.topic_terms(entry, rubric))
         decided = checks.precheck(entry, rubric, view)
         if decided is not None:
             flag, value = decided

@@ -418,3 +418,20 @@ def test_model_feedback_only_when_enabled(settings: Settings) -> None:
     on_settings = settings.model_copy(update={"grade_model_feedback": True})
     on = grader(FakeLLM(0.95), on_settings).grade(entry(), GOOD)
     assert on.feedback.startswith("写得不错")
+
+
+def test_small_talk_is_left_out_of_what_the_model_reads() -> None:
+    from agent.grading.checks import topic_terms
+
+    talk = (
+        "我平时很喜欢跑步，每周跑三次。周末会去爬山，山上空气很好。"
+        "我们团队氛围不错，大家经常一起吃饭。我也很感谢面试官给我这次机会。"
+        "最近在读一本讲历史的书，很有意思。"
+    )
+    answer = "自注意力对词序置换不变，需要注入位置信息。" + talk * 3
+    view = prepare(answer, topic=topic_terms(entry(), RUBRIC))
+    assert view.filler_chars > 0 and "跑步" not in view.model_text
+    assert "置换不变" in view.model_text
+    # a short aside between content sentences stays
+    aside = "自注意力对词序置换不变。嗯，我想想。正弦余弦位置编码不需要训练。"
+    assert prepare(aside, topic=topic_terms(entry(), RUBRIC)).filler_chars == 0
