@@ -36,7 +36,7 @@ $(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
 	@echo "== installing Python dependencies"
 	$(PY) -m pip install --disable-pip-version-check -q --no-index --find-links $(LLAMA_WHEELS) \
 		--force-reinstall --no-deps "llama-cpp-python==$(LLAMA_PIN)" 2>&1 | { grep -v '^WARNING: Location' || true; }
-	$(PY) -m pip install --disable-pip-version-check -q --find-links $(LLAMA_WHEELS) -e '.[dev]' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(PY) -m pip install --disable-pip-version-check -q --find-links $(LLAMA_WHEELS) -e '.[dev,eval]' 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@rm -f $(VENV)/.deps-*
 	@touch $@
 

@@ -105,25 +105,34 @@ def cross_validate(
     return pred
 
 
-def collect(grader: Grader, items: Sequence[dict[str, Any]]) -> list[Grade | Signals]:
+def collect(grader: Grader, items: Sequence[dict[str, Any]]) -> list[Grade | Signals | None]:
     bank = load_bank()
     order = sorted(range(len(items)), key=lambda i: str(items[i]["question_id"]))
-    results: dict[int, Grade | Signals] = {}
+    results: dict[int, Grade | Signals | None] = {}
     for n, i in enumerate(order, start=1):
         it = items[i]
-        results[i] = grader.assess(bank.get(str(it["question_id"])), str(it["answer"]))
+        try:
+            results[i] = grader.assess(bank.get(str(it["question_id"])), str(it["answer"]))
+        except KeyError:  # --cached-only: not asked yet
+            continue
         print(f"\r[{n}/{len(items)}] {it['question_id']} {it['kind']:<22}", end="", flush=True)
     print()
-    return [results[i] for i in range(len(items))]
+    return [results.get(i) for i in range(len(items))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (default: embedded)")
     ap.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    ap.add_argument("--every", type=int, default=1, help="every k-th calibration question")
+    ap.add_argument(
+        "--cached-only", action="store_true", help="use cached verdicts only (a quick look)"
+    )
     args = ap.parse_args(argv)
     settings = load_settings()
     items = [it for it in read_jsonl(CANDIDATES) if it["split"] == "calibration"]
+    keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
+    items = [it for it in items if it["question_id"] in keep]
     with contextlib.ExitStack() as stack:
         if args.base_url:
             llm = LLMClient(args.base_url, timeout=600)
@@ -131,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from agent.llm_runtime import connect
 
             llm = stack.enter_context(connect(settings))
-        cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")
+        cache = VerdictCache(
+            llm, settings.cache_dir / "eval-grader-point-verdicts.json", offline=args.cached_only
+        )
         grader = Grader(llm, settings, ask=cache.ask)
         assessed = collect(grader, items)
     model_idx = [i for i, a in enumerate(assessed) if isinstance(a, Signals)]

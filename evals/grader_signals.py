@@ -30,8 +30,8 @@ CANDIDATES = REPO / "evals" / "grader" / "candidates.jsonl"
 class VerdictCache:
     """``verdicts.ask`` through a JSON file; every new answer is written through."""
 
-    def __init__(self, llm: LLMClient, path: Path | None) -> None:
-        self.llm, self.path = llm, path
+    def __init__(self, llm: LLMClient, path: Path | None, *, offline: bool = False) -> None:
+        self.llm, self.path, self.offline = llm, path, offline
         self.data: dict[str, Any] = {}
         if path is not None and path.is_file():
             self.data = json.loads(path.read_text(encoding="utf-8"))
@@ -42,6 +42,8 @@ class VerdictCache:
         blob = json.dumps([self.llm.model, msgs], ensure_ascii=False, sort_keys=True)
         key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
         if key not in self.data:
+            if self.offline:
+                raise KeyError("not cached")
             start = time.perf_counter()
             v = verdicts.ask(self.llm, entry, rubric, view)
             took = time.perf_counter() - start

@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-
-if __package__ in (None, ""):  # run as a script: python question_bank/build.py
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.bank import (
     ROLES,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +22,9 @@ _SubParsers = argparse._SubParsersAction
 
 
 def _ensure_evals_importable() -> None:
-    """``evals/`` is not an installed package: make the checkout's copy importable."""
-    if not (_REPO / "evals").is_dir():
-        raise UserError("the evals/ directory is missing: run evals from a source checkout")
-    if str(_REPO) not in sys.path:
-        sys.path.insert(0, str(_REPO))
+    """The evals read their labelled data from the source checkout."""
+    if not (_REPO / "evals" / "grader").is_dir():
+        raise UserError("the evals/ data is missing: run evals from a source checkout")
 
 
 def _register_asr(evals: _SubParsers) -> None:

@@ -1,6 +1,6 @@
 """Build ``evals/grader/agreement.jsonl`` (pass-1 labels) from hand-written parts.
 
-    .venv/bin/python evals/grader/build_agreement.py
+    .venv/bin/python -m evals.grader.build_agreement
 
 20 bank questions × 11 answer kinds. The 8 calibration questions reuse their 8
 labelled answers from ``calibration.jsonl`` and add the three new kinds; the 12
@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+from agent.bank import load_bank
+from evals.grader_support import read_jsonl
 
-from agent.bank import load_bank  # noqa: E402
-from evals.grader_support import read_jsonl  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "agreement.jsonl"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import struct
-import sys
 import wave
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from agent.speech import AudioError, Transcriber, normalize_for_cer
 
 REPO = Path(__file__).resolve().parents[2]
 AUDIO = REPO.parent / "shared" / "audio"
-sys.path.insert(0, str(REPO))
 
 from evals.asr import cer_totals, read_manifest  # noqa: E402
 
