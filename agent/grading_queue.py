@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from agent.grading.models import Grade
 from agent.store import Store
 
 GradeFn = Callable[[Any, str], dict[str, Any]]  # (entry, answer) -> Grade as a dict
@@ -40,16 +41,7 @@ class GradingQueue:
             grade = self._grade(self._resolve(turn), str(turn.get("answer", "")))
             grade["question_id"] = question_id
         except Exception as exc:  # a grader bug must not lose the turn: pending, retried
-            grade = {
-                "question_id": question_id,
-                "score": None,
-                "points": [],
-                "feedback": "",
-                "flags": [],
-                "status": "pending",
-                "method": "error",
-                "error": str(exc),
-            }
+            grade = Grade.pending(question_id, str(exc), method="error").model_dump()
         self._store.save_grade(session_id, index, grade)
         if self.on_ready is not None:
             with contextlib.suppress(Exception):  # a UI callback must not lose the grade

@@ -26,6 +26,7 @@ from langgraph.types import RunnableConfig, interrupt
 
 from agent import interviewer as say
 from agent.bank import Bank, Entry, FollowUp, RubricPoint
+from agent.grading.models import Grade
 from agent.grading_queue import GradingQueue
 from agent.llm import LLMClient
 from agent.report import build_report
@@ -369,16 +370,6 @@ def skipped_grade(
 ) -> dict[str, Any]:
     """A skipped question scores 0 with every point missing: decided, not a model call."""
     entry = entry_for_turn(bank, rubric, turn)
-    return {
-        "question_id": turn["question_id"],
-        "score": 0.0,
-        "points": [
-            {"point": p.point, "verdict": "missing", "confidence": 1.0, "evidence": ""}
-            for p in entry.rubric or rubric(entry)
-        ],
-        "feedback": "跳过了这道题。" if cfg.lang == "zh" else "Skipped.",
-        "flags": ["skipped"],
-        "status": "graded",
-        "method": "precheck",
-        "error": None,
-    }
+    points = [p.point for p in entry.rubric or rubric(entry)]
+    feedback = "跳过了这道题。" if cfg.lang == "zh" else "Skipped."
+    return Grade.skipped(str(turn["question_id"]), points, feedback).model_dump()

@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 from agent.bank import Bank
+from agent.grading.models import Grade
 
 MAIN_WEIGHT = 2.0
 FOLLOW_UP_WEIGHT = 1.0
@@ -62,15 +63,7 @@ def build_report(
                 "answer": turn.get("answer", ""),
                 "skipped": bool(turn.get("skipped")),
                 "hints": turn.get("hints", []),
-                "grade": grade
-                or {
-                    "status": "pending",
-                    "score": None,
-                    "points": [],
-                    "feedback": "",
-                    "flags": [],
-                    "question_id": turn["question_id"],
-                },
+                "grade": grade or Grade.pending(turn["question_id"], "not graded yet").model_dump(),
                 "reference_answer": (turn.get("reference") if turn["kind"] == "follow_up" else None)
                 or entry.reference_answer,
                 "speech": turn.get("speech"),
