@@ -11,7 +11,10 @@ import functools
 from pathlib import Path
 from string import Template
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+import prompts as _prompts_package
+
+#: The ``prompts`` package's folder (package data, so a non-editable install has it).
+PROMPTS_DIR = Path(_prompts_package.__file__).resolve().parent
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.grading import verdicts
 from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms
-from agent.llm import LLMClient
+from agent.llm import LLMClient, LLMError
 from agent.settings import load_settings
 from evals.grader_support import read_jsonl
 
@@ -72,7 +72,17 @@ def item_signals(
         it = items[i]
         entry = bank.get(str(it["question_id"]))
         view = prepare(str(it["answer"]), topic=topic_terms(entry, list(entry.rubric)))
-        v = cache.ask(entry, list(entry.rubric), view.model_text) if view.model_text else None
+        v = None
+        for _ in range(2):  # a garbled reply is asked once more, then left out
+            try:
+                v = (
+                    cache.ask(entry, list(entry.rubric), view.model_text)
+                    if view.model_text
+                    else None
+                )
+                break
+            except LLMError as exc:
+                print(f"  {it['question_id']} {it.get('kind')}: {exc}", flush=True)
         out.append({"index": i, "p_yes": v.p_yes if v else None})
         if progress:
             print(
