@@ -209,6 +209,14 @@ def build_app(services: Services) -> gr.Blocks:
         if not text:
             yield SKIP(), "✍️ 请输入回答，或点「提示 / 跳过」 Type an answer first", SKIP()
             return
+        if len(text) > settings.max_answer_chars:  # refused before the textbox is cleared
+            message = (
+                f"回答有 {len(text)} 个字符，上限 {settings.max_answer_chars}，请精简后再发送 "
+                f"The answer is {len(text)} characters; the limit is {settings.max_answer_chars}"
+            )
+            gr.Warning(message)
+            yield SKIP(), f"⚠️ {message}", SKIP()
+            return
         if not session.try_begin():
             gr.Warning("上一条回答还在处理 The previous answer is still being processed")
             yield SKIP(), SKIP(), SKIP()

@@ -244,6 +244,13 @@ def test_typed_and_spoken_answers_to_a_downloaded_report(
     assert "第 1/2 题" in status_text(page)
     assert "Session" in page.inner_text("#session-info")
 
+    # An answer over the length cap is refused and stays in the textbox.
+    too_long = "很长的回答。" * 1400  # 8,400 characters > 8,000
+    type_answer(page, too_long)
+    wait_status(page, "上限")
+    assert page.input_value("#answer textarea") == too_long
+    assert too_long[:30] not in chat_text(page)
+
     # Question 1: typed. The next question comes without waiting for the grade; in
     # practice mode the feedback shows up once the grade is ready.
     typed_text = good_answer(page)
