@@ -8,12 +8,19 @@ line yields one output line, in order: the Grade as JSON (``question_id``, ``sco
 gets ``status: "error"`` and an ``error`` message; a grade whose model call failed is
 ``status: "pending"`` with ``score: null``. The exit code is 0 only when every line
 was graded. Progress goes to stderr.
+
+Nothing is lost to a crash or a kill: each line is appended to ``OUT.partial`` the
+moment it is graded, and a re-run with the same ``--out`` keeps the lines already
+graded there (same line number, question and answer) instead of grading them again.
+``OUT`` itself is written (atomically, in input order) when the run ends. Answers
+longer than ``MIANSHI_MAX_ANSWER_CHARS`` are refused as invalid lines, as in the app.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import sys
 import time
@@ -52,6 +59,24 @@ def _resolve(bank: Bank, item: Any) -> tuple[Entry, str]:
     return entry, answer
 
 
+def _key(line: int, entry: Entry, answer: str) -> str:
+    return hashlib.sha256(f"{line}\n{entry.id}\n{answer}".encode()).hexdigest()[:16]
+
+
+def _done_before(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """Graded rows of an earlier run (its output or its partial file), by ``_key``."""
+    done: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError):
+                row = json.loads(raw)
+                if isinstance(row, dict) and row.get("status") == "graded" and row.get("key"):
+                    done[str(row["key"])] = row
+    return done
+
+
 def _error_line(line: int, message: str) -> dict[str, Any]:
     return {
         "line": line,
@@ -78,6 +103,11 @@ def _grade(args: argparse.Namespace) -> int:
             continue
         try:
             entry, answer = _resolve(bank, json.loads(raw))
+            if len(answer) > settings.max_answer_chars:
+                raise ValueError(
+                    f"the answer is {len(answer)} characters long; the limit is "
+                    f"{settings.max_answer_chars} (MIANSHI_MAX_ANSWER_CHARS)"
+                )
             jobs.append((n, entry, answer))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             jobs.append(_error_line(n, f"line {n}: {exc}"))
@@ -88,10 +118,15 @@ def _grade(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     total = len(jobs)
     start = time.perf_counter()
+    partial = args.out.with_name(args.out.name + ".partial")
+    done = _done_before([args.out, partial])
+    todo = [j for j in jobs if isinstance(j, tuple) and _key(*j) not in done]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
+        log = stack.enter_context(partial.open("a", encoding="utf-8"))
         grader: Grader | None = None
         down = ""
-        if any(isinstance(j, tuple) for j in jobs):
+        if todo:
             try:
                 grader = Grader(stack.enter_context(connect(settings)), settings, lang=args.lang)
             except UserError as exc:  # e.g. the embedded server would not start
@@ -102,8 +137,16 @@ def _grade(args: argparse.Namespace) -> int:
                 print(f"[{i}/{total}] {job['error']}", file=sys.stderr, flush=True)
                 continue
             n, entry, answer = job
+            key = _key(n, entry, answer)
+            if key in done:
+                results.append(done[key])
+                print(f"[{i}/{total}] {entry.id} → kept from the earlier run", file=sys.stderr)
+                continue
             grade = Grade.pending(entry.id, down) if grader is None else grader.grade(entry, answer)
-            results.append({"line": n, **grade.model_dump()})
+            row = {"line": n, "key": key, **grade.model_dump()}
+            results.append(row)
+            log.write(json.dumps(row, ensure_ascii=False) + "\n")
+            log.flush()
             shown = "pending" if grade.score is None else f"{grade.score:.1f}"
             print(
                 f"[{i}/{total}] {entry.id} → {shown} {','.join(grade.flags)} "
@@ -111,10 +154,12 @@ def _grade(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
         for row in results:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    tmp.replace(args.out)
+    partial.unlink(missing_ok=True)
     graded = sum(1 for r in results if r["status"] == "graded")
     pending = [r for r in results if r["status"] == "pending"]
     invalid = sum(1 for r in results if r["status"] == "error")

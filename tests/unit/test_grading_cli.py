@@ -64,3 +64,42 @@ def test_grade_invalid_lines_and_endpoint_down(
 def test_grade_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["grade", "--in", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "o")])
     assert code == 2 and "no such input" in capsys.readouterr().err
+
+
+def test_grade_rerun_keeps_graded_lines_and_refuses_huge_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MIANSHI_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("MIANSHI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MIANSHI_LLM_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
+    monkeypatch.setenv("MIANSHI_LLM_MODEL", "fake")
+    monkeypatch.setenv("MIANSHI_LLM_RETRIES", "0")
+    monkeypatch.setenv("MIANSHI_MAX_ANSWER_CHARS", "100")
+    items = tmp_path / "items.jsonl"
+    rows_in = [
+        {"question": "003-llm-q01", "answer": "不知道"},  # graded without the model
+        {"question": "003-llm-q01", "answer": "Q、K、V 由线性变换得到，再做加权求和。"},  # pending
+        {"question": "003-llm-q01", "answer": "很长" * 60},  # over the cap
+    ]
+    items.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in rows_in) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "grades.jsonl"
+    assert main(["grade", "--in", str(items), "--out", str(out)]) != 0
+    first = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in first] == ["graded", "pending", "error"]
+    assert "limit is 100" in first[2]["error"]
+    assert not out.with_name("grades.jsonl.partial").exists()
+    capsys.readouterr()
+    # a re-run keeps the graded line; the pending one is tried again
+    assert main(["grade", "--in", str(items), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "[1/3] 003-llm-q01 → kept from the earlier run" in err
+    second = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert second[0] == first[0] and second[1]["status"] == "pending"
+    # a run killed midway left its graded lines in the partial file: they are kept
+    out.unlink()
+    partial = out.with_name("grades.jsonl.partial")
+    partial.write_text(json.dumps(first[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    main(["grade", "--in", str(items), "--out", str(out)])
+    assert "kept from the earlier run" in capsys.readouterr().err
