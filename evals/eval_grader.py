@@ -273,7 +273,10 @@ def grade_items(
     for i, it in enumerate(items):
         entry = entry_for_item(bank, it, recorded_rubric=recorded_rubric)
         start = time.perf_counter()
-        assessed = grader.assess(entry, str(it["answer"]))
+        try:
+            assessed = grader.assess(entry, str(it["answer"]))
+        except KeyError:  # cached_only and never asked: left out of the figures
+            continue
         grade = (
             assessed if isinstance(assessed, Grade) else finish(entry, assessed, grader.calibration)
         )
@@ -281,6 +284,7 @@ def grade_items(
         score = float(grade.score or 0.0)
         out.append(
             {
+                "index": i,
                 "question_id": it["question_id"],
                 "kind": it["kind"],
                 "split": it.get("split", ""),
@@ -390,10 +394,12 @@ def run(
     passes: dict[str, list[dict[str, Any]]] | None = None,
     log: Callable[[str], None] = print,
     recorded_rubric: bool = False,
+    cached_only: bool = False,
 ) -> dict[str, Any]:
     """Grade the items ``repeat`` times and evaluate. ``cache``: the verdict cache file
     (None, or ``repeat`` > 1: ask the model afresh); ``recorded_rubric``: grade with the
-    key points each item was labelled against instead of the bank's current rubric."""
+    key points each item was labelled against instead of the bank's current rubric;
+    ``cached_only``: leave out items whose verdicts are not cached (no model calls)."""
     from evals.grader_signals import VerdictCache
 
     bank = load_bank()
@@ -402,13 +408,16 @@ def run(
     calls = 0
     seconds = 0.0
     for k in range(max(1, repeat)):
-        cached = VerdictCache(llm, cache if repeat == 1 else None)
+        cached = VerdictCache(llm, cache if repeat == 1 else None, offline=cached_only)
         grader = Grader(llm, settings, ask=cached.ask)
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
         runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
         calls += cached.calls
         seconds += cached.seconds
+    kept = [int(r["index"]) for r in runs[0]]
+    items = [items[i] for i in kept]
+    runs = [[r for r in run if int(r["index"]) in set(kept)] for run in runs]
     result = evaluate(items, runs, passes)
     result["model"] = llm.model
     result["commit"] = git_short_sha()

@@ -94,6 +94,11 @@ def _register_grader(evals: _SubParsers) -> None:
     )
     parser.add_argument("--no-cache", action="store_true", help="ask the model every time")
     parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="grade only the items whose verdicts are cached (no model calls)",
+    )
+    parser.add_argument(
         "--recorded-rubric",
         action="store_true",
         help="grade with the key points each item was labelled against, not the bank's",
@@ -128,6 +133,7 @@ def _run_grader(args: argparse.Namespace) -> int:
             cache=cache,
             passes=eval_grader.load_passes() if data == eval_grader.OLD_DATA else None,
             recorded_rubric=args.recorded_rubric,
+            cached_only=args.cached_only,
         )
     eval_grader.report(result)
     if not args.no_save:
