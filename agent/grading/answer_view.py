@@ -7,7 +7,9 @@
 - ``text``: that view cut to ``MAX_ANSWER_UNITS`` — the *one* truncation: the model,
   the lexical coverage and the evidence all read this text, so nothing past the cut
   can earn credit that the model never saw;
-- ``model_text``: ``text`` without runs of small talk that share no term with the
+- ``model_text``: ``text`` without the removed instructions (not even a placeholder:
+  an answer with an instruction reads exactly like the answer without it), without
+  runs of small talk that share no term with the
   question's material (``drop_filler``) and without bare term lists (paragraphs that only name
   terms: ``LoRA、QLoRA、Adapter、P-Tuning …``; an enumeration inside a sentence
   stays). A list explains nothing, so it earns no credit from the model or the
@@ -21,7 +23,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.grading.injection import Screened, screen, without_placeholders
+from agent.grading.injection import (
+    INSTRUCTION_PLACEHOLDER,
+    Screened,
+    screen,
+    without_placeholders,
+)
 from agent.grading.lexical import terms
 from agent.text import CJK, content_key, normalize, sentences
 
@@ -78,11 +85,13 @@ def is_term_list(clause: str) -> bool:
     """A clause that only names terms: ≥ 4 short items, no lead-in (``…：``), no
     grammar words, no code."""
     norm = normalize(clause).strip(" 。！？!?；;\n")
-    if not norm or _CODE.search(norm) or _LEAD_IN.search(norm):
+    if not norm or _LEAD_IN.search(norm):
         return False
     if len(re.findall(r"[。；;！？!?]", norm)) >= 1:  # sentences: prose, not a list
         return False
     items = [x for x in _ITEM_SPLIT.split(norm) if content_key(x)]
+    if len(items) < _LIST_SURE_ITEMS and _CODE.search(norm):
+        return False
     if len(items) < _LIST_MIN_ITEMS:
         ascii_words = re.findall(r"[a-z][a-z0-9+\-.]*", norm)
         spaced_list = (
@@ -137,7 +146,11 @@ def prepare(answer: str, lang: str = "zh", topic: set[str] | None = None) -> Ans
             list_chars += size
             continue
         kept.append(paragraph)
-    model_text = "".join(kept).strip()
+    model_text = (
+        "".join(kept)
+        .replace(INSTRUCTION_PLACEHOLDER[lang if lang in INSTRUCTION_PLACEHOLDER else "zh"], "")
+        .strip()
+    )
     filler = 0
     if topic:
         model_text, filler = drop_filler(model_text, topic)

@@ -11,8 +11,10 @@ In order, the first that applies decides the grade (score 0–1, flagged):
   1 when it names some key point's terms, else 0;
 - ``too_short``: fewer than ``TOO_SHORT_CHARS`` content characters;
 - ``off_topic``: under ``OFF_TOPIC_OVERLAP`` of the answer's terms occur anywhere in
-  the question's material (question, key points, reference, follow-ups) *and* no key
-  point is covered lexically to ``OFF_TOPIC_POINT_COVERAGE``. Answers to a different
+  the question's material (question, key points, reference, follow-ups), fewer than
+  ``OFF_TOPIC_MIN_SHARED`` terms are shared at all, *and* no key point is covered
+  lexically to ``OFF_TOPIC_POINT_COVERAGE``; answers mostly in Latin letters (English,
+  heavy code-switching) are left to the model. Answers to a different
   question overlap 0.03–0.13 on ``evals/grader/calibration.jsonl``, the least
   overlapping on-topic answer 0.17.
 
@@ -35,6 +37,12 @@ OFF_TOPIC_OVERLAP = 0.15
 OFF_TOPIC_POINT_COVERAGE = 0.34
 DONT_KNOW_MAX_REST = 8
 KEYWORD_LIST_SHARE = 0.8
+#: An answer sharing at least this many terms with the question's material is on topic
+#: however much else it says (a long answer with an anecdote is not off-topic).
+OFF_TOPIC_MIN_SHARED = 8
+#: Answers with more than this share of Latin letters are not judged off-topic by
+#: overlap: the material is Chinese, and the glossary does not know every term.
+OFF_TOPIC_MAX_LATIN = 0.3
 
 _DONT_KNOW = re.compile(
     r"不知道|不晓得|不会|没学过|没有学过|没接触过|没了解过|不清楚|不太清楚|不了解|不太了解|"
@@ -70,7 +78,14 @@ def topic_terms(entry: Entry, rubric: list[RubricPoint]) -> set[str]:
 
 
 def is_off_topic(entry: Entry, rubric: list[RubricPoint], text: str, cov: list[float]) -> bool:
-    overlap = topic_overlap(terms(text), topic_terms(entry, rubric))
+    key = content_key(text)
+    if key and sum(ch.isascii() for ch in key) / len(key) > OFF_TOPIC_MAX_LATIN:
+        return False  # English or mixed: the model judges it
+    answer_terms = terms(text)
+    topic = topic_terms(entry, rubric)
+    if len(answer_terms & topic) >= OFF_TOPIC_MIN_SHARED:
+        return False
+    overlap = topic_overlap(answer_terms, topic)
     return overlap < OFF_TOPIC_OVERLAP and max(cov, default=0.0) < OFF_TOPIC_POINT_COVERAGE
 
 
