@@ -159,8 +159,11 @@ class Grader:
     def warm(self, entry: Entry) -> None:
         """Evaluate the answer-independent part of the verdict prompt now, while the
         candidate is still answering (llama.cpp keeps it in its prefix cache).
-        Best effort: a failure here only costs time later."""
+        Best effort: a failure here only costs time later. Only for llama.cpp servers
+        (they accept a grammar): a hosted API would bill the extra request."""
         try:
+            if not self.llm.capabilities().grammar:
+                return
             rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:
