@@ -72,14 +72,6 @@ KINDS = (
     "padded_reference",
     "injection_only",
     "injection_hidden",
-    "correct_written",
-    "correct_spoken",
-    "correct_mixed",
-    "correct_english",
-    "correct_rambling",
-    "correct_quoting_attack",
-    "weak_padded",
-    "instructed",
 )
 OWN_WORDS_CORRECT = (
     "correct_written",
@@ -89,6 +81,7 @@ OWN_WORDS_CORRECT = (
     "correct_rambling",
     "correct_quoting_attack",
 )
+KINDS = (*KINDS, *OWN_WORDS_CORRECT, "weak_padded", "instructed")
 LOW_KINDS = ("dont_know", "other_question", "injection_only")
 
 # --------------------------------------------------------------------------- metrics

@@ -15,6 +15,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    """One JSON object per line, UTF-8 as is."""
+    with path.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def entry_for_item(bank: Bank, item: dict[str, Any], *, recorded_rubric: bool = False) -> Entry:
     """The bank entry an item is graded against. By default the bank's current rubric
     (what a candidate is graded with); ``recorded_rubric`` swaps in the key points the

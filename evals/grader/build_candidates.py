@@ -26,6 +26,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from evals.grader_support import write_jsonl
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "candidates"
 OUT = HERE / "candidates.jsonl"
@@ -131,9 +133,7 @@ def build() -> list[dict[str, Any]]:
 
 def main() -> None:
     items = build()
-    with OUT.open("w", encoding="utf-8") as f:
-        for it in items:
-            f.write(json.dumps(it, ensure_ascii=False) + "\n")
+    write_jsonl(OUT, items)
     print(f"{len(items)} items -> {OUT}")
 
 

@@ -17,14 +17,18 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_grade_invalid_lines_and_endpoint_down(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _endpoint_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIANSHI_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("MIANSHI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MIANSHI_LLM_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
     monkeypatch.setenv("MIANSHI_LLM_MODEL", "fake")
     monkeypatch.setenv("MIANSHI_LLM_RETRIES", "0")
+
+
+def test_grade_invalid_lines_and_endpoint_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _endpoint_down(tmp_path, monkeypatch)
     items = tmp_path / "items.jsonl"
     items.write_text(
         "\n".join(
@@ -69,11 +73,7 @@ def test_grade_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_grade_rerun_keeps_graded_lines_and_refuses_huge_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("MIANSHI_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("MIANSHI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MIANSHI_LLM_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
-    monkeypatch.setenv("MIANSHI_LLM_MODEL", "fake")
-    monkeypatch.setenv("MIANSHI_LLM_RETRIES", "0")
+    _endpoint_down(tmp_path, monkeypatch)
     monkeypatch.setenv("MIANSHI_MAX_ANSWER_CHARS", "100")
     items = tmp_path / "items.jsonl"
     rows_in = [
