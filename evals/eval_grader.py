@@ -60,7 +60,7 @@ PASSES = {
 }
 RESULTS_DIR = REPO / "evals" / "results"
 
-KINDS = (
+KINDS: tuple[str, ...] = (
     "reference",
     "spoken",
     "strong_partial",
