@@ -9,6 +9,7 @@ question's empty-answer baseline. A re-run only asks about what changed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import time
@@ -96,17 +97,23 @@ def item_signals(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", choices=["calibration", "heldout"], required=True)
-    ap.add_argument("--base-url", default="http://127.0.0.1:8011/v1")
+    ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (default: embedded)")
     ap.add_argument("--every", type=int, default=1, help="every k-th question only")
     args = ap.parse_args()
     settings = load_settings()
-    llm = LLMClient(args.base_url, timeout=600)
-    cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")
     bank = load_bank()
     items = [it for it in read_jsonl(CANDIDATES) if it["split"] == args.split]
     keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
     items = [it for it in items if it["question_id"] in keep]
-    item_signals(cache, bank, items)
+    with contextlib.ExitStack() as stack:
+        if args.base_url:
+            llm = LLMClient(args.base_url, timeout=600)
+        else:
+            from agent.llm_runtime import connect
+
+            llm = stack.enter_context(connect(settings))
+        cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")
+        item_signals(cache, bank, items)
     print(f"{cache.calls} calls, {cache.seconds:.0f} s")
 
 

@@ -77,20 +77,23 @@ def topic_terms(entry: Entry, rubric: list[RubricPoint]) -> set[str]:
     return terms("\n".join(parts))
 
 
-def is_off_topic(entry: Entry, rubric: list[RubricPoint], text: str, cov: list[float]) -> bool:
+def is_off_topic(text: str, topic: set[str], cov: list[float]) -> bool:
+    """See the module docstring; ``topic`` is ``topic_terms`` of the question."""
     key = content_key(text)
     if key and sum(ch.isascii() for ch in key) / len(key) > OFF_TOPIC_MAX_LATIN:
         return False  # English or mixed: the model judges it
     answer_terms = terms(text)
-    topic = topic_terms(entry, rubric)
     if len(answer_terms & topic) >= OFF_TOPIC_MIN_SHARED:
         return False
     overlap = topic_overlap(answer_terms, topic)
     return overlap < OFF_TOPIC_OVERLAP and max(cov, default=0.0) < OFF_TOPIC_POINT_COVERAGE
 
 
-def precheck(entry: Entry, rubric: list[RubricPoint], view: AnswerView) -> tuple[str, float] | None:
-    """``(flag, score)`` when a deterministic check decides the grade, else None."""
+def precheck(
+    entry: Entry, rubric: list[RubricPoint], view: AnswerView, topic: set[str] | None = None
+) -> tuple[str, float] | None:
+    """``(flag, score)`` when a deterministic check decides the grade, else None.
+    ``topic``: ``topic_terms(entry, rubric)`` when the caller has it already."""
     if not content_key(view.original):
         return "empty", 0.0
     content = without_placeholders(view.text)
@@ -103,7 +106,9 @@ def precheck(entry: Entry, rubric: list[RubricPoint], view: AnswerView) -> tuple
         return "keyword_list", 1.0 if max(cov, default=0.0) > 0 else 0.0
     if len(content_key(content)) < TOO_SHORT_CHARS:
         return "too_short", 1.0 if max(cov, default=0.0) > 0 else 0.0
-    if is_off_topic(entry, rubric, view.model_text or content, cov):
+    if topic is None:
+        topic = topic_terms(entry, rubric)
+    if is_off_topic(view.model_text or content, topic, cov):
         return "injection" if view.screened.instructions else "off_topic", 0.0
     return None
 

@@ -130,8 +130,9 @@ class Grader:
         Raises ``LLMError`` when a model call fails."""
         rubric, derived = rubric_for(entry, self.llm, self.cache_dir)
         extra = ["derived_rubric"] if derived else []
-        view = prepare(answer, self.lang, checks.topic_terms(entry, rubric))
-        decided = checks.precheck(entry, rubric, view)
+        topic = checks.topic_terms(entry, rubric)  # once: the view and the checks share it
+        view = prepare(answer, self.lang, topic)
+        decided = checks.precheck(entry, rubric, view, topic)
         if decided is not None:
             flag, value = decided
             flags = [
