@@ -41,7 +41,7 @@ $(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
 	@touch $@
 
 models: deps
-	$(PY) -m agent.assets ensure
+	$(PY) -m agent.llm.assets ensure
 
 run: setup
 	$(PY) app.py

@@ -1,8 +1,8 @@
 """Mianshi 面试 — the Gradio app: `python app.py` opens it on http://127.0.0.1:7860.
 
 UI wiring only. The interview is ``agent.engine.Engine``; what the engine says becomes
-chat messages, feedback and report views in ``agent.ui_adapter``; the process-wide
-engine, speech model and worker threads are in ``agent.ui_runtime``. Each browser
+chat messages, feedback and report views in ``agent.ui.views``; the process-wide
+engine, speech model and worker threads are in ``agent.ui.services``. Each browser
 session keeps its interview in ``gr.State`` (a ``UISession``), so two candidates at
 once never see each other's interview.
 
@@ -22,10 +22,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no teleme
 
 import gradio as gr
 
-from agent.bank import TOPICS
+from agent.bank.models import TOPICS
 from agent.errors import UserError
 from agent.settings import Settings, load_settings
-from agent.ui_adapter import (
+from agent.ui.services import Services, waiting
+from agent.ui.views import (
     COMMAND_WORDS,
     HISTORY_HEADERS,
     LANG_CHOICES,
@@ -52,7 +53,6 @@ from agent.ui_adapter import (
     typed_message,
     write_downloads,
 )
-from agent.ui_runtime import Services, waiting
 
 TITLE = "Mianshi 面试 · 大模型 / NLP 模拟面试"
 POLL_SECONDS = 2.0

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.graph import build_graph
+from agent.interview.graph import build_graph
 from agent.settings import load_settings
 
 
 def make_graph() -> Any:
-    from agent.engine import Engine
-    from agent.llm_runtime import shared_client
+    from agent.interview.engine import Engine
+    from agent.llm.server import shared_client
 
     settings = load_settings()
     engine = Engine(settings, shared_client(settings))

@@ -31,7 +31,7 @@ import jiwer
 import numpy as np
 
 from agent.settings import Settings
-from agent.speech import AudioError, Transcriber, normalize_for_cer
+from agent.speech.transcriber import AudioError, Transcriber, normalize_for_cer
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_AUDIO_DIR = REPO.parent / "shared" / "audio"

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from agent.settings import load_settings
-from agent.speech import AudioError, Transcriber
+from agent.speech.transcriber import AudioError, Transcriber
 from evals.asr import DEFAULT_AUDIO_DIR, read_manifest
 
 

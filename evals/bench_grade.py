@@ -22,9 +22,9 @@ import json
 import statistics
 import time
 
-from agent.bank import load_bank
+from agent.bank.models import load_bank
 from agent.grading import Grader
-from agent.llm_runtime import connect
+from agent.llm.server import connect
 from agent.settings import load_settings
 from evals.eval_grader import DATA
 from evals.grader_support import read_jsonl

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.engine import Engine
-from agent.llm_runtime import connect
+from agent.interview.engine import Engine
+from agent.interview.state import InterviewConfig
+from agent.llm.server import connect
 from agent.settings import load_settings
-from agent.state import InterviewConfig
 
 ANSWERS = [
     "我理解它的核心是通过注意力机制计算各个位置之间的相关性，再加权求和得到表示。",

@@ -15,7 +15,7 @@ import statistics
 import time
 import uuid
 
-from agent.llm_runtime import connect, describe_endpoint
+from agent.llm.server import connect, describe_endpoint
 from agent.prompts import render
 from agent.settings import load_settings
 

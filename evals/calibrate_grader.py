@@ -35,10 +35,10 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.model_selection import LeaveOneGroupOut
 
-from agent.bank import load_bank
+from agent.bank.models import load_bank
 from agent.grading import Grade, Grader, Signals
 from agent.grading.score import CALIBRATION_FILE, Calibration, logit
-from agent.llm import LLMClient
+from agent.llm.client import LLMClient
 from agent.settings import load_settings
 from evals.eval_grader import figures, git_short_sha
 from evals.grader_signals import CANDIDATES, VerdictCache
@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.base_url:
             llm = LLMClient(args.base_url, timeout=600)
         else:
-            from agent.llm_runtime import connect
+            from agent.llm.server import connect
 
             llm = stack.enter_context(connect(settings))
         cache = VerdictCache(

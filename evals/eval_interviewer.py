@@ -15,8 +15,8 @@ follow-up each by default). Personas:
 
 Checks per run: no question asked twice; every follow-up targets points the lexical
 check found missing in the main answer and does not leak its points / answer
-(``agent.interviewer.leaks``); hints do not leak; feedback timing, read through the
-app's own feedback path (``agent.ui_adapter.new_feedback``): in practice mode the
+(``agent.interview.phrases.leaks``); hints do not leak; feedback timing, read through the
+app's own feedback path (``agent.ui.views.new_feedback``): in practice mode the
 persona waits for each answer's feedback like a candidate would, and every answer's
 feedback must be shown before the next answer (the last one's by the report) with
 the report's score; in real mode no feedback message is shown and no score or
@@ -38,13 +38,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.bank import Bank, Entry
-from agent.graph import MISSING_BELOW
-from agent.interviewer import leaks, parse_command
-from agent.llm import LLMClient
+from agent.bank.models import Bank, Entry
+from agent.interview.graph import MISSING_BELOW
+from agent.interview.phrases import leaks, parse_command
+from agent.interview.state import InterviewConfig
+from agent.llm.client import LLMClient
 from agent.settings import Settings
-from agent.state import InterviewConfig
-from agent.ui_adapter import UISession, new_feedback, score_text
+from agent.ui.views import UISession, new_feedback, score_text
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "evals" / "results"
@@ -409,7 +409,7 @@ def run(
 ) -> dict[str, Any]:
     """Every persona × mode as a whole interview in a temporary data dir.
     ``checkpoint`` receives the partial result after each interview."""
-    from agent.engine import Engine
+    from agent.interview.engine import Engine
 
     tmp = None
     if data_dir is None:

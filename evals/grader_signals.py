@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.bank import Bank, Entry, RubricPoint, load_bank
+from agent.bank.models import Bank, Entry, RubricPoint, load_bank
 from agent.grading import verdicts
 from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms
-from agent.llm import LLMClient, LLMError
+from agent.llm.client import LLMClient, LLMError
 from agent.settings import load_settings
 from evals.grader_support import read_jsonl
 
@@ -109,7 +109,7 @@ def main() -> None:
         if args.base_url:
             llm = LLMClient(args.base_url, timeout=600)
         else:
-            from agent.llm_runtime import connect
+            from agent.llm.server import connect
 
             llm = stack.enter_context(connect(settings))
         cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from agent.bank import (
+from agent.bank.models import (
     ROLES,
     TOPICS,
     Bank,

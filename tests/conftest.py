@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm import LLMClient
+from agent.llm.client import LLMClient
 from agent.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settin
 @pytest.fixture(scope="session")
 def embedded_llm() -> Iterator[LLMClient]:
     """One real embedded llama.cpp server with the bundled model for the whole run."""
-    from agent.llm_runtime import connect
+    from agent.llm.server import connect
 
     settings = load_settings(llm_base_url=None)
     with connect(settings) as client:

@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.bank import Entry, RubricPoint
-from agent.llm import BadOutput, LLMClient
+from agent.bank.models import Entry, RubricPoint
+from agent.llm.client import BadOutput, LLMClient
 from agent.prompts import render
 
 #: Characters of the reference answer shown to the model (in the cached prefix).

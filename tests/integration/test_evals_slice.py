@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm import LLMClient
+from agent.llm.client import LLMClient
 from agent.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.bank import RubricPoint, load_bank
-from agent.cli import main
+from agent.bank.models import RubricPoint, load_bank
+from agent.cli.main import main
 from agent.grading import Grader
-from agent.llm import LLMClient
+from agent.llm.client import LLMClient
 from agent.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.bank import load_bank
-from agent.llm import LLMClient
+from agent.bank.models import load_bank
+from agent.llm.client import LLMClient
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def _env(tmp_path: Path, llm: LLMClient) -> dict[str, str]:
 
 
 def _cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "agent.cli", "interview", *args]
+    return [sys.executable, "-m", "agent.cli.main", "interview", *args]
 
 
 def test_scripted_interview_writes_a_complete_report(

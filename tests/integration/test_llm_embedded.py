@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from agent.cli import main
-from agent.llm import EndpointUnavailable, LLMClient
-from agent.llm_runtime import connect
+from agent.cli.main import main
+from agent.llm.client import EndpointUnavailable, LLMClient
+from agent.llm.server import connect
 from agent.prompts import render
 from agent.settings import Settings
 
@@ -93,7 +93,7 @@ def test_endpoint_down_gives_clear_error(isolated_settings: Settings) -> None:
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from agent.llm_runtime import connect
+    from agent.llm.server import connect
     from agent.settings import load_settings
     with connect(load_settings(llm_base_url=None)) as client:
         print(client.base_url, flush=True)

@@ -12,9 +12,9 @@ import numpy as np
 import opencc
 import pytest
 
-from agent.cli import main
+from agent.cli.main import main
 from agent.settings import Settings
-from agent.speech import AudioError, Transcriber, normalize_for_cer
+from agent.speech.transcriber import AudioError, Transcriber, normalize_for_cer
 
 REPO = Path(__file__).resolve().parents[2]
 AUDIO = REPO.parent / "shared" / "audio"

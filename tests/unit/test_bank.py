@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent import bank as bank_mod
-from agent.bank import TOPICS, Bank, iter_texts, load_bank, similarity, validate
-from agent.cli import main
+from agent.bank import models as bank_mod
+from agent.bank.models import TOPICS, Bank, iter_texts, load_bank, similarity, validate
+from agent.cli.main import main
 from agent.errors import UserError
 
 REPO = Path(__file__).resolve().parents[2]

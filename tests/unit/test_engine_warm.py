@@ -10,10 +10,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from agent.engine import Engine
-from agent.llm import Capabilities
+from agent.interview.engine import Engine
+from agent.interview.state import InterviewConfig
+from agent.llm.client import Capabilities
 from agent.settings import Settings
-from agent.state import InterviewConfig
 
 
 class RecordingLLM:

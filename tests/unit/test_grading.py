@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from agent.bank import Entry, RubricPoint, Source
+from agent.bank.models import Entry, RubricPoint, Source
 from agent.grading import Grader, Signals, checks, finish, quick_coverage
 from agent.grading.answer_view import prepare
 from agent.grading.feedback import build_feedback
 from agent.grading.models import Grade
 from agent.grading.rubric import DerivedRubric, rubric_for
 from agent.grading.score import Calibration, confidence_for, score, verdict_for
-from agent.llm import Capabilities, EndpointUnavailable
+from agent.llm.client import Capabilities, EndpointUnavailable
 from agent.settings import Settings
 
 RUBRIC = [

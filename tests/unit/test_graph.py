@@ -9,10 +9,10 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agent.bank import Bank, Entry, FollowUp, RubricPoint, Source
-from agent.grading_queue import GradingQueue
-from agent.graph import Deps, compile_graph, entry_for_turn
-from agent.store import Store
+from agent.bank.models import Bank, Entry, FollowUp, RubricPoint, Source
+from agent.grading.queue import GradingQueue
+from agent.interview.graph import Deps, compile_graph, entry_for_turn
+from agent.interview.store import Store
 
 
 def make_entry(

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from agent import interviewer as say
-from agent.llm import EndpointUnavailable
+from agent.interview import phrases as say
+from agent.llm.client import EndpointUnavailable
 
 
 @pytest.mark.parametrize(

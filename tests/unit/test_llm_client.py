@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from pydantic import BaseModel
 
-from agent.llm import (
+from agent.llm.client import (
     BadOutput,
     ContextTooLong,
     EndpointUnavailable,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm_runtime import EmbeddedServer, _free_port, _StartFailed
+from agent.llm.server import EmbeddedServer, _free_port, _StartFailed
 from agent.settings import Settings
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from agent.bank import Bank, Entry, Reading, RubricPoint, Source
-from agent.report import build_report, to_markdown
+from agent.bank.models import Bank, Entry, Reading, RubricPoint, Source
+from agent.interview.report import build_report, to_markdown
 
 
 def _bank() -> Bank:

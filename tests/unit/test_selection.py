@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import random
 
-from agent.bank import Bank, Entry, RubricPoint, Source
-from agent.selection import choose_next, next_difficulty
+from agent.bank.models import Bank, Entry, RubricPoint, Source
+from agent.interview.selection import choose_next, next_difficulty
 
 
 def entry(i: int, topic: str, difficulty: int, roles: list[str]) -> Entry:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.speech import (
+from agent.speech.metrics import Segment, compute_metrics, count_fillers
+from agent.speech.transcriber import (
     VOCABULARY_PROMPT,
     canonical_terms,
     echoes_prompt,
@@ -13,7 +14,6 @@ from agent.speech import (
     join_segments,
     normalize_for_cer,
 )
-from agent.speech_metrics import Segment, compute_metrics, count_fillers
 
 
 def test_metrics_from_segments() -> None:

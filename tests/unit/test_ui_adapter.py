@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from agent.errors import UserError
-from agent.ui_adapter import (
+from agent.ui.services import Services, report_progress, waiting
+from agent.ui.views import (
     COMMAND_WORDS,
     UISession,
     build_config,
@@ -33,7 +34,6 @@ from agent.ui_adapter import (
     topic_rows,
     write_downloads,
 )
-from agent.ui_runtime import Services, report_progress, waiting
 
 
 @dataclass
@@ -190,7 +190,7 @@ def test_speech_line_reports_pace_fillers_pauses_and_silence() -> None:
 
 
 def test_command_words_are_what_the_interviewer_parses() -> None:
-    from agent.interviewer import parse_command
+    from agent.interview.phrases import parse_command
 
     for command, word in COMMAND_WORDS.items():
         assert parse_command(word) == command

@@ -7,7 +7,7 @@ import json
 import signal
 import threading
 
-from agent.llm_runtime import EmbeddedServer, connect, describe_endpoint
+from agent.llm.server import EmbeddedServer, connect, describe_endpoint
 from agent.settings import load_settings
 
 

@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.speech import Transcriber
+    from agent.speech.transcriber import Transcriber
 
     transcript = Transcriber(load_settings()).transcribe(args.audio)
     out: dict[str, object] = {

@@ -26,9 +26,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.assets import LLM_MODEL, llm_model_file
 from agent.errors import UserError
-from agent.llm import EndpointUnavailable, LLMClient
+from agent.llm.assets import LLM_MODEL, llm_model_file
+from agent.llm.client import EndpointUnavailable, LLMClient
 from agent.settings import Settings
 
 EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from agent.llm import LLMClient, LLMError
+from agent.llm.client import LLMClient, LLMError
 from agent.prompts import PROMPTS_DIR, render
 
 Command = Literal["skip", "hint", "repeat", "end"]

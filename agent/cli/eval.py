@@ -109,7 +109,7 @@ def _register_grader(evals: _SubParsers) -> None:
 
 def _run_grader(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
-    from agent.llm_runtime import connect
+    from agent.llm.server import connect
     from evals import eval_grader
 
     settings = load_settings()
@@ -165,7 +165,7 @@ def _register_interviewer(evals: _SubParsers) -> None:
 
 def _run_interviewer(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
-    from agent.llm_runtime import connect
+    from agent.llm.server import connect
     from evals import eval_interviewer
     from evals.eval_grader import git_short_sha
 

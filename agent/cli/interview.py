@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.bank import TOPICS
+from agent.bank.models import TOPICS
 from agent.errors import UserError
-from agent.report import to_markdown
+from agent.interview.report import to_markdown
+from agent.interview.state import InterviewConfig
+from agent.interview.store import Store
 from agent.settings import load_settings
-from agent.state import InterviewConfig
-from agent.store import Store
 
 _print_lock = threading.Lock()
 
@@ -94,8 +94,8 @@ def _read_answer(interactive: bool) -> str | None:
 
 
 def _interview(args: argparse.Namespace) -> int:
-    from agent.engine import Engine  # heavy imports only for this command
-    from agent.llm_runtime import connect
+    from agent.interview.engine import Engine  # heavy imports only for this command
+    from agent.llm.server import connect
 
     settings = load_settings()
     try:

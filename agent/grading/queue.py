@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from agent.grading.models import Grade
-from agent.store import Store
+from agent.interview.store import Store
 
 GradeFn = Callable[[Any, str], dict[str, Any]]  # (entry, answer) -> Grade as a dict
 ResolveFn = Callable[[dict[str, Any]], Any]  # turn -> the entry to grade it against

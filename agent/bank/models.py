@@ -434,7 +434,7 @@ class Bank(BaseModel):
 
 # --------------------------------------------------------------------------- loading
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BANK_PATH = REPO_ROOT / "question_bank" / "bank.yaml"
 
 _LOADED: dict[Path, tuple[str, Bank]] = {}

@@ -15,14 +15,14 @@ from typing import Any
 
 from langgraph.types import Command
 
-from agent.bank import Bank, Entry, RubricPoint, load_bank
+from agent.bank.models import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
-from agent.grading_queue import GradingQueue
-from agent.graph import Deps, compile_graph, entry_for_turn
-from agent.llm import LLMClient
+from agent.grading.queue import GradingQueue
+from agent.interview.graph import Deps, compile_graph, entry_for_turn
+from agent.interview.state import InterviewConfig
+from agent.interview.store import Store, new_session_id
+from agent.llm.client import LLMClient
 from agent.settings import Settings
-from agent.state import InterviewConfig
-from agent.store import Store, new_session_id
 
 
 @dataclass

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.bank import Bank, Entry, load_bank
+from agent.bank.models import Bank, Entry, load_bank
 from agent.errors import UserError
 from agent.settings import load_settings
 
@@ -113,7 +113,7 @@ def _grade(args: argparse.Namespace) -> int:
             jobs.append(_error_line(n, f"line {n}: {exc}"))
 
     from agent.grading import Grade, Grader
-    from agent.llm_runtime import connect
+    from agent.llm.server import connect
 
     results: list[dict[str, Any]] = []
     total = len(jobs)

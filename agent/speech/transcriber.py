@@ -1,6 +1,6 @@
 """Speech-to-text for spoken answers: faster-whisper, int8 on CPU, simplified Chinese out.
 
-The model is the bundled multilingual Whisper base (assembled by ``agent.assets``) or
+The model is the bundled multilingual Whisper base (assembled by ``agent.llm.assets``) or
 the user's own CTranslate2 directory (``whisper_model_dir``); it is never fetched from
 a model hub. It is loaded lazily, once per ``Transcriber``, behind a lock.
 
@@ -43,7 +43,7 @@ from pydantic import BaseModel
 
 from agent.errors import UserError
 from agent.settings import Settings
-from agent.speech_metrics import Segment, SpeechMetrics, compute_metrics
+from agent.speech.metrics import Segment, SpeechMetrics, compute_metrics
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -194,7 +194,7 @@ class Transcriber:
     def model_name(self) -> str:
         if self.settings.whisper_model_dir is not None:
             return self.settings.whisper_model_dir.name
-        from agent.assets import WHISPER_BASE
+        from agent.llm.assets import WHISPER_BASE
 
         return WHISPER_BASE.key
 
@@ -207,7 +207,7 @@ class Transcriber:
                     "directory (no model.bin)"
                 )
             return configured
-        from agent.assets import WHISPER_BASE, ensure_model
+        from agent.llm.assets import WHISPER_BASE, ensure_model
 
         # ensure_model logs to stdout; keep stdout clean for JSON output.
         with contextlib.redirect_stdout(sys.stderr):

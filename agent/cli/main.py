@@ -1,4 +1,4 @@
-"""The ``mianshi`` command line: a thin dispatcher over ``agent.commands.*``.
+"""The ``mianshi`` command line: a thin dispatcher over ``agent.cli.*``.
 
 Each command module exposes ``register(subparsers)`` which adds its sub-parser and
 sets ``func`` (called with the parsed namespace, returning an exit code).
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"agent.commands.{name}")
+        module = importlib.import_module(f"agent.cli.{name}")
         module.register(subparsers)
     return parser
 

@@ -3,7 +3,7 @@
 Everything here is created lazily, once per process, behind a lock: the engine (and so
 the embedded llama.cpp server) on the first interview or at warm-up, the Whisper model
 on the first spoken answer. Nothing here holds a browser session's state (that lives
-in ``gr.State``, see ``agent.ui_adapter.UISession``).
+in ``gr.State``, see ``agent.ui.views.UISession``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from agent.bank import Bank, load_bank
+from agent.bank.models import Bank, load_bank
+from agent.interview.store import Store
 from agent.settings import Settings
-from agent.store import Store
 
 if TYPE_CHECKING:
-    from agent.engine import Engine
-    from agent.speech import Transcriber
+    from agent.interview.engine import Engine
+    from agent.speech.transcriber import Transcriber
 
 T = TypeVar("T")
 
@@ -50,8 +50,8 @@ def report_progress(done: int, total: int) -> None:
 
 
 def default_engine(settings: Settings, bank: Bank, store: Store) -> Engine:
-    from agent.engine import Engine
-    from agent.llm_runtime import shared_client
+    from agent.interview.engine import Engine
+    from agent.llm.server import shared_client
 
     return Engine(
         settings, shared_client(settings), bank=bank, store=store, progress=report_progress
@@ -59,7 +59,7 @@ def default_engine(settings: Settings, bank: Bank, store: Store) -> Engine:
 
 
 def default_transcriber(settings: Settings) -> Transcriber:
-    from agent.speech import Transcriber
+    from agent.speech.transcriber import Transcriber
 
     return Transcriber(settings)
 

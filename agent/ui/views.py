@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from agent.errors import UserError
-from agent.state import InterviewConfig
+from agent.interview.state import InterviewConfig
 
 Message = dict[str, Any]
 
@@ -428,7 +428,7 @@ def report_details_markdown(report: Mapping[str, Any], reading: ReadingFn | None
 
 def write_downloads(report: dict[str, Any], directory: Path) -> tuple[Path, Path]:
     """The report as JSON and Markdown files (for the download buttons)."""
-    from agent.commands.interview import write_report
+    from agent.cli.interview import write_report
 
     sid = str(report.get("session_id") or "report")
     return write_report(report, directory / sid / f"mianshi-{sid}.json")

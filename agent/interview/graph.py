@@ -24,14 +24,14 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RunnableConfig, interrupt
 
-from agent import interviewer as say
-from agent.bank import Bank, Entry, FollowUp, RubricPoint
+from agent.bank.models import Bank, Entry, FollowUp, RubricPoint
 from agent.grading.models import Grade
-from agent.grading_queue import GradingQueue
-from agent.llm import LLMClient
-from agent.report import build_report
-from agent.selection import choose_next, next_difficulty
-from agent.state import Current, InputState, InterviewConfig, InterviewState, Turn
+from agent.grading.queue import GradingQueue
+from agent.interview import phrases as say
+from agent.interview.report import build_report
+from agent.interview.selection import choose_next, next_difficulty
+from agent.interview.state import Current, InputState, InterviewConfig, InterviewState, Turn
+from agent.llm.client import LLMClient
 
 #: A key point counts as missing for the follow-up decision below this fast
 #: lexical coverage; an answer this weak overall gets no follow-up (move on).
