@@ -22,7 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no teleme
 
 import gradio as gr
 
-from agent.bank.models import TOPICS
+from agent.bank import TOPICS
 from agent.errors import UserError
 from agent.settings import Settings, load_settings
 from agent.ui.services import Services, waiting

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.bank import models as bank_mod
-from agent.bank.models import DEFAULT_BANK_PATH, load_bank
+from agent.bank import DEFAULT_BANK_PATH, load_bank
+from agent.bank import loader as bank_mod
 
 _CHILD = (
-    "import time, sys; t0 = time.perf_counter(); from agent.bank.models import load_bank; "
+    "import time, sys; t0 = time.perf_counter(); from agent.bank import load_bank; "
     "t1 = time.perf_counter(); b = load_bank(sys.argv[1]); t2 = time.perf_counter(); "
     "print(t1 - t0, t2 - t1, len(b))"
 )
@@ -66,9 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  cold-yaml  {statistics.median(yaml_times) * ms:7.1f} ms  (YAML parse + cache write)")
     imp_ms = statistics.median(c[0] for c in cold) * ms
     cold_ms = statistics.median(c[1] for c in cold) * ms
-    print(
-        f"  import     {imp_ms:7.1f} ms  (fresh process: import agent.bank, pydantic, yaml)"
-    )
+    print(f"  import     {imp_ms:7.1f} ms  (fresh process: import agent.bank, pydantic, yaml)")
     print(f"  cold       {cold_ms:7.1f} ms  (fresh process: read JSON cache + validate schema)")
     print(f"  warm       {statistics.median(warm) * ms:7.3f} ms  (memoised)")
     print(f"  budget     {200:7.1f} ms  -> {'ok' if cold_ms <= 200 else 'OVER BUDGET'}")

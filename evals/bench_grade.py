@@ -22,7 +22,7 @@ import json
 import statistics
 import time
 
-from agent.bank.models import load_bank
+from agent.bank import load_bank
 from agent.grading import Grader
 from agent.llm.server import connect
 from agent.settings import load_settings

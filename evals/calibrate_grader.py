@@ -35,7 +35,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.model_selection import LeaveOneGroupOut
 
-from agent.bank.models import load_bank
+from agent.bank import load_bank
 from agent.grading import Grade, Grader, Signals
 from agent.grading.score import CALIBRATION_FILE, Calibration, logit
 from agent.llm.client import LLMClient

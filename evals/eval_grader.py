@@ -44,7 +44,7 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-from agent.bank.models import Bank, load_bank
+from agent.bank import Bank, load_bank
 from agent.grading import Grade, Grader, finish
 from agent.llm.client import LLMClient
 from agent.settings import Settings

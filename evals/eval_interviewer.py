@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.bank.models import Bank, Entry
+from agent.bank import Bank, Entry
 from agent.interview.graph import MISSING_BELOW
 from agent.interview.phrases import leaks, parse_command
 from agent.interview.state import InterviewConfig

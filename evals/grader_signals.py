@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.bank.models import Bank, Entry, RubricPoint, load_bank
+from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.grading import verdicts
 from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.bank.models import Bank, Entry, RubricPoint
+from agent.bank import Bank, Entry, RubricPoint
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

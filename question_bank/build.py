@@ -20,18 +20,8 @@ from typing import Any
 
 import yaml
 
-from agent.bank.models import (
-    ROLES,
-    TOPICS,
-    Bank,
-    Entry,
-    bigrams,
-    clean_text,
-    dice,
-    load_bank,
-    match_key,
-    normalize_chars,
-)
+from agent.bank import ROLES, TOPICS, Bank, Entry, load_bank
+from agent.text import bigrams, clean_text, dice, match_key, normalize_chars
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.bank.models import Entry, load_bank, stats, validate
+from agent.bank import Entry, load_bank, stats, validate
 
 
 def register(subparsers: Any) -> None:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.bank.models import Bank, Entry, load_bank
+from agent.bank import Bank, Entry, load_bank
 from agent.errors import UserError
 from agent.settings import load_settings
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agent.bank.models import TOPICS
+from agent.bank import TOPICS
 from agent.errors import UserError
 from agent.interview.report import to_markdown
 from agent.interview.state import InterviewConfig

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from agent.bank.models import Entry, RubricPoint
+from agent.bank import Entry, RubricPoint
 from agent.grading.answer_view import AnswerView
 from agent.grading.injection import without_placeholders
 from agent.grading.lexical import point_coverage, terms, topic_overlap

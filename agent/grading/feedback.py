@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from agent.bank.models import Entry
+from agent.bank import Entry
 from agent.grading.models import Grade
 from agent.prompts import PROMPTS_DIR
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.bank.models import Entry, RubricPoint
+from agent.bank import Entry, RubricPoint
 from agent.grading import checks, verdicts
 from agent.grading.answer_view import AnswerView, prepare
 from agent.grading.feedback import build_feedback

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.bank.models import Entry, RubricPoint
+from agent.bank import Entry, RubricPoint
 from agent.llm.client import LLMClient, LLMError
 from agent.prompts import render
 from agent.text import content_key

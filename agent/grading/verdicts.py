@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.bank.models import Entry, RubricPoint
+from agent.bank import Entry, RubricPoint
 from agent.llm.client import BadOutput, LLMClient
 from agent.prompts import render
 

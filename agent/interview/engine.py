@@ -15,7 +15,7 @@ from typing import Any
 
 from langgraph.types import Command
 
-from agent.bank.models import Bank, Entry, RubricPoint, load_bank
+from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
 from agent.grading.queue import GradingQueue
 from agent.interview.graph import Deps, compile_graph, entry_for_turn

@@ -24,7 +24,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RunnableConfig, interrupt
 
-from agent.bank.models import Bank, Entry, FollowUp, RubricPoint
+from agent.bank import Bank, Entry, FollowUp, RubricPoint
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview import phrases as say

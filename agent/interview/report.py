@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from agent.bank.models import Bank
+from agent.bank import Bank
 from agent.grading.models import Grade
 
 MAIN_WEIGHT = 2.0

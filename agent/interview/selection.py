@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from agent.bank.models import Bank, Entry
+from agent.bank import Bank, Entry
 
 STRONG = 0.6
 WEAK = 0.25

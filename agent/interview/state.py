@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
-from agent.bank.models import TOPICS
+from agent.bank import TOPICS
 
 Role = Literal["algorithm", "engineering", "multimodal", "general"]
 Level = Literal["junior", "mid", "senior"]

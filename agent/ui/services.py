@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from agent.bank.models import Bank, load_bank
+from agent.bank import Bank, load_bank
 from agent.interview.store import Store
 from agent.settings import Settings
 

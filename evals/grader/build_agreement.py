@@ -26,7 +26,7 @@ import json
 import re
 from pathlib import Path
 
-from agent.bank.models import load_bank
+from agent.bank import load_bank
 from evals.grader_support import read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]

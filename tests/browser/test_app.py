@@ -197,7 +197,7 @@ def session_id(page: Any) -> str:
 def good_answer(page: Any) -> str:
     """The bank's reference answer to the question on screen (a strong answer, so the
     screenshots show a real score), else a generic positional-encoding answer."""
-    from agent.bank.models import load_bank
+    from agent.bank import load_bank
 
     chat = chat_text(page)
     asked = [e for e in load_bank().entries if e.question in chat]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.bank.models import RubricPoint, load_bank
+from agent.bank import RubricPoint, load_bank
 from agent.cli.main import main
 from agent.grading import Grader
 from agent.llm.client import LLMClient

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.bank.models import load_bank
+from agent.bank import load_bank
 from agent.llm.client import LLMClient
 
 pytestmark = pytest.mark.integration

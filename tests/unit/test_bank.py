@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.bank import models as bank_mod
-from agent.bank.models import TOPICS, Bank, iter_texts, load_bank, similarity, validate
+from agent.bank import TOPICS, Bank, iter_texts, load_bank, validate
+from agent.bank import loader as bank_mod
 from agent.cli.main import main
 from agent.errors import UserError
+from agent.text import similarity
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "seeds"

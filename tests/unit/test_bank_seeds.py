@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.bank.models import Bank, Entry, load_bank, match_key
+from agent.bank import Bank, Entry, load_bank
+from agent.text import match_key
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -183,7 +183,7 @@ def test_evaluate_summary_and_spread() -> None:
 
 def test_the_candidates_set_is_complete() -> None:
     """Answers written without the reference, two blind labellers, split by question."""
-    from agent.bank.models import load_bank
+    from agent.bank import load_bank
 
     items = g.load_items()
     assert items and g.DATA.name == "candidates.jsonl"
@@ -211,7 +211,7 @@ def test_the_reference_set_is_complete() -> None:
         )
     assert all(0 <= int(it["label"]) <= 10 and it["reason"] for it in items)
     assert {it["split"] for it in items} == {"calibration", "heldout"}
-    from agent.bank.models import load_bank
+    from agent.bank import load_bank
 
     topics = {load_bank().get(q).topic for q in qids}
     assert len(topics) >= 10

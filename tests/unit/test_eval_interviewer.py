@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[2]
 
-from agent.bank.models import load_bank  # noqa: E402
+from agent.bank import load_bank  # noqa: E402
 from agent.interview.state import InterviewConfig  # noqa: E402
 from agent.ui.views import feedback_message  # noqa: E402
 from evals import eval_interviewer as ei  # noqa: E402

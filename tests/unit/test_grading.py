@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from agent.bank.models import Entry, RubricPoint, Source
+from agent.bank import Entry, RubricPoint, Source
 from agent.grading import Grader, Signals, checks, finish, quick_coverage
 from agent.grading.answer_view import prepare
 from agent.grading.feedback import build_feedback

@@ -9,7 +9,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agent.bank.models import Bank, Entry, FollowUp, RubricPoint, Source
+from agent.bank import Bank, Entry, FollowUp, RubricPoint, Source
 from agent.grading.queue import GradingQueue
 from agent.interview.graph import Deps, compile_graph, entry_for_turn
 from agent.interview.store import Store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.bank.models import Bank, load_bank
+from agent.bank import Bank, load_bank
 from agent.grading import checks
 from agent.grading.answer_view import prepare
 from agent.grading.injection import is_instruction, screen

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from agent.bank.models import Bank, Entry, Reading, RubricPoint, Source
+from agent.bank import Bank, Entry, Reading, RubricPoint, Source
 from agent.interview.report import build_report, to_markdown
 
 

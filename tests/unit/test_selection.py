@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from agent.bank.models import Bank, Entry, RubricPoint, Source
+from agent.bank import Bank, Entry, RubricPoint, Source
 from agent.interview.selection import choose_next, next_difficulty
 
 
