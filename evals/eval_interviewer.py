@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank, Entry
-from agent.interview.graph import MISSING_BELOW
+from agent.interview.nodes import MISSING_BELOW
 from agent.interview.phrases import leaks, parse_command
 from agent.interview.state import InterviewConfig
 from agent.llm.client import LLMClient

@@ -6,11 +6,17 @@ it is ready and reported through ``on_ready`` (practice-mode feedback). ``collec
 is what the report waits on: it awaits grades in flight and grades anything missing
 or still pending (a turn answered before a crash, or a grade whose endpoint failed:
 retried, never invented).
+
+A grade the store cannot save (disk full, database locked) is kept in memory and
+still reported; ``ready`` and ``collect`` include it, and saving is retried when the
+report is collected. A finished grade's future is dropped, so the queue does not grow
+with the sessions it has served.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,10 +25,12 @@ from typing import Any
 from agent.grading.models import Grade
 from agent.interview.store import Store
 
-GradeFn = Callable[[Any, str], dict[str, Any]]  # (entry, answer) -> Grade as a dict
+GradeFn = Callable[[Any, str], Grade]  # (entry, answer) -> the grade
 ResolveFn = Callable[[dict[str, Any]], Any]  # turn -> the entry to grade it against
 ReadyFn = Callable[[str, int, dict[str, Any]], None]
 ProgressFn = Callable[[int, int], None]
+
+log = logging.getLogger(__name__)
 
 
 class GradingQueue:
@@ -33,20 +41,33 @@ class GradingQueue:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
         self._futures: dict[tuple[str, int], Future[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._unsaved: dict[tuple[str, int], dict[str, Any]] = {}
         self.on_ready: ReadyFn | None = None
 
     def _run(self, session_id: str, turn: dict[str, Any]) -> dict[str, Any]:
         index, question_id = int(turn["index"]), str(turn["question_id"])
         try:
             grade = self._grade(self._resolve(turn), str(turn.get("answer", "")))
-            grade["question_id"] = question_id
+            grade = grade.model_copy(update={"question_id": question_id})
         except Exception as exc:  # a grader bug must not lose the turn: pending, retried
-            grade = Grade.pending(question_id, str(exc), method="error").model_dump()
-        self._store.save_grade(session_id, index, grade)
+            grade = Grade.pending(question_id, str(exc), method="error")
+        return self._keep(session_id, index, grade)
+
+    def _keep(self, session_id: str, index: int, grade: Grade) -> dict[str, Any]:
+        """Save the grade (in memory if the store fails) and report it."""
+        data = grade.model_dump()
+        try:
+            self._store.save_grade(session_id, index, data)
+            with self._lock:
+                self._unsaved.pop((session_id, index), None)
+        except Exception as exc:  # disk full, locked database: keep it, retry later
+            log.warning("grade %s/%s not saved (%s); kept in memory", session_id, index, exc)
+            with self._lock:
+                self._unsaved[(session_id, index)] = data
         if self.on_ready is not None:
             with contextlib.suppress(Exception):  # a UI callback must not lose the grade
-                self.on_ready(session_id, index, grade)
-        return grade
+                self.on_ready(session_id, index, data)
+        return data
 
     def submit(self, session_id: str, turn: dict[str, Any]) -> None:
         """Grade ``turn`` in the background (no-op while it is already being graded)."""
@@ -54,7 +75,19 @@ class GradingQueue:
             key = (session_id, int(turn["index"]))
             if key in self._futures and not self._futures[key].done():
                 return
-            self._futures[key] = self._pool.submit(self._run, session_id, dict(turn))
+            future = self._pool.submit(self._run, session_id, dict(turn))
+            self._futures[key] = future
+        future.add_done_callback(lambda f: self._forget(key, f))
+
+    def _forget(self, key: tuple[str, int], future: Future[dict[str, Any]]) -> None:
+        with self._lock:
+            if self._futures.get(key) is future:
+                del self._futures[key]
+
+    def in_flight(self) -> int:
+        """How many grades are queued or running (finished ones are forgotten)."""
+        with self._lock:
+            return len(self._futures)
 
     def background(self, job: Callable[[], None]) -> None:
         """Run ``job`` on the grading worker, after what is queued (e.g. warming the
@@ -66,14 +99,25 @@ class GradingQueue:
 
         self._pool.submit(run)
 
-    def save_now(self, session_id: str, turn: int, grade: dict[str, Any]) -> None:
+    def save_now(self, session_id: str, turn: int, grade: Grade) -> None:
         """A grade decided without the model (skipped turn)."""
-        self._store.save_grade(session_id, turn, grade)
-        if self.on_ready is not None:
-            self.on_ready(session_id, turn, grade)
+        self._keep(session_id, turn, grade)
 
     def ready(self, session_id: str) -> dict[int, dict[str, Any]]:
-        return self._store.grades(session_id)
+        """The session's grades so far: saved ones plus any the store could not save."""
+        grades = self._store.grades(session_id)
+        with self._lock:
+            unsaved = {i: g for (sid, i), g in self._unsaved.items() if sid == session_id}
+        return {**grades, **unsaved}
+
+    def _retry_unsaved(self, session_id: str) -> None:
+        with self._lock:
+            waiting = [(k, g) for k, g in self._unsaved.items() if k[0] == session_id]
+        for (sid, index), data in waiting:
+            with contextlib.suppress(Exception):
+                self._store.save_grade(sid, index, data)
+                with self._lock:
+                    self._unsaved.pop((sid, index), None)
 
     def collect(
         self,
@@ -84,8 +128,9 @@ class GradingQueue:
     ) -> dict[int, dict[str, Any]]:
         """Every turn's grade: waits for those in flight, (re)grades missing/pending."""
         total = len(turns)
+        self._retry_unsaved(session_id)
         for _ in range(retries + 1):
-            grades = self._store.grades(session_id)
+            grades = self.ready(session_id)
             for turn in turns:
                 idx = int(turn["index"])
                 have = grades.get(idx)
@@ -101,10 +146,10 @@ class GradingQueue:
                     future.result()
                 if progress is not None:
                     progress(done, total)
-            grades = self._store.grades(session_id)
+            grades = self.ready(session_id)
             if all(grades.get(int(t["index"]), {}).get("status") == "graded" for t in turns):
                 break
-        return self._store.grades(session_id)
+        return self.ready(session_id)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -18,9 +18,11 @@ from langgraph.types import Command
 from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
 from agent.grading.queue import GradingQueue
-from agent.interview.graph import Deps, compile_graph, entry_for_turn
+from agent.interview.graph import compile_graph
+from agent.interview.nodes import Deps
 from agent.interview.state import InterviewConfig
 from agent.interview.store import Store, new_session_id
+from agent.interview.targets import entry_for_turn
 from agent.llm.client import LLMClient
 from agent.settings import Settings
 
@@ -79,10 +81,10 @@ class Engine:
         grader = grading.Grader(llm, settings) if llm is not None else None
         self.grader = grader
 
-        def grade(entry: Entry, answer: str) -> dict[str, Any]:
+        def grade(entry: Entry, answer: str) -> grading.Grade:
             if grader is None:
                 raise UserError("no LLM available to grade with")
-            return grader.grade(entry, answer).model_dump()
+            return grader.grade(entry, answer)
 
         self.queue = GradingQueue(
             grade, lambda turn: entry_for_turn(self.bank, rubric, turn), self.store

@@ -9,11 +9,10 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from agent.bank import TOPICS
+from agent.bank import TOPICS, Role
 
-Role = Literal["algorithm", "engineering", "multimodal", "general"]
 Level = Literal["junior", "mid", "senior"]
 Mode = Literal["practice", "real"]
 Lang = Literal["zh", "en"]
@@ -59,6 +58,9 @@ class Turn(BaseModel):
     difficulty: int = 2
     topic: str = ""
     parent_id: str | None = None  # the main question of a follow-up
+    #: a follow-up's rubric points (indexes into the parent's) and its reference answer
+    targets: list[int] = Field(default_factory=list)
+    reference: str | None = None
     speech: dict[str, Any] | None = None
 
 
@@ -72,6 +74,18 @@ class Current(BaseModel):
     parent_id: str | None = None
     follow_ups_used: int = 0
     hints: list[str] = Field(default_factory=list)
+    #: what a follow-up is graded against (see ``Turn``)
+    targets: list[int] = Field(default_factory=list)
+    reference: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_grading(cls, data: Any) -> Any:
+        """Sessions saved before these fields existed kept them under ``grading``."""
+        if isinstance(data, dict) and isinstance(data.get("grading"), dict):
+            data = {**data, **data["grading"]}
+            data.pop("grading")
+        return data
 
 
 class InputState(TypedDict):
@@ -90,7 +104,6 @@ class InterviewState(TypedDict, total=False):
     main_count: int
     pending_answer: Any
     command: str | None
-    route: str | None  # where the last node sends the interview next
     missing: list[int]  # rubric point indexes of the main question still missing
     done: bool
     report: dict[str, Any] | None

@@ -10,9 +10,12 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from agent.bank import Bank, Entry, FollowUp, RubricPoint, Source
+from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
-from agent.interview.graph import Deps, compile_graph, entry_for_turn
+from agent.interview.graph import compile_graph
+from agent.interview.nodes import Deps
 from agent.interview.store import Store
+from agent.interview.targets import entry_for_turn
 
 
 def make_entry(
@@ -52,26 +55,28 @@ class Harness:
         self.store = Store(tmp / "s.sqlite")
         self.graded: list[tuple[str, str]] = []
 
-        def grade(entry: Entry, answer: str) -> dict[str, Any]:
+        def grade(entry: Entry, answer: str) -> Grade:
             self.graded.append((entry.id, answer))
             cov = coverage(entry, answer)
-            return {
-                "question_id": entry.id,
-                "score": 10 * sum(cov) / len(cov),
-                "points": [
-                    {
-                        "point": p.point,
-                        "verdict": "covered" if c else "missing",
-                        "confidence": 0.9,
-                        "evidence": p.point if c else "",
-                    }
-                    for p, c in zip(entry.rubric, cov, strict=True)
-                ],
-                "feedback": "fb",
-                "flags": [],
-                "status": "graded",
-                "method": "fake",
-            }
+            return Grade.model_validate(
+                {
+                    "question_id": entry.id,
+                    "score": 10 * sum(cov) / len(cov),
+                    "points": [
+                        {
+                            "point": p.point,
+                            "verdict": "covered" if c else "missing",
+                            "confidence": 0.9,
+                            "evidence": p.point if c else "",
+                        }
+                        for p, c in zip(entry.rubric, cov, strict=True)
+                    ],
+                    "feedback": "fb",
+                    "flags": [],
+                    "status": "graded",
+                    "method": "sampled",
+                }
+            )
 
         rubric = lambda e: e.rubric  # noqa: E731
         self.queue = GradingQueue(grade, lambda t: entry_for_turn(bank, rubric, t), self.store)
@@ -189,7 +194,7 @@ def test_follow_up_aims_at_the_missing_point_not_the_first_bank_follow_up(
     assert "那要点B呢" not in fu["say"]  # the bank follow-up aims at a covered point
     assert f"要点{n}A" not in fu["say"]  # the probe does not give the point away
     turn = h.graph.get_state(h.cfg).values["current"]
-    assert turn["grading"]["targets"] == [0]
+    assert turn["targets"] == [0]
 
 
 def _follow_up_after_covering_a(tmp_path: Path, fus: list[FollowUp]) -> tuple[Harness, Any]:
@@ -221,4 +226,4 @@ def test_follow_up_never_reasks_a_covered_point_with_a_bank_question(tmp_path: P
     assert fu is not None and fu["kind"] == "follow_up"
     assert "追问一" not in fu["say"]  # it would ask again about A, which was covered
     turn = h.graph.get_state(h.cfg).values["current"]
-    assert turn["grading"]["targets"] == [1]
+    assert turn["targets"] == [1]

@@ -1,0 +1,296 @@
+"""The interview's nodes: one method per step, named by verb.
+
+A node that decides where the interview goes next returns ``Command(goto=…,
+update=…)``; the others return a state update and follow a fixed edge (``graph.py``).
+Dependencies (bank, grading queue, the fast lexical signal, the LLM for probes and
+hints, the store's callbacks) come in through ``Deps``.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langgraph.types import Command, RunnableConfig, interrupt
+
+from agent.bank import Bank, Entry, FollowUp
+from agent.grading.queue import GradingQueue
+from agent.interview import phrases as say
+from agent.interview.report import build_report
+from agent.interview.selection import choose_next, next_difficulty
+from agent.interview.state import Current, InterviewConfig, InterviewState, Turn
+from agent.interview.targets import RubricFn, entry_for_turn, skipped_grade
+from agent.llm.client import LLMClient
+
+#: A key point counts as missing for the follow-up decision below this fast
+#: lexical coverage; an answer this weak overall gets no follow-up (move on).
+MISSING_BELOW = 0.5
+HOPELESS_BELOW = 0.08
+
+CoverageFn = Callable[[Entry, str], list[float]]
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class Deps:
+    bank: Bank
+    queue: GradingQueue
+    coverage: CoverageFn
+    rubric: RubricFn
+    llm: LLMClient | None = None
+    history: Callable[[str], tuple[list[str], list[str]]] = lambda candidate: ([], [])
+    on_session: Callable[[str, str, dict[str, Any]], None] = lambda sid, cand, cfg: None
+    on_finish: Callable[[str, dict[str, Any]], None] = lambda sid, report: None
+    progress: ProgressFn | None = None
+
+
+def _cfg(state: InterviewState) -> InterviewConfig:
+    return InterviewConfig.model_validate(state["config"])
+
+
+def _current(state: InterviewState) -> Current:
+    current = state.get("current")
+    if current is None:
+        raise RuntimeError("no question on the table")
+    return Current.model_validate(current)
+
+
+def _session_id(config: RunnableConfig) -> str:
+    return str(config.get("configurable", {}).get("thread_id", "session"))
+
+
+def _answer_text(raw: Any) -> tuple[str, dict[str, Any] | None]:
+    if isinstance(raw, dict):
+        return str(raw.get("text", "")).strip(), raw.get("speech")
+    return str(raw or "").strip(), None
+
+
+def _interviewer(line: str) -> list[dict[str, str]]:
+    return [{"role": "interviewer", "content": line}]
+
+
+class Nodes:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.bank = deps.bank
+
+    def configure(self, state: InterviewState, config: RunnableConfig) -> dict[str, Any]:
+        cfg = InterviewConfig.model_validate(state.get("config") or {})
+        sid = _session_id(config)
+        self.deps.on_session(sid, cfg.candidate, cfg.model_dump())
+        return {
+            "config": cfg.model_dump(),
+            "session_id": sid,
+            "difficulty": cfg.band,
+            "main_count": 0,
+            "done": False,
+            "current": None,
+            "report": None,
+            "transcript": _interviewer(say.opening(cfg.lang, cfg.role, cfg.questions, cfg.mode)),
+        }
+
+    def select(self, state: InterviewState) -> Command[Literal["ask", "wrap_up"]]:
+        cfg = _cfg(state)
+        if state.get("main_count", 0) >= cfg.questions:
+            return Command(goto="wrap_up", update={"current": None})
+        recent, weak = self.deps.history(cfg.candidate)
+        asked = state.get("asked_ids", [])
+        seed = cfg.seed if cfg.seed is not None else zlib.crc32(state["session_id"].encode())
+        target = state.get("difficulty", cfg.band)
+        entry = choose_next(
+            self.bank,
+            role=cfg.role,
+            difficulty=target,
+            band=cfg.band,
+            topics=cfg.topics,
+            asked_ids=asked,
+            asked_topics=[t.get("topic", "") for t in state.get("turns", [])],
+            recent_ids=recent,
+            weak_topics=weak,
+            rng=random.Random(seed * 1000 + len(asked)),
+        )
+        if entry is None:
+            return Command(goto="wrap_up", update={"current": None})
+        index = state.get("main_count", 0)
+        current = Current(
+            question_id=entry.id,
+            kind="main",
+            question=entry.question,
+            asked=f"{say.transition(cfg.lang, index)}{entry.question}",
+        )
+        path = {"question_id": entry.id, "difficulty": entry.difficulty, "target": target}
+        update = {
+            "current": current.model_dump(),
+            "asked_ids": [entry.id],
+            "main_count": index + 1,
+            "difficulty_path": [path],
+        }
+        return Command(goto="ask", update=update)
+
+    def ask(self, state: InterviewState) -> Command[Literal["command", "assess"]]:
+        current = _current(state)
+        raw = interrupt(
+            {
+                "say": current.asked,
+                "question_id": current.question_id,
+                "kind": current.kind,
+                "turn": len(state.get("turns", [])),
+                "main_index": state.get("main_count", 0),
+            }
+        )
+        text, _speech = _answer_text(raw)
+        command = say.parse_command(text) if text else "empty"
+        update = {
+            "pending_answer": raw,
+            "command": command,
+            "transcript": [
+                {"role": "interviewer", "content": current.asked},
+                {"role": "candidate", "content": text},
+            ],
+        }
+        return Command(goto="command" if command else "assess", update=update)
+
+    def _record(self, state: InterviewState, **fields: Any) -> dict[str, Any]:
+        """The turn for the question on the table, as the state stores it."""
+        current = _current(state)
+        entry = self.bank.get(current.question_id)
+        return Turn(
+            index=len(state.get("turns", [])),
+            question_id=current.question_id,
+            kind=current.kind,
+            question=current.question,
+            asked=current.asked,
+            hints=current.hints,
+            difficulty=entry.difficulty,
+            topic=entry.topic,
+            parent_id=current.parent_id,
+            targets=current.targets,
+            reference=current.reference,
+            **fields,
+        ).model_dump()
+
+    def command(self, state: InterviewState) -> Command[Literal["ask", "select", "wrap_up"]]:
+        cfg = _cfg(state)
+        cmd = state.get("command")
+        current = _current(state)
+        if cmd == "empty":
+            asked = f"{say.phrase(cfg.lang, 'empty_answer')}\n{current.question}"
+            return Command(goto="ask", update=self._reask(current, asked))
+        if cmd == "repeat":
+            asked = f"{say.phrase(cfg.lang, 'repeat_prefix')}{current.question}"
+            return Command(goto="ask", update=self._reask(current, asked))
+        if cmd == "hint":
+            return Command(goto="ask", update=self._hint(cfg, current))
+        if cmd == "skip":
+            turn = self._record(state, answer="", skipped=True)
+            grade = skipped_grade(self.bank, self.deps.rubric, turn, cfg.lang)
+            self.deps.queue.save_now(state["session_id"], turn["index"], grade)
+            update = {"turns": [turn], "transcript": _interviewer(say.phrase(cfg.lang, "skip_ack"))}
+            return Command(goto="select", update=update)
+        return Command(  # end
+            goto="wrap_up", update={"transcript": _interviewer(say.phrase(cfg.lang, "end_ack"))}
+        )
+
+    @staticmethod
+    def _reask(current: Current, asked: str) -> dict[str, Any]:
+        return {"current": current.model_copy(update={"asked": asked}).model_dump()}
+
+    def _hint(self, cfg: InterviewConfig, current: Current) -> dict[str, Any]:
+        """A hint at the next point still open (the follow-up's targets, else any)."""
+        points = self.deps.rubric(self.bank.get(current.question_id))
+        targets = current.targets or range(len(points))
+        pending = [points[i].point for i in targets if i < len(points)]
+        point = pending[len(current.hints) % len(pending)] if pending else None
+        line = say.hint(self.deps.llm, cfg.lang, current.question, point)
+        hinted = current.model_copy(
+            update={"asked": f"{line}\n{current.question}", "hints": [*current.hints, line]}
+        )
+        return {"current": hinted.model_dump(), "transcript": _interviewer(line)}
+
+    def assess(self, state: InterviewState) -> Command[Literal["follow_up", "select"]]:
+        cfg = _cfg(state)
+        text, speech = _answer_text(state.get("pending_answer"))
+        current = _current(state)
+        turn = self._record(state, answer=text, speech=speech)
+        coverage = self.deps.coverage(entry_for_turn(self.bank, self.deps.rubric, turn), text)
+        turn["coverage"] = coverage
+        self.deps.queue.submit(state["session_id"], turn)
+        update: dict[str, Any] = {"turns": [turn]}
+        mean = sum(coverage) / len(coverage) if coverage else 0.0
+        if current.kind == "main":
+            new = next_difficulty(state.get("difficulty", cfg.band), cfg.band, mean)
+            update["difficulty"] = new
+            update["difficulty_path"] = [
+                {"after": current.question_id, "coverage": round(mean, 2), "next_difficulty": new}
+            ]
+            missing = [i for i, c in enumerate(coverage) if c < MISSING_BELOW]
+            if mean < HOPELESS_BELOW:  # nothing to build on: move on, don't pile on
+                missing = []
+        else:
+            missing = [i for i in state.get("missing") or [] if i not in set(current.targets)]
+        update["missing"] = missing
+        more = bool(missing) and current.follow_ups_used < cfg.max_follow_ups
+        return Command(goto="follow_up" if more else "select", update=update)
+
+    def follow_up(self, state: InterviewState) -> dict[str, Any]:
+        cfg = _cfg(state)
+        current = _current(state)
+        entry = self.bank.get(current.question_id)
+        missing: list[int] = list(state.get("missing") or [])
+        asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
+        chosen = aimed_follow_up(entry, missing, asked_fu)
+        if chosen is not None:
+            n, fu = chosen
+            question, targets, reference = fu.question, fu.targets or missing, fu.answer
+            tag = f"{entry.id}#fu{n}"
+        else:
+            points = self.deps.rubric(entry)
+            point = points[missing[0]].point if missing else points[0].point
+            question = say.probe(self.deps.llm, cfg.lang, entry.question, point)
+            targets, reference = missing[:1], None
+            tag = f"{entry.id}#probe{len(asked_fu)}"
+        intro = say.follow_up_intro(cfg.lang, len(state.get("turns", [])))
+        nxt = Current(
+            question_id=entry.id,
+            kind="follow_up",
+            question=question,
+            asked=f"{intro}{question}",
+            parent_id=entry.id,
+            follow_ups_used=current.follow_ups_used + 1,
+            targets=targets,
+            reference=reference,
+        )
+        return {"current": nxt.model_dump(), "asked_ids": [tag]}
+
+    def wrap_up(self, state: InterviewState) -> dict[str, Any]:
+        cfg = _cfg(state)
+        turns = state.get("turns", [])
+        grades = self.deps.queue.collect(state["session_id"], turns, progress=self.deps.progress)
+        report = build_report(self.bank, dict(state), grades)
+        self.deps.on_finish(state["session_id"], report)
+        return {
+            "report": report,
+            "done": True,
+            "current": None,
+            "transcript": _interviewer(say.phrase(cfg.lang, "closing")),
+        }
+
+
+def aimed_follow_up(
+    entry: Entry, missing: list[int], asked: set[str]
+) -> tuple[int, FollowUp] | None:
+    """The unasked bank follow-up whose targets are all among the ``missing`` points,
+    the one covering most of them (first on ties); None when no bank follow-up aims
+    only at missing points: the caller then probes a missing point itself rather than
+    asking again about something the candidate already covered."""
+    best: tuple[int, FollowUp] | None = None
+    best_hits = 0
+    for n, fu in enumerate(entry.follow_ups):
+        if f"{entry.id}#fu{n}" in asked or not set(fu.targets) <= set(missing):
+            continue
+        if len(fu.targets) > best_hits:
+            best, best_hits = (n, fu), len(fu.targets)
+    return best

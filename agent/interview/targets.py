@@ -1,0 +1,42 @@
+"""What a turn is graded against, and the grade of a skipped turn.
+
+A main question is graded against its bank entry. A follow-up is graded against the
+follow-up question with the parent's rubric points it aims at (``Turn.targets``) and
+its own reference answer when the bank has one (``Turn.reference``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agent.bank import Bank, Entry, RubricPoint
+from agent.grading.models import Grade
+
+RubricFn = Callable[[Entry], list[RubricPoint]]
+
+
+def entry_for_turn(bank: Bank, rubric: RubricFn, turn: dict[str, Any]) -> Entry:
+    """The entry ``turn`` is graded against (see module docstring)."""
+    entry = bank.get(turn["question_id"])
+    if turn.get("kind") != "follow_up":
+        return entry
+    points = rubric(entry)
+    targets = [i for i in turn.get("targets") or [] if 0 <= i < len(points)]
+    chosen = [points[i] for i in targets] or points
+    return entry.model_copy(
+        update={
+            "question": turn["question"],
+            "rubric": chosen,
+            "reference_answer": turn.get("reference") or entry.reference_answer,
+            "rubric_source": entry.rubric_source if entry.rubric else "derived",
+        }
+    )
+
+
+def skipped_grade(bank: Bank, rubric: RubricFn, turn: dict[str, Any], lang: str) -> Grade:
+    """A skipped question scores 0 with every point missing: decided, not a model call."""
+    entry = entry_for_turn(bank, rubric, turn)
+    points = [p.point for p in entry.rubric or rubric(entry)]
+    feedback = "跳过了这道题。" if lang == "zh" else "Skipped."
+    return Grade.skipped(str(turn["question_id"]), points, feedback)
