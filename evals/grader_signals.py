@@ -20,7 +20,8 @@ from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.grading import verdicts
 from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms
-from agent.llm.client import LLMClient, LLMError
+from agent.llm.client import LLMClient
+from agent.llm.errors import LLMError
 from agent.settings import load_settings
 from evals.grader_support import read_jsonl
 

@@ -39,7 +39,8 @@ from agent.grading.score import (
     score,
     verdict_for,
 )
-from agent.llm.client import LLMClient, LLMError
+from agent.llm.client import LLMClient
+from agent.llm.errors import LLMError
 from agent.prompts import render
 from agent.settings import Settings
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from agent.bank import Entry, RubricPoint
-from agent.llm.client import LLMClient, LLMError
+from agent.llm.client import LLMClient
+from agent.llm.errors import LLMError
 from agent.prompts import render
 from agent.text import content_key
 

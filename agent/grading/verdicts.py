@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.bank import Entry, RubricPoint
-from agent.llm.client import BadOutput, LLMClient
+from agent.llm.client import LLMClient
+from agent.llm.errors import BadOutput
 from agent.prompts import render
 
 #: Characters of the reference answer shown to the model (in the cached prefix).

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from agent.llm.client import LLMClient, LLMError
+from agent.llm.client import LLMClient
+from agent.llm.errors import LLMError
 from agent.prompts import PROMPTS_DIR, render
 
 Command = Literal["skip", "hint", "repeat", "end"]

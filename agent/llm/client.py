@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import threading
 import time
 from collections.abc import Iterator
@@ -29,50 +28,21 @@ import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
-from agent.errors import UserError
+from agent.llm.errors import (
+    BadOutput,
+    ContextTooLong,
+    EndpointUnavailable,
+    InvalidKey,
+    LLMError,
+    ModelNotFound,
+    ServerError,
+)
+from agent.llm.yes_no import YesNo, classify, p_yes_from_logprobs
 from agent.prompts import render
 from agent.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 Message = dict[str, str]
-
-YES_TOKENS = frozenset({"是", "yes", "y", "对", "true"})
-NO_TOKENS = frozenset({"否", "no", "n", "不", "false", "不是"})
-
-
-class LLMError(UserError):
-    """A model call failed; the message says what to do about it."""
-
-
-class EndpointUnavailable(LLMError):
-    pass
-
-
-class ModelNotFound(LLMError):
-    pass
-
-
-class ContextTooLong(LLMError):
-    pass
-
-
-class InvalidKey(LLMError):
-    pass
-
-
-class ServerError(LLMError):
-    """The endpoint answered with an HTTP error (5xx or other)."""
-
-
-class BadOutput(LLMError):
-    """The endpoint answered, but not with something usable (after retries)."""
-
-
-class Verdict(BaseModel):
-    p_yes: float
-    method: Literal["logprobs", "sampled"]
-    token: str = ""
-
 
 StructuredMode = Literal["json_schema", "json_object", "prompt"]
 
@@ -272,20 +242,20 @@ class LLMClient:
             f"({last_error})"
         )
 
-    def verdict(self, messages: list[Message]) -> Verdict:
+    def verdict(self, messages: list[Message]) -> YesNo:
         """P(yes) for a question the prompt asks to answer with one token 是/否 (yes/no)."""
         if self.capabilities().logprobs:
             response = self._create(
                 messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=5
             )
-            p = _p_yes_from_logprobs(response)
+            p = p_yes_from_logprobs(response)
             if p is not None:
-                return Verdict(p_yes=p[0], method="logprobs", token=p[1])
+                return YesNo(p_yes=p[0], method="logprobs", token=p[1])
         text = self.chat(messages, max_tokens=2, temperature=0.0)
-        label = _classify(text)
+        label = classify(text)
         if label is None:
             raise BadOutput(f"expected 是/否 (yes/no) from the model, got {text[:40]!r}")
-        return Verdict(p_yes=1.0 if label else 0.0, method="sampled", token=text[:8])
+        return YesNo(p_yes=1.0 if label else 0.0, method="sampled", token=text[:8])
 
     # ------------------------------------------------------------ capabilities
     def capabilities(self) -> Capabilities:
@@ -372,32 +342,3 @@ def _strip_fences(text: str) -> str:
         text = text.split("\n", 1)[1] if "\n" in text else ""
         text = text.rsplit("```", 1)[0]
     return text.strip()
-
-
-def _classify(token: str) -> bool | None:
-    t = token.strip().strip("。.,，!！:：\"'“”").lower()
-    if t in YES_TOKENS or t.startswith("是") or t.startswith("yes"):
-        return True
-    if t in NO_TOKENS or t.startswith("否") or t.startswith("no") or t.startswith("不"):
-        return False
-    return None
-
-
-def _p_yes_from_logprobs(response: Any) -> tuple[float, str] | None:
-    """P(yes)/(P(yes)+P(no)) over the first token's top alternatives, or None."""
-    if not response.choices or response.choices[0].logprobs is None:
-        return None
-    content = response.choices[0].logprobs.content or []
-    if not content:
-        return None
-    first = content[0]
-    p_yes = p_no = 0.0
-    for alt in first.top_logprobs or []:
-        label = _classify(alt.token)
-        if label is True:
-            p_yes += math.exp(alt.logprob)
-        elif label is False:
-            p_no += math.exp(alt.logprob)
-    if p_yes + p_no <= 0.0:
-        return None
-    return p_yes / (p_yes + p_no), first.token

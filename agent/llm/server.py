@@ -28,7 +28,8 @@ from pathlib import Path
 
 from agent.errors import UserError
 from agent.llm.assets import LLM_MODEL, llm_model_file
-from agent.llm.client import EndpointUnavailable, LLMClient
+from agent.llm.client import LLMClient
+from agent.llm.errors import EndpointUnavailable
 from agent.settings import Settings
 
 EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"

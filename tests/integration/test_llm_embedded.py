@@ -17,7 +17,8 @@ import pytest
 from pydantic import BaseModel
 
 from agent.cli.main import main
-from agent.llm.client import EndpointUnavailable, LLMClient
+from agent.llm.client import LLMClient
+from agent.llm.errors import EndpointUnavailable
 from agent.llm.server import connect
 from agent.prompts import render
 from agent.settings import Settings

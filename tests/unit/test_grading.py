@@ -19,7 +19,8 @@ from agent.grading.feedback import build_feedback
 from agent.grading.models import Grade
 from agent.grading.rubric import DerivedRubric, rubric_for
 from agent.grading.score import Calibration, confidence_for, score, verdict_for
-from agent.llm.client import Capabilities, EndpointUnavailable
+from agent.llm.client import Capabilities
+from agent.llm.errors import EndpointUnavailable
 from agent.settings import Settings
 
 RUBRIC = [

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from agent.interview import phrases as say
-from agent.llm.client import EndpointUnavailable
+from agent.llm.errors import EndpointUnavailable
 
 
 @pytest.mark.parametrize(

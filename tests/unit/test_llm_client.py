@@ -12,12 +12,12 @@ import httpx2
 import pytest
 from pydantic import BaseModel
 
-from agent.llm.client import (
+from agent.llm.client import LLMClient
+from agent.llm.errors import (
     BadOutput,
     ContextTooLong,
     EndpointUnavailable,
     InvalidKey,
-    LLMClient,
     ModelNotFound,
 )
 
