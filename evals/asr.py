@@ -20,7 +20,6 @@ printed is a one-line JSON summary; the full result is saved to
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -32,10 +31,9 @@ import numpy as np
 
 from agent.settings import Settings
 from agent.speech.transcriber import AudioError, Transcriber, normalize_for_cer
+from evals.common import REPO, RESULTS_DIR, git_short_sha, save_result
 
-REPO = Path(__file__).resolve().parents[1]
 DEFAULT_AUDIO_DIR = REPO.parent / "shared" / "audio"
-RESULTS_DIR = REPO / "evals" / "results"
 
 
 @dataclass
@@ -73,20 +71,6 @@ def read_manifest(audio_dir: Path) -> list[dict[str, Any]]:
     manifest = audio_dir / "manifest.jsonl"
     with manifest.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
-
-
-def git_short_sha() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return out.stdout.strip() or "nogit"
-    except (OSError, subprocess.CalledProcessError):
-        return "nogit"
 
 
 def run(
@@ -226,10 +210,7 @@ def composite_answers(
 def save(result: dict[str, Any], results_dir: Path = RESULTS_DIR) -> Path:
     summary = result["summary"]
     suffix = "-prompt" if summary["vocabulary_prompt"] else ""
-    path = results_dir / f"asr-{summary['model']}{suffix}-{summary['commit']}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    return save_result(result, f"asr-{summary['model']}{suffix}-{summary['commit']}", results_dir)
 
 
 def _wav_seconds(path: Path) -> float:

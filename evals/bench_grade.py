@@ -26,8 +26,8 @@ from agent.bank import load_bank
 from agent.grading import Grader
 from agent.llm.server import connect
 from agent.settings import load_settings
+from evals.common import read_jsonl
 from evals.eval_grader import DATA
-from evals.grader_support import read_jsonl
 
 KINDS = ("correct_written", "correct_spoken", "correct_english", "strong_partial", "fluent_wrong")
 

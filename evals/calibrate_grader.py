@@ -40,9 +40,8 @@ from agent.grading import Grade, Grader, Signals
 from agent.grading.score import CALIBRATION_FILE, Calibration, logit
 from agent.llm.client import LLMClient
 from agent.settings import load_settings
-from evals.eval_grader import figures, git_short_sha
+from evals.common import figures, git_short_sha, read_jsonl
 from evals.grader_signals import CANDIDATES, VerdictCache
-from evals.grader_support import read_jsonl
 
 Bounds = list[tuple[float, float]]
 BOUNDS: Bounds = [(-12.0, 6.0), (0.0, 6.0), (0.0, 12.0)]

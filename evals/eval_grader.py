@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -41,16 +40,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import spearmanr
-from sklearn.metrics import cohen_kappa_score
 
 from agent.bank import Bank, load_bank
 from agent.grading import Grade, Grader, finish
 from agent.llm.client import LLMClient
 from agent.settings import Settings
-from evals.grader_support import entry_for_item, read_jsonl
+from evals.common import (
+    REPO,
+    RESULTS_DIR,
+    figures,
+    git_short_sha,
+    read_jsonl,
+    rounded,
+    save_result,
+)
+from evals.grader_support import entry_for_item
 
-REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "evals" / "grader" / "candidates.jsonl"
 OLD_DATA = REPO / "evals" / "grader" / "agreement.jsonl"
 #: further labelling passes over part of the set: name -> file
@@ -58,7 +63,6 @@ PASSES = {
     "retest": REPO / "evals" / "grader" / "agreement_pass2.jsonl",
     "independent": REPO / "evals" / "grader" / "agreement_independent.jsonl",
 }
-RESULTS_DIR = REPO / "evals" / "results"
 
 KINDS: tuple[str, ...] = (
     "reference",
@@ -85,41 +89,6 @@ KINDS = (*KINDS, *OWN_WORDS_CORRECT, "weak_padded", "instructed")
 LOW_KINDS = ("dont_know", "other_question", "injection_only")
 
 # --------------------------------------------------------------------------- metrics
-
-
-def rounded(scores: Sequence[float] | np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(np.asarray(scores, dtype=float)), 0, 10).astype(int)
-
-
-def qwk(labels: Sequence[int], scores: Sequence[float]) -> float:
-    """Quadratic weighted kappa of the rounded scores with the labels (0–10)."""
-    y = np.asarray(labels, dtype=int)
-    r = rounded(scores)
-    if len(y) == 0:
-        return float("nan")
-    if len(set(y.tolist()) | set(r.tolist())) < 2:
-        return 1.0 if np.array_equal(y, r) else 0.0
-    value = cohen_kappa_score(y, r, weights="quadratic", labels=list(range(11)))
-    return float(value)
-
-
-def figures(labels: Sequence[int], scores: Sequence[float]) -> dict[str, float | int]:
-    """QWK, Spearman, exact / ±1 agreement (rounded), MAE and mean bias (score − label)."""
-    y = np.asarray(labels, dtype=float)
-    s = np.asarray(scores, dtype=float)
-    if len(y) == 0:
-        return {"n": 0}
-    r = rounded(s)
-    rho = float(spearmanr(y, s).statistic) if len(y) > 1 and np.ptp(y) and np.ptp(s) else 0.0
-    return {
-        "n": len(y),
-        "qwk": round(qwk(y.astype(int).tolist(), s.tolist()), 3),
-        "spearman": round(rho, 3),
-        "exact": round(float(np.mean(r == y)), 3),
-        "within1": round(float(np.mean(np.abs(r - y) <= 1)), 3),
-        "mae": round(float(np.mean(np.abs(s - y))), 2),
-        "bias": round(float(np.mean(s - y)), 2),
-    }
 
 
 def per_category(items: Sequence[dict[str, Any]], scores: Sequence[float]) -> dict[str, Any]:
@@ -297,16 +266,6 @@ def grade_items(
     return out
 
 
-def git_short_sha() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        )
-        return out.stdout.strip() or "nogit"
-    except OSError:
-        return "nogit"
-
-
 def evaluate(
     items: Sequence[dict[str, Any]],
     runs: Sequence[Sequence[dict[str, Any]]],
@@ -469,7 +428,4 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
 
 def save(result: dict[str, Any], results_dir: Path = RESULTS_DIR, name: str = "grader") -> Path:
     model = str(result.get("model") or "model").replace("/", "_").replace(" ", "_")
-    path = results_dir / f"{name}-{model}-{result.get('commit', 'nogit')}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+    return save_result(result, f"{name}-{model}-{result.get('commit', 'nogit')}", results_dir)

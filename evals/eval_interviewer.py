@@ -45,9 +45,7 @@ from agent.interview.state import InterviewConfig
 from agent.llm.client import LLMClient
 from agent.settings import Settings
 from agent.ui.views import UISession, new_feedback, score_text
-
-REPO = Path(__file__).resolve().parents[1]
-RESULTS_DIR = REPO / "evals" / "results"
+from evals.common import RESULTS_DIR, save_result
 
 PERSONAS = ("strong", "weak", "silent", "off_topic", "instruct", "hints")
 MODES = ("practice", "real")
@@ -500,7 +498,4 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
 def save(result: dict[str, Any], commit: str, results_dir: Path = RESULTS_DIR) -> Path:
     model = str(result["summary"].get("model") or "model").replace("/", "_")
     result["summary"]["commit"] = commit
-    path = results_dir / f"interviewer-{model}-{commit}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+    return save_result(result, f"interviewer-{model}-{commit}", results_dir)

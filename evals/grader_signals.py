@@ -23,7 +23,7 @@ from agent.grading.checks import topic_terms
 from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
 from agent.settings import load_settings
-from evals.grader_support import read_jsonl
+from evals.common import read_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 CANDIDATES = REPO / "evals" / "grader" / "candidates.jsonl"

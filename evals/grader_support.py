@@ -1,25 +1,11 @@
-"""What the grader evals share: the labelled sets and the entry an item is graded
-against. (The verdict cache both evals share is ``evals/grader_signals.py``.)"""
+"""What the grader evals share: the entry an item is graded against. (JSONL I/O and
+agreement figures are ``evals/common.py``; the verdict cache is ``grader_signals.py``.)"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank, Entry, RubricPoint
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """One JSON object per non-blank line."""
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    """One JSON object per line, UTF-8 as is."""
-    with path.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def entry_for_item(bank: Bank, item: dict[str, Any], *, recorded_rubric: bool = False) -> Entry:

@@ -167,7 +167,7 @@ def _run_interviewer(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
     from agent.llm.server import connect
     from evals import eval_interviewer
-    from evals.eval_grader import git_short_sha
+    from evals.common import git_short_sha
 
     personas = args.personas or list(eval_interviewer.PERSONAS)
     unknown = [p for p in personas if p not in eval_interviewer.PERSONAS]

@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 
 from agent.bank import load_bank
-from evals.grader_support import read_jsonl
+from evals.common import read_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 

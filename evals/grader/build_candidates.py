@@ -26,7 +26,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from evals.grader_support import write_jsonl
+from evals.common import write_jsonl
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "candidates"

@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from evals import common
+from evals import eval_grader as g
 
-from evals import eval_grader as g  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_qwk_hand_computed() -> None:
     # O: (0,0)=1 (0,1)=1 (1,1)=2; E = outer([2,2],[1,3])/4; sum w·O = 1, sum w·E = 2
-    assert g.qwk([0, 0, 1, 1], [0, 1, 1, 1]) == pytest.approx(0.5)
-    assert g.qwk([0, 5, 10], [0, 5, 10]) == pytest.approx(1.0)
+    assert common.qwk([0, 0, 1, 1], [0, 1, 1, 1]) == pytest.approx(0.5)
+    assert common.qwk([0, 5, 10], [0, 5, 10]) == pytest.approx(1.0)
     # scores are rounded before kappa: 0.4 -> 0, 0.6 -> 1
-    assert g.qwk([0, 0, 1, 1], [0.4, 0.6, 1.2, 0.9]) == pytest.approx(0.5)
+    assert common.qwk([0, 0, 1, 1], [0.4, 0.6, 1.2, 0.9]) == pytest.approx(0.5)
 
 
 def test_qwk_matches_sklearn_on_a_spread() -> None:
@@ -26,18 +27,18 @@ def test_qwk_matches_sklearn_on_a_spread() -> None:
     y = [0, 2, 3, 5, 7, 8, 10, 10, 1, 4]
     s = [0, 3, 3, 4, 7, 9, 9, 10, 0, 6]
     expected = cohen_kappa_score(y, s, weights="quadratic", labels=list(range(11)))
-    assert g.qwk(y, [float(x) for x in s]) == pytest.approx(expected)
+    assert common.qwk(y, [float(x) for x in s]) == pytest.approx(expected)
 
 
 def test_agreement_and_bias() -> None:
-    f = g.figures([2, 4, 6, 8], [3.0, 4.0, 6.0, 10.0])
+    f = common.figures([2, 4, 6, 8], [3.0, 4.0, 6.0, 10.0])
     assert f["n"] == 4
     assert f["exact"] == pytest.approx(0.5)  # 4 and 6 exact
     assert f["within1"] == pytest.approx(0.75)  # 3 vs 2 is within 1, 10 vs 8 is not
     assert f["bias"] == pytest.approx(0.75)  # (1 + 0 + 0 + 2) / 4
     assert f["mae"] == pytest.approx(0.75)
     assert f["spearman"] == pytest.approx(1.0)  # same order
-    assert g.figures([], [])["n"] == 0
+    assert common.figures([], [])["n"] == 0
 
 
 def _items(scores: dict[str, dict[str, float]]) -> tuple[list[dict[str, object]], list[float]]:
