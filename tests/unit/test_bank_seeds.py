@@ -1,6 +1,6 @@
 """Completeness of the bank against the seeds, by counts independent of the parser.
 
-Each seed is counted here with a different, simpler rule than question_bank/build.py
+Each seed is counted here with a different, simpler rule than question_bank/build/
 uses, and every counted question must be found in the bank (by its normalised text in
 an entry's question or in a source's own wording, or by its source locator).
 """
