@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from agent.osutil import free_port
 from evals.asr import DEFAULT_AUDIO_DIR, read_manifest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,16 +33,10 @@ CHROMIUM = "/usr/bin/chromium"
 MIC_FILE = "wenet-mid.wav"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_app(data_dir: Path) -> Iterator[tuple[str, float]]:
     """The app on a free port; yields (url, seconds until it answered)."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIANSHI_UI_")}
     env.update(
         MIANSHI_DATA_DIR=str(data_dir),

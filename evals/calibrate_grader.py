@@ -38,10 +38,9 @@ from sklearn.model_selection import LeaveOneGroupOut
 from agent.bank import load_bank
 from agent.grading import Grade, Grader, Signals
 from agent.grading.score import CALIBRATION_FILE, Calibration, logit
-from agent.llm.client import LLMClient
 from agent.settings import load_settings
 from evals.common import figures, git_short_sha, read_jsonl
-from evals.grader_signals import CANDIDATES, VerdictCache
+from evals.grader_signals import CANDIDATES, VerdictCache, connect_llm
 
 Bounds = list[tuple[float, float]]
 BOUNDS: Bounds = [(-12.0, 6.0), (0.0, 6.0), (0.0, 12.0)]
@@ -133,12 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
     items = [it for it in items if it["question_id"] in keep]
     with contextlib.ExitStack() as stack:
-        if args.base_url:
-            llm = LLMClient(args.base_url, timeout=600)
-        else:
-            from agent.llm.server import connect
-
-            llm = stack.enter_context(connect(settings))
+        llm = connect_llm(stack, args.base_url, settings)
         cache = VerdictCache(
             llm, settings.cache_dir / "eval-grader-point-verdicts.json", offline=args.cached_only
         )

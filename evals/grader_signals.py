@@ -22,7 +22,8 @@ from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms
 from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
-from agent.settings import load_settings
+from agent.osutil import write_atomic
+from agent.settings import Settings, load_settings
 from evals.common import read_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,10 +60,7 @@ class VerdictCache:
     def save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data), encoding="utf-8")
-        tmp.replace(self.path)
+        write_atomic(self.path, json.dumps(self.data))
 
 
 def item_signals(
@@ -95,6 +93,15 @@ def item_signals(
     return out
 
 
+def connect_llm(stack: contextlib.ExitStack, base_url: str | None, settings: Settings) -> LLMClient:
+    """The endpoint at ``base_url``, or the embedded server (stopped with ``stack``)."""
+    if base_url:
+        return LLMClient(base_url, timeout=600)
+    from agent.llm.server import connect
+
+    return stack.enter_context(connect(settings))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", choices=["calibration", "heldout"], required=True)
@@ -107,12 +114,7 @@ def main() -> None:
     keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
     items = [it for it in items if it["question_id"] in keep]
     with contextlib.ExitStack() as stack:
-        if args.base_url:
-            llm = LLMClient(args.base_url, timeout=600)
-        else:
-            from agent.llm.server import connect
-
-            llm = stack.enter_context(connect(settings))
+        llm = connect_llm(stack, args.base_url, settings)
         cache = VerdictCache(llm, settings.cache_dir / "eval-grader-point-verdicts.json")
         item_signals(cache, bank, items)
     print(f"{cache.calls} calls, {cache.seconds:.0f} s")

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from agent.bank.models import Bank
 from agent.errors import UserError
+from agent.osutil import write_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BANK_PATH = REPO_ROOT / "question_bank" / "bank.yaml"
@@ -59,9 +60,7 @@ def read_raw(path: Path) -> tuple[str, Any]:
             gitignore.write_text("*\n", encoding="utf-8")
         for old in cache.parent.glob(f"{path.stem}.*.json"):
             old.unlink(missing_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(cache)
+        write_atomic(cache, json.dumps(raw, ensure_ascii=False))
     except OSError:
         pass  # read-only install: no cache, still correct
     return digest, raw

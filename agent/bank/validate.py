@@ -9,16 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.bank import models as schema
 from agent.bank.loader import DEFAULT_BANK_PATH, read_raw
-from agent.bank.models import (
-    ROLES,
-    RUBRIC_MAX_POINTS,
-    RUBRIC_MIN_POINTS,
-    TOPICS,
-    Bank,
-    BankMeta,
-    Entry,
-)
 from agent.errors import UserError
 
 
@@ -44,27 +36,27 @@ def validate(
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
         return [f"{p}: expected a mapping with an `entries` list"]
 
-    extra = set(raw) - set(Bank.model_fields)
+    extra = set(raw) - set(schema.Bank.model_fields)
     if extra:
         problems.append(f"unknown top-level keys: {', '.join(sorted(extra))}")
     try:
-        meta = BankMeta.model_validate(raw.get("meta") or {})
+        meta = schema.BankMeta.model_validate(raw.get("meta") or {})
     except ValidationError as exc:
         problems.append(f"meta: {exc}")
-        meta = BankMeta()
-    if raw.get("topics") is not None and list(raw["topics"]) != list(TOPICS):
+        meta = schema.BankMeta()
+    if raw.get("topics") is not None and list(raw["topics"]) != list(schema.TOPICS):
         problems.append("topics: the list differs from agent.bank.TOPICS")
 
     ids: Counter[str] = Counter()
     located: dict[str, set[str]] = defaultdict(set)
-    entries: list[Entry] = []
+    entries: list[schema.Entry] = []
     for n, item in enumerate(raw["entries"]):
         eid = item.get("id") if isinstance(item, dict) else None
         label = f"entry {eid!r}" if eid else f"entry #{n + 1}"
         if eid:
             ids[eid] += 1
         try:
-            entry = Entry.model_validate(item)
+            entry = schema.Entry.model_validate(item)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(x) for x in err["loc"])
@@ -79,10 +71,10 @@ def validate(
             located[s.seed].add(s.locator)
         if require_rubric:
             k = len(entry.rubric)
-            if not RUBRIC_MIN_POINTS <= k <= RUBRIC_MAX_POINTS:
+            if not schema.RUBRIC_MIN_POINTS <= k <= schema.RUBRIC_MAX_POINTS:
                 problems.append(
                     f"{label}: rubric has {k} key points "
-                    f"(need {RUBRIC_MIN_POINTS}–{RUBRIC_MAX_POINTS})"
+                    f"(need {schema.RUBRIC_MIN_POINTS}–{schema.RUBRIC_MAX_POINTS})"
                 )
             if not (entry.reference_answer or "").strip():
                 problems.append(f"{label}: no reference answer")
@@ -100,7 +92,7 @@ def validate(
     return problems
 
 
-def stats(bank: Bank) -> dict[str, Any]:
+def stats(bank: schema.Bank) -> dict[str, Any]:
     """Counts for `mianshi bank stats`."""
     by_seed_entries: Counter[str] = Counter()
     by_seed_sources: Counter[str] = Counter()
@@ -121,15 +113,17 @@ def stats(bank: Bank) -> dict[str, Any]:
             for seed in seeds
         },
         "merged_entries": sum(1 for e in bank.entries if len(e.sources) > 1),
-        "topics": {t: sum(1 for e in bank.entries if e.topic == t) for t in TOPICS},
-        "roles": {r: sum(1 for e in bank.entries if r in e.roles) for r in ROLES},
+        "topics": {t: sum(1 for e in bank.entries if e.topic == t) for t in schema.TOPICS},
+        "roles": {r: sum(1 for e in bank.entries if r in e.roles) for r in schema.ROLES},
         "difficulty": {
             str(d): sum(1 for e in bank.entries if e.difficulty == d) for d in (1, 2, 3)
         },
         "coverage": {
             "rubric": sum(1 for e in bank.entries if e.rubric),
             "rubric_3_to_6": sum(
-                1 for e in bank.entries if RUBRIC_MIN_POINTS <= len(e.rubric) <= RUBRIC_MAX_POINTS
+                1
+                for e in bank.entries
+                if schema.RUBRIC_MIN_POINTS <= len(e.rubric) <= schema.RUBRIC_MAX_POINTS
             ),
             "reference_answer": sum(1 for e in bank.entries if e.reference_answer),
             "follow_ups": sum(1 for e in bank.entries if e.follow_ups),
@@ -141,7 +135,7 @@ def stats(bank: Bank) -> dict[str, Any]:
     }
 
 
-def iter_texts(entry: Entry) -> Sequence[str]:
+def iter_texts(entry: schema.Entry) -> Sequence[str]:
     """Every text of an entry a human reads (for normalisation checks)."""
     out = [entry.question, *(s.text or "" for s in entry.sources)]
     out += [f.question for f in entry.follow_ups] + [f.answer or "" for f in entry.follow_ups]

@@ -29,6 +29,7 @@ from typing import Any
 
 from agent.bank import Bank, Entry, load_bank
 from agent.errors import UserError
+from agent.osutil import write_atomic
 from agent.settings import load_settings
 
 
@@ -154,11 +155,7 @@ def _grade(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in results:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(args.out)
+    write_atomic(args.out, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in results))
     partial.unlink(missing_ok=True)
     graded = sum(1 for r in results if r["status"] == "graded")
     pending = [r for r in results if r["status"] == "pending"]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from agent.bank import Entry, RubricPoint
 from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
+from agent.osutil import write_atomic
 from agent.prompts import render
 from agent.text import content_key
 
@@ -69,11 +70,8 @@ def rubric_for(
         points = [RubricPoint(point=p.strip()) for p in derived.points if p.strip()]
         if not points:
             raise LLMError("the model derived an empty rubric")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
         payload = {"id": entry.id, "key": key, "points": [p.point for p in points]}
-        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, json.dumps(payload, ensure_ascii=False, indent=1))
         _RUBRIC_MEMO[memo_key] = points
         return points, True
 

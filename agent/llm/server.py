@@ -16,7 +16,6 @@ import contextlib
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,15 +29,10 @@ from agent.errors import UserError
 from agent.llm.assets import LLM_MODEL, llm_model_file
 from agent.llm.client import LLMClient
 from agent.llm.errors import EndpointUnavailable
+from agent.osutil import free_port
 from agent.settings import Settings
 
 EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -87,7 +81,7 @@ class EmbeddedServer:
         logs.mkdir(parents=True, exist_ok=True)
         last = ""
         for _ in range(attempts):  # a port taken between probe and bind: try another
-            port = _free_port()
+            port = free_port()
             self.log_path = logs / f"llama-server-{port}.log"
             with open(self.log_path, "wb") as log:
                 self.process = subprocess.Popen(

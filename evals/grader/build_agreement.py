@@ -28,25 +28,13 @@ from pathlib import Path
 
 from agent.bank import load_bank
 from evals.common import read_jsonl
+from evals.eval_grader import KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "agreement.jsonl"
 
-KINDS = (
-    "reference",
-    "spoken",
-    "strong_partial",
-    "weak_partial",
-    "fluent_wrong",
-    "keyword_list",
-    "other_question",
-    "dont_know",
-    "padded_reference",
-    "injection_only",
-    "injection_hidden",
-)
 
 # question -> (strong, strong label, reason), (weak, label, reason), (wrong, label, reason)
 NEW: dict[str, dict[str, tuple[str, int, str]]] = {

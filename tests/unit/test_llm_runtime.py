@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm.server import EmbeddedServer, _free_port, _StartFailed
+from agent.llm.server import EmbeddedServer, _StartFailed
+from agent.osutil import free_port
 from agent.settings import Settings
 
 
@@ -23,7 +24,7 @@ def _server(isolated_settings: Settings, tmp_path: Path, code: str) -> EmbeddedS
     server = EmbeddedServer(settings)
     server.log_path = tmp_path / "server.log"
     server.log_path.write_text("last line of the server log\n")
-    server.port = _free_port()  # nothing listens there
+    server.port = free_port()  # nothing listens there
     server.process = subprocess.Popen([sys.executable, "-c", code])
     return server
 
