@@ -3,7 +3,7 @@
     python -m evals.bench_bank [--bank PATH] [--runs N]
 
 cold-yaml : first load after the bank changed (parses the YAML, writes the JSON cache)
-import    : importing agent.bank.models (pydantic, PyYAML) in a fresh process
+import    : importing agent.bank (pydantic, PyYAML) in a fresh process
 cold      : first load in a fresh process (reads the JSON cache, validates the schema)
 warm      : later loads in the same process (memoised)
 The budget is 200 ms for a cold load.
