@@ -29,6 +29,7 @@ from typing import Any
 
 from agent.bank import Bank, Entry, load_bank
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.osutil import write_atomic
 from agent.settings import load_settings
 
@@ -79,17 +80,7 @@ def _done_before(paths: list[Path]) -> dict[str, dict[str, Any]]:
 
 
 def _error_line(line: int, message: str) -> dict[str, Any]:
-    return {
-        "line": line,
-        "question_id": None,
-        "score": None,
-        "points": [],
-        "feedback": "",
-        "flags": [],
-        "status": "error",
-        "error": message,
-        "method": "none",
-    }
+    return {"line": line, **Grade.invalid(message).model_dump()}
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -113,7 +104,7 @@ def _grade(args: argparse.Namespace) -> int:
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             jobs.append(_error_line(n, f"line {n}: {exc}"))
 
-    from agent.grading import Grade, Grader
+    from agent.grading import Grader
     from agent.llm.server import connect
 
     results: list[dict[str, Any]] = []

@@ -2,8 +2,9 @@
 
 Constructors name the ways a grade comes about without a model verdict:
 ``Grade.pending`` (the model call failed: retried later, never invented),
-``Grade.precheck`` (decided by a deterministic check: empty, 不知道, off-topic …) and
-``Grade.skipped`` (the candidate skipped the question).
+``Grade.precheck`` (decided by a deterministic check: empty, 不知道, off-topic …),
+``Grade.skipped`` (the candidate skipped the question) and ``Grade.invalid`` (an
+input line of ``mianshi grade`` that could not be read: nothing to grade).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Verdict = Literal["covered", "partial", "missing"]
-GradeMethod = Literal["precheck", "logprobs", "sampled", "pending", "error"]
+GradeMethod = Literal["precheck", "logprobs", "sampled", "pending", "error", "none"]
 
 
 class PointGrade(BaseModel):
@@ -27,12 +28,12 @@ class PointGrade(BaseModel):
 
 
 class Grade(BaseModel):
-    question_id: str
+    question_id: str | None  # None only for an invalid input line
     score: float | None  # 0–10, None while pending
     points: list[PointGrade] = Field(default_factory=list)
     feedback: str = ""
     flags: list[str] = Field(default_factory=list)
-    status: Literal["graded", "pending"] = "graded"
+    status: Literal["graded", "pending", "error"] = "graded"
     error: str | None = None
     method: GradeMethod = "precheck"
 
@@ -64,3 +65,7 @@ class Grade(BaseModel):
     @classmethod
     def skipped(cls, question_id: str, points: Sequence[str], feedback: str) -> Grade:
         return cls.precheck(question_id, points, ["skipped"], 0.0, feedback)
+
+    @classmethod
+    def invalid(cls, error: str) -> Grade:
+        return cls(question_id=None, score=None, status="error", error=error, method="none")
