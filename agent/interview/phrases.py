@@ -100,6 +100,12 @@ def parrots(line: str, question: str, threshold: float = 0.7) -> bool:
     return bool(grams) and len(grams & _bigrams(question)) / len(grams) > threshold
 
 
+#: How long the candidate may wait for a model-written probe or hint, one try (no
+#: retries), before the neutral phrase is used: a hanging or busy endpoint (the one
+#: local server may be grading) must not stall the interview.
+LINE_TIMEOUT_S = 30.0
+
+
 def _model_line(
     llm: LLMClient | None, name: str, lang: str, question: str, point: str, max_chars: int
 ) -> str | None:
@@ -110,6 +116,8 @@ def _model_line(
             [{"role": "user", "content": render(name, lang, question=question, point=point)}],
             max_tokens=60,
             temperature=0.3,
+            timeout=LINE_TIMEOUT_S,
+            probe=True,  # one try: no transport retries
         )
     except LLMError:
         return None
