@@ -135,10 +135,6 @@ class Engine:
         entry = self.bank.get(step.question_id)
         self.queue.background(lambda: grader.warm(entry))
 
-    def _seen(self, session_id: str) -> int:
-        snapshot = self.graph.get_state(self._config(session_id))
-        return len(snapshot.values.get("transcript", [])) if snapshot.values else 0
-
     def start(self, config: InterviewConfig, session_id: str | None = None) -> Step:
         sid = session_id or new_session_id()
         result = self.graph.invoke({"config": config.model_dump()}, self._config(sid))
@@ -150,8 +146,22 @@ class Engine:
                 f"the answer is {len(answer)} characters long; the limit is "
                 f"{self.settings.max_answer_chars} (MIANSHI_MAX_ANSWER_CHARS)"
             )
-        before = self._seen(session_id)
-        result = self.graph.invoke(Command(resume=answer), self._config(session_id))
+        config = self._config(session_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.interrupts:
+            raise UserError(f"session {session_id!r} is not waiting for an answer")
+        step = str(snapshot.config["configurable"].get("checkpoint_id", ""))
+        if not self.store.claim(session_id, step):
+            raise UserError(
+                "this question was already answered in another window or terminal; "
+                "reopen the session to see where it stands (nothing was lost)"
+            )
+        before = len(snapshot.values.get("transcript", []))
+        try:
+            result = self.graph.invoke(Command(resume=answer), config)
+        except BaseException:
+            self.store.release(session_id, step)
+            raise
         return self._step(session_id, result, before)
 
     def resume(self, session_id: str) -> Step:

@@ -34,7 +34,18 @@ CREATE TABLE IF NOT EXISTS grades (
     updated REAL NOT NULL,
     PRIMARY KEY (session_id, turn)
 );
+-- who is answering which step: two windows (or the app and the CLI) must not both
+-- answer the question a session is waiting at; the first claim wins
+CREATE TABLE IF NOT EXISTS claims (
+    session_id TEXT NOT NULL,
+    step TEXT NOT NULL,              -- the checkpoint id the answer is given at
+    at REAL NOT NULL,
+    PRIMARY KEY (session_id, step)
+);
 """
+
+#: A claim older than this is from a process that died mid-answer: it no longer blocks.
+CLAIM_STALE_S = 600.0
 
 
 def new_session_id() -> str:
@@ -111,6 +122,27 @@ class Store:
                     topic_scores.setdefault(topic, []).append(float(score))
         weak = [t for t, v in topic_scores.items() if sum(v) / len(v) < 5.0]
         return [a for a in asked if a], weak
+
+    # ------------------------------------------------------------------ claims
+    def claim(self, session_id: str, step: str) -> bool:
+        """Claim the right to answer ``step`` of a session; False if someone else has."""
+        now = time.time()
+        with self._lock, self._conn:
+            self._conn.execute(
+                "DELETE FROM claims WHERE session_id=? AND step=? AND at<?",
+                (session_id, step, now - CLAIM_STALE_S),
+            )
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO claims VALUES (?, ?, ?)", (session_id, step, now)
+            )
+            return cur.rowcount == 1
+
+    def release(self, session_id: str, step: str) -> None:
+        """Give a claim back (the answer failed before it was taken in)."""
+        with self._lock, self._conn:
+            self._conn.execute(
+                "DELETE FROM claims WHERE session_id=? AND step=?", (session_id, step)
+            )
 
     # ------------------------------------------------------------------ grades
     def save_grade(self, session_id: str, turn: int, grade: dict[str, Any]) -> None:
