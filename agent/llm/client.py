@@ -20,7 +20,8 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
@@ -42,6 +43,7 @@ from agent.prompts import render
 from agent.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 Message = dict[str, str]
 
 StructuredMode = Literal["json_schema", "json_object", "prompt"]
@@ -52,6 +54,15 @@ class Capabilities:
     structured: StructuredMode  # how a JSON schema can be enforced at this endpoint
     logprobs: bool
     grammar: bool = False  # accepts a GBNF ``grammar`` (llama.cpp servers)
+
+
+def shown_url(url: str) -> str:
+    """A URL without credentials or query string (safe in messages, grades, reports)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class LLMClient:
@@ -80,6 +91,9 @@ class LLMClient:
         self.timeout = timeout
         self._caps: Capabilities | None = None
         self._lock = threading.RLock()  # capabilities() probes may resolve the model
+        #: Called when the endpoint cannot be reached: the base URL of a restarted
+        #: server to retry once against (the embedded server sets it), or None.
+        self.recover: Callable[[], str | None] | None = None
 
     @classmethod
     def from_settings(
@@ -98,6 +112,10 @@ class LLMClient:
         )
 
     # ------------------------------------------------------------------ errors
+    @property
+    def shown_url(self) -> str:
+        return shown_url(self.base_url)
+
     def _redact(self, text: str) -> str:
         if self._api_key and len(self._api_key) >= 6:
             text = text.replace(self._api_key, "***")
@@ -105,7 +123,7 @@ class LLMClient:
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:
-        where = f"the LLM endpoint {self.base_url}"
+        where = f"the LLM endpoint {self.shown_url}"
         try:
             yield
         except openai.APITimeoutError as exc:
@@ -150,7 +168,7 @@ class LLMClient:
                 if self._model is None:
                     models = self.list_models()
                     if not models:
-                        raise ModelNotFound(f"the LLM endpoint {self.base_url} lists no models")
+                        raise ModelNotFound(f"the LLM endpoint {self.shown_url} lists no models")
                     self._model = models[0]
         return self._model
 
@@ -159,12 +177,28 @@ class LLMClient:
             return [m.id for m in self._client.models.list().data]
 
     # ------------------------------------------------------------------- calls
+    def _recovering(self, call: Callable[[], R]) -> R:
+        """``call()``; if the endpoint is unreachable and ``recover`` restarts it, once more."""
+        try:
+            return call()
+        except EndpointUnavailable:
+            url = self.recover() if self.recover is not None else None
+            if url is None:
+                raise
+            with self._lock:
+                self.base_url = url.rstrip("/")
+                self._client = self._client.with_options(base_url=self.base_url)
+            return call()
+
     def _create(self, messages: list[Message], *, probe: bool = False, **kwargs: Any) -> Any:
-        client = self._client.with_options(max_retries=0) if probe else self._client
-        with self._translate():
-            return client.chat.completions.create(
-                model=self.model, messages=cast(Any, messages), **kwargs
-            )
+        def call() -> Any:
+            client = self._client.with_options(max_retries=0) if probe else self._client
+            with self._translate():
+                return client.chat.completions.create(
+                    model=self.model, messages=cast(Any, messages), **kwargs
+                )
+
+        return self._recovering(call)
 
     def complete(self, messages: list[Message], **kwargs: Any) -> Any:
         """The raw chat completion (choices, logprobs …) for callers that need more
@@ -177,19 +211,24 @@ class LLMClient:
         Streaming matters on llama-cpp-python: its non-streamed logprobs take the
         log-softmax of every prompt row (seconds for a long prompt); streamed, only
         the generated rows."""
-        text: list[str] = []
-        tokens: list[Any] = []
-        with self._translate():
-            stream = self._client.chat.completions.create(
-                model=self.model, messages=cast(Any, messages), stream=True, **kwargs
-            )
-            for chunk in stream:
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                text.append(choice.delta.content or "")
-                if choice.logprobs is not None and choice.logprobs.content:
-                    tokens.extend(choice.logprobs.content)
+
+        def call() -> tuple[list[str], list[Any]]:
+            text: list[str] = []
+            tokens: list[Any] = []
+            with self._translate():
+                stream = self._client.chat.completions.create(
+                    model=self.model, messages=cast(Any, messages), stream=True, **kwargs
+                )
+                for chunk in stream:
+                    if not chunk.choices:
+                        continue
+                    choice = chunk.choices[0]
+                    text.append(choice.delta.content or "")
+                    if choice.logprobs is not None and choice.logprobs.content:
+                        tokens.extend(choice.logprobs.content)
+            return text, tokens
+
+        text, tokens = self._recovering(call)
         return "".join(text), tokens
 
     def chat(
@@ -202,7 +241,7 @@ class LLMClient:
     ) -> str:
         response = self._create(messages, max_tokens=max_tokens, temperature=temperature, **kwargs)
         if not response.choices:
-            raise BadOutput(f"the LLM endpoint {self.base_url} returned no choices")
+            raise BadOutput(f"the LLM endpoint {self.shown_url} returned no choices")
         return (response.choices[0].message.content or "").strip()
 
     def structured(

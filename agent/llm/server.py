@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import logging
 import os
 import signal
 import subprocess
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from agent.errors import UserError
 from agent.llm.assets import LLM_MODEL, llm_model_file
-from agent.llm.client import LLMClient
+from agent.llm.client import LLMClient, shown_url
 from agent.llm.errors import EndpointUnavailable
 from agent.osutil import free_port
 from agent.settings import Settings
@@ -41,6 +42,13 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+#: revive() restarts a dead server at most this often within the window
+MAX_RESTARTS = 3
+RESTART_WINDOW_S = 600.0
+
+log = logging.getLogger(__name__)
+
+
 class EmbeddedServer:
     """One llama.cpp OpenAI-compatible server process serving one GGUF file."""
 
@@ -51,6 +59,8 @@ class EmbeddedServer:
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
+        self.restarts: list[float] = []  # when revive() restarted the server
+        self._revive_lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -157,6 +167,27 @@ class EmbeddedServer:
                 )
         return f"it {how}. Log {self.log_path}:\n{self._log_tail()}"
 
+    def revive(self) -> str | None:
+        """Restart the server if its process is gone; the new base URL, or None when it
+        is running (the fault is elsewhere), died of SIGILL (a restart cannot help), or
+        was restarted ``MAX_RESTARTS`` times within ``RESTART_WINDOW_S``."""
+        with self._revive_lock:
+            died = self.died()
+            if died is None:
+                return None
+            now = time.monotonic()
+            self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
+            if "SIGILL" in died or len(self.restarts) >= MAX_RESTARTS:
+                return None
+            log.warning("the embedded model server stopped (%s); restarting it", died[:200])
+            self.restarts.append(now)
+            self.process = None
+            try:
+                return self.start()
+            except UserError as exc:
+                log.warning("restarting the embedded model server failed: %s", exc)
+                return None
+
     def _log_tail(self, lines: int = 15) -> str:
         if self.log_path is None or not self.log_path.exists():
             return "(no log)"
@@ -191,7 +222,7 @@ class _StartFailed(Exception):
 def describe_endpoint(settings: Settings) -> str:
     if settings.uses_embedded_llm:
         return f"embedded llama.cpp server ({LLM_MODEL.description})"
-    return f"configured endpoint {settings.llm_base_url}"
+    return f"configured endpoint {shown_url(settings.llm_base_url or '')}"
 
 
 @contextlib.contextmanager
@@ -206,6 +237,7 @@ def connect(settings: Settings) -> Iterator[LLMClient]:
     try:
         base_url = server.start()
         client = LLMClient.from_settings(settings, base_url=base_url, model=server.alias)
+        client.recover = server.revive
         try:
             yield client
         except EndpointUnavailable as exc:
@@ -231,6 +263,7 @@ def shared_client(settings: Settings) -> LLMClient:
                 server = EmbeddedServer(settings)
                 url = server.start()
                 client = LLMClient.from_settings(settings, base_url=url, model=server.alias)
+                client.recover = server.revive
                 atexit.register(server.stop)
                 _shared[key] = (server, client)
             else:

@@ -219,3 +219,15 @@ def test_capabilities_probe_without_known_model_does_not_deadlock() -> None:
     client = fake.client()  # model unknown: resolved from /models during the probe
     assert client.capabilities().logprobs
     assert client.model == "fake-model"
+
+
+def test_credentials_in_the_endpoint_url_never_reach_a_message() -> None:
+    from agent.llm.client import LLMClient, shown_url
+
+    url = "https://alice:s3cret@llm.example.com:8443/v1?api_key=sk-abc123"
+    assert shown_url(url) == "https://llm.example.com:8443/v1"
+    client = LLMClient("http://bob:hunter2@127.0.0.1:9/v1?token=t0k3n", model="m", retries=0)
+    with pytest.raises(EndpointUnavailable) as err:
+        client.chat([{"role": "user", "content": "hi"}])
+    for secret in ("hunter2", "bob", "t0k3n"):
+        assert secret not in str(err.value)
