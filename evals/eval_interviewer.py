@@ -41,10 +41,12 @@ from typing import Any
 from agent.bank import Bank, Entry
 from agent.interview.nodes import MISSING_BELOW
 from agent.interview.phrases import leaks, parse_command
+from agent.interview.report_markdown import score_text
 from agent.interview.state import InterviewConfig
 from agent.llm.client import LLMClient
 from agent.settings import Settings
-from agent.ui.views import UISession, new_feedback, score_text
+from agent.ui.session import UISession
+from agent.ui.views import new_feedback
 from evals.common import RESULTS_DIR, save_result
 
 PERSONAS = ("strong", "weak", "silent", "off_topic", "instruct", "hints")

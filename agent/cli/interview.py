@@ -8,16 +8,20 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import ValidationError
 
-from agent.bank import TOPICS
+from agent.bank import ROLES, TOPICS
 from agent.errors import UserError
-from agent.interview.report import to_markdown
-from agent.interview.state import InterviewConfig
+from agent.interview.report import write_report
+from agent.interview.report_markdown import to_markdown
+from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
 from agent.settings import load_settings
+
+if TYPE_CHECKING:
+    from agent.interview.engine import Engine, Step
 
 _print_lock = threading.Lock()
 
@@ -29,10 +33,8 @@ def _say(text: str, stream: Any = None) -> None:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("interview", help="a mock interview in the terminal")
-    p.add_argument(
-        "--role", choices=["algorithm", "engineering", "multimodal", "general"], default="general"
-    )
-    p.add_argument("--level", choices=["junior", "mid", "senior"], default="mid")
+    p.add_argument("--role", choices=ROLES, default="general")
+    p.add_argument("--level", choices=get_args(Level), default="mid")
     p.add_argument(
         "--topics",
         nargs="+",
@@ -41,9 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"limit to these topics: {', '.join(TOPICS)}",
     )
     p.add_argument("--questions", type=int, default=5, help="number of main questions")
-    p.add_argument("--mode", choices=["practice", "real"], default="practice")
+    p.add_argument("--mode", choices=get_args(Mode), default="practice")
     p.add_argument(
-        "--lang", choices=["zh", "en"], default="zh", help="language of the interviewer's own words"
+        "--lang",
+        choices=get_args(Lang),
+        default="zh",
+        help="language of the interviewer's own words",
     )
     p.add_argument(
         "--follow-ups",
@@ -74,15 +79,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.set_defaults(func=_export)
 
 
-def write_report(report: dict[str, Any], path: Path) -> tuple[Path, Path]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    json_path = path if path.suffix == ".json" else path.with_suffix(".json")
-    md_path = json_path.with_suffix(".md")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    md_path.write_text(to_markdown(report), encoding="utf-8")
-    return json_path, md_path
-
-
 def _read_answer(interactive: bool) -> str | None:
     if interactive:
         try:
@@ -93,13 +89,9 @@ def _read_answer(interactive: bool) -> str | None:
     return None if line == "" else line.rstrip("\n")
 
 
-def _interview(args: argparse.Namespace) -> int:
-    from agent.interview.engine import Engine  # heavy imports only for this command
-    from agent.llm.server import connect
-
-    settings = load_settings()
+def _config(args: argparse.Namespace) -> InterviewConfig:
     try:
-        config = InterviewConfig(
+        return InterviewConfig(
             role=args.role,
             level=args.level,
             topics=args.topics,
@@ -112,62 +104,44 @@ def _interview(args: argparse.Namespace) -> int:
         )
     except ValidationError as exc:
         raise UserError(f"invalid interview settings: {exc.errors()[0]['msg']}") from exc
-    interactive = sys.stdin.isatty()
 
-    def progress(done: int, total: int) -> None:
-        _say(f"  评分中 grading {done}/{total} …", sys.stderr)
 
-    with connect(settings) as llm:
-        engine = Engine(settings, llm, progress=progress)
-        practice = {"on": config.mode == "practice"}
+def _open(engine: Engine, args: argparse.Namespace, config: InterviewConfig) -> tuple[Step, bool]:
+    """A new session (or the resumed one), its transcript so far printed; and whether
+    it is in practice mode (feedback after every answer)."""
+    if not args.resume:
+        step = engine.start(config)
+        for line in step.transcript:
+            _say(f"面试官: {line['content']}")
+        return step, config.mode == "practice"
+    step = engine.resume(args.resume)
+    stored = engine.store.session(args.resume)
+    for line in step.transcript:
+        who = "面试官" if line["role"] == "interviewer" else "你"
+        _say(f"{who}: {line['content']}")
+    return step, bool(stored and stored["config"].get("mode") == "practice")
 
-        def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:
-            if practice["on"] and grade.get("status") == "graded":
-                score = grade.get("score")
-                _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{grade.get('feedback', '')}\n")
 
-        engine.queue.on_ready = on_ready
+def _converse(engine: Engine, step: Step, interactive: bool) -> Step:
+    """Question, answer, … until the interview is over (input ending ends it)."""
+    while not step.done:
+        if step.say is None:
+            step = engine.resume(step.session_id)
+            continue
+        _say(f"\n面试官: {step.say}")
+        answer = _read_answer(interactive)
+        if answer is None:  # input ended: finish properly, nothing lost
+            answer = "结束"
+        elif not interactive:
+            _say(f"你: {answer}")
         try:
-            if args.resume:
-                step = engine.resume(args.resume)
-                stored = engine.store.session(args.resume)
-                if stored:
-                    practice["on"] = stored["config"].get("mode") == "practice"
-                for line in step.transcript:
-                    who = "面试官" if line["role"] == "interviewer" else "你"
-                    _say(f"{who}: {line['content']}")
-            else:
-                step = engine.start(config)
-                for line in step.transcript:
-                    _say(f"面试官: {line['content']}")
-            _say(
-                f"(session {step.session_id} — resume with: mianshi interview --resume "
-                f"{step.session_id})",
-                sys.stderr,
-            )
-            while not step.done:
-                if step.say is None:
-                    step = engine.resume(step.session_id)
-                    continue
-                _say(f"\n面试官: {step.say}")
-                answer = _read_answer(interactive)
-                if answer is None:  # input ended: finish properly, nothing lost
-                    answer = "结束"
-                elif not interactive:
-                    _say(f"你: {answer}")
-                try:
-                    step = engine.reply(step.session_id, answer)
-                except UserError as exc:
-                    _say(f"mianshi: {exc}", sys.stderr)
-                    continue
-        except KeyboardInterrupt:
-            _say(
-                f"\n已保存。继续这场面试：mianshi interview --resume {step.session_id}", sys.stderr
-            )
-            engine.close()
-            return 130
-        report = step.report or {}
-        engine.close()
+            step = engine.reply(step.session_id, answer)
+        except UserError as exc:
+            _say(f"mianshi: {exc}", sys.stderr)
+    return step
+
+
+def _finish(report: dict[str, Any], out: Path | None) -> int:
     summary = report.get("summary", {})
     _say(
         f"\n面试结束。总分 {summary.get('overall_score')}/10  "
@@ -177,10 +151,51 @@ def _interview(args: argparse.Namespace) -> int:
         _say(
             f"⚠ {summary['pending']} 个评分未完成（模型不可用），报告中标记为 pending。", sys.stderr
         )
-    if args.report:
-        json_path, md_path = write_report(report, args.report)
+    if out:
+        json_path, md_path = write_report(report, out)
         _say(f"报告已写入 {json_path} 和 {md_path}")
     return 0 if summary.get("complete", False) else 3
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from agent.interview.engine import Engine  # heavy imports only for this command
+    from agent.llm.server import connect
+
+    settings = load_settings()
+    config = _config(args)
+
+    def progress(done: int, total: int) -> None:
+        _say(f"  评分中 grading {done}/{total} …", sys.stderr)
+
+    with connect(settings) as llm:
+        engine = Engine(settings, llm, progress=progress)
+        practice = False
+
+        def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:
+            if practice and grade.get("status") == "graded":
+                score = grade.get("score")
+                _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{grade.get('feedback', '')}\n")
+
+        engine.queue.on_ready = on_ready
+        step: Step | None = None
+        try:
+            step, practice = _open(engine, args, config)
+            _say(
+                f"(session {step.session_id} — resume with: mianshi interview --resume "
+                f"{step.session_id})",
+                sys.stderr,
+            )
+            step = _converse(engine, step, sys.stdin.isatty())
+        except KeyboardInterrupt:
+            if step is not None:
+                _say(
+                    f"\n已保存。继续这场面试：mianshi interview --resume {step.session_id}",
+                    sys.stderr,
+                )
+            return 130
+        finally:
+            engine.close()
+    return _finish(step.report or {}, args.report)
 
 
 def _store() -> Store:

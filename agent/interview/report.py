@@ -1,6 +1,7 @@
-"""The scored transcript: a JSON report (the interface in DESIGN.md) and its Markdown twin.
+"""The scored transcript: a JSON report (the interface in DESIGN.md), written with its
+Markdown twin (rendered by ``agent.interview.report_markdown``).
 
-Scores: each turn's grade is 0–10 (see agent/grading.py). The overall score and each
+Scores: each turn's grade is 0–10 (see agent/grading/). The overall score and each
 topic's score are weighted means over graded turns, a main question counting twice
 as much as a follow-up (MAIN_WEIGHT : FOLLOW_UP_WEIGHT). Skipped questions count as 0.
 A grade that is still pending is never replaced by a guess: it is excluded from the
@@ -9,12 +10,15 @@ means, counted in ``summary.pending`` and the report says ``complete: false``.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank
 from agent.grading.models import Grade
+from agent.interview.report_markdown import ReadingFn, to_markdown
 
 MAIN_WEIGHT = 2.0
 FOLLOW_UP_WEIGHT = 1.0
@@ -97,75 +101,14 @@ def build_report(
     }
 
 
-_VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
-
-
-def to_markdown(report: dict[str, Any]) -> str:
-    cfg = report.get("config", {})
-    s = report["summary"]
-    score = s["overall_score"]
-    lines = [
-        "# Mianshi 面试报告",
-        "",
-        f"- 会话 Session: `{report.get('session_id')}`  ·  {report.get('generated_at', '')}",
-        f"- 岗位 Role: {cfg.get('role')} · 级别 Level: {cfg.get('level')} · "
-        f"模式 Mode: {cfg.get('mode')}",
-        f"- **总分 Overall: {score if score is not None else '—'} / 10**"
-        + ("" if s["complete"] else f"  (⚠ {s['pending']} 个评分未完成 pending, 未计入)"),
-        "",
-        "## 各主题得分 By topic",
-        "",
-        "| 主题 Topic | 得分 Score |",
-        "|---|---|",
-    ]
-    lines += [f"| {t} | {v} |" for t, v in s["by_topic"].items()]
-    lines += ["", "## 优势 Strengths", ""]
-    lines += [f"- {p}" for p in s["strengths"]] or ["- （暂无）"]
-    lines += ["", "## 待加强 Gaps", ""]
-    lines += [f"- {p}" for p in s["gaps"]] or ["- （暂无）"]
-    if s["study_next"]:
-        lines += ["", "## 下一步学习 Study next", ""]
-        for item in s["study_next"]:
-            links = ", ".join(f"[{r['title']}]({r['url']})" for r in item["reading"])
-            lines.append(f"- **{item['topic']}**: {links or '复习本主题的参考答案'}")
-    path = report.get("difficulty_path", [])
-    steps = [str(p["next_difficulty"]) for p in path if "next_difficulty" in p]
-    starts = [str(p["difficulty"]) for p in path if "difficulty" in p]
-    if starts:
-        lines += [
-            "",
-            f"难度路径 Difficulty path: {' → '.join(starts)}"
-            + (f"（调整 steps: {' → '.join(steps)}）" if steps else ""),
-        ]
-    lines += ["", "## 逐题 Questions", ""]
-    for t in report["turns"]:
-        g = t["grade"]
-        kind = "主问题" if t["kind"] == "main" else "追问"
-        sc = g.get("score")
-        lines += [
-            f"### {t['index'] + 1}. [{kind}] {t['question']}",
-            "",
-            f"`{t['question_id']}` · {t['topic']} · 难度 {t['difficulty']} · "
-            f"得分 **{sc if sc is not None else 'pending'}**"
-            + (f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""),
-            "",
-            "**回答 Answer:** " + (t["answer"] or ("（跳过）" if t["skipped"] else "（空）")),
-            "",
-        ]
-        for p in g.get("points", []):
-            mark = _VERDICT_MARK.get(p.get("verdict", ""), "·")
-            ev = f" — “{p['evidence']}”" if p.get("evidence") else ""
-            lines.append(f"- {mark} {p['point']} ({p.get('confidence', 0):.2f}){ev}")
-        if g.get("feedback"):
-            lines += ["", f"**反馈 Feedback:** {g['feedback']}"]
-        if t.get("reference_answer"):
-            lines += ["", f"**参考答案 Reference:** {t['reference_answer']}"]
-        if t.get("speech"):
-            sp = t["speech"]
-            lines += [
-                "",
-                "**语音 Speech:** "
-                + ", ".join(f"{k}={v}" for k, v in sp.items() if not isinstance(v, dict | list)),
-            ]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+def write_report(
+    report: dict[str, Any], path: Path, reading: ReadingFn | None = None
+) -> tuple[Path, Path]:
+    """The report as JSON at ``path`` (``.json`` when it has another suffix) and its
+    Markdown twin beside it (``.md``); ``reading`` adds reading links to each question."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    json_path = path if path.suffix == ".json" else path.with_suffix(".json")
+    md_path = json_path.with_suffix(".md")
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    md_path.write_text(to_markdown(report, reading), encoding="utf-8")
+    return json_path, md_path

@@ -3,7 +3,7 @@
 Everything here is created lazily, once per process, behind a lock: the engine (and so
 the embedded llama.cpp server) on the first interview or at warm-up, the Whisper model
 on the first spoken answer. Nothing here holds a browser session's state (that lives
-in ``gr.State``, see ``agent.ui.views.UISession``).
+in ``gr.State``, see ``agent.ui.session.UISession``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent.bank import Bank, load_bank
+from agent.interview.report import write_report
 from agent.interview.store import Store
 from agent.settings import Settings
 
@@ -120,6 +121,12 @@ class Services:
 
     def reading(self, topic: str) -> list[dict[str, str]]:
         return [r.model_dump() for r in self.bank.reading_for_topic(topic)]
+
+    def downloads(self, report: dict[str, Any]) -> tuple[Path, Path]:
+        """The report as JSON and Markdown files (for the download buttons)."""
+        sid = str(report.get("session_id") or "report")
+        path = self.reports_dir / sid / f"mianshi-{sid}.json"
+        return write_report(report, path, reading=self.reading)
 
     # ------------------------------------------------------------------- workers
     def submit(

@@ -1,50 +1,26 @@
-"""The UI adapter: interview engine steps, grades and reports -> what the Gradio app shows.
+"""What the app shows: interview engine steps, grades and reports as chat messages,
+feedback, status lines, chart data and history rows.
 
-Pure functions and one small per-browser-session object (``UISession``, kept in
-``gr.State``); no Gradio import, so everything here is unit-tested with fakes.
-
-Chat messages use Gradio 6's messages format: ``{"role": "user"|"assistant",
-"content": str}``. The interviewer is the assistant, the candidate the user.
+Pure functions, no Gradio import, so everything here is unit-tested with fakes. The
+report's Markdown comes from ``agent.interview.report_markdown`` (the CLI's renderer
+too); a browser session's own state is ``agent.ui.session.UISession``.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from agent.errors import UserError
+from agent.interview.report_markdown import VERDICT_MARK, score_text, speech_line
 from agent.interview.state import InterviewConfig
-
-Message = dict[str, Any]
-
-ROLE_CHOICES: list[tuple[str, str]] = [
-    ("算法岗 Algorithm", "algorithm"),
-    ("开发岗 Engineering", "engineering"),
-    ("多模态 Multimodal", "multimodal"),
-    ("通用 General", "general"),
-]
-LEVEL_CHOICES: list[tuple[str, str]] = [
-    ("初级 Junior", "junior"),
-    ("中级 Mid", "mid"),
-    ("高级 Senior", "senior"),
-]
-MODE_CHOICES: list[tuple[str, str]] = [
-    ("练习 Practice（每题后反馈）", "practice"),
-    ("实战 Real（结束后统一反馈）", "real"),
-]
-LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
+from agent.ui.session import Message, UISession
 
 #: The typed commands the interviewer understands; the app's buttons send these words.
 COMMAND_WORDS: dict[str, str] = {"hint": "提示", "repeat": "重复", "skip": "跳过", "end": "结束"}
-
-VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
-VERDICT_NAME = {"covered": "答到", "partial": "部分", "missing": "缺失"}
 
 
 class StepLike(Protocol):
@@ -59,49 +35,7 @@ class StepLike(Protocol):
     transcript: list[dict[str, str]]
 
 
-@dataclass
-class UISession:
-    """One browser session's interview: lives in ``gr.State``, never shared.
-
-    ``messages`` is what the chat shows; handlers running at once for the same browser
-    session (an answer being processed, the feedback timer) append under ``lock`` and
-    render a snapshot, so neither loses the other's messages.
-    """
-
-    session_id: str
-    mode: str = "practice"
-    lang: str = "zh"
-    questions: int = 0
-    main_index: int = 0
-    messages: list[Message] = field(default_factory=list)
-    feedback_shown: set[int] = field(default_factory=set)
-    done: bool = False
-    busy: bool = False
-    report: dict[str, Any] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, messages: Iterable[Message]) -> None:
-        with self.lock:
-            self.messages.extend(messages)
-
-    def snapshot(self) -> list[Message]:
-        with self.lock:
-            return [dict(m) for m in self.messages]
-
-    def try_begin(self) -> bool:
-        """Claim the session for one answer; False while another is being processed."""
-        with self.lock:
-            if self.busy or self.done:
-                return False
-            self.busy = True
-            return True
-
-    def end(self) -> None:
-        with self.lock:
-            self.busy = False
-
-
-# ------------------------------------------------------------------- config
+# ------------------------------------------------------------- config, session
 
 
 def build_config(
@@ -130,6 +64,24 @@ def build_config(
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ()))
         raise UserError(f"设置有误 invalid setting {where}: {err['msg']}") from exc
+
+
+def session_for(
+    step: StepLike, config: Mapping[str, Any], feedback_shown: Iterable[int] = ()
+) -> UISession:
+    """A browser session's view of an interview just started or resumed (``config`` as
+    stored); ``feedback_shown``: grades whose feedback is not to be shown (again)."""
+    return UISession(
+        session_id=step.session_id,
+        mode=str(config.get("mode", "practice")),
+        lang=str(config.get("lang", "zh")),
+        questions=int(config.get("questions", 0)),
+        main_index=step.main_index,
+        messages=opening_messages(step),
+        feedback_shown=set(feedback_shown),
+        done=step.done,
+        report=step.report,
+    )
 
 
 # ------------------------------------------------------------------ messages
@@ -193,43 +145,7 @@ def note_message(text: str) -> Message:
     return {"role": "assistant", "content": f"⚠️ {text}"}
 
 
-def speech_line(metrics: Mapping[str, Any]) -> str:
-    """Speech metrics in one short line: duration, pace, fillers, long pauses."""
-    parts: list[str] = []
-    duration = metrics.get("duration_s")
-    if duration is not None:
-        parts.append(f"时长 {float(duration):.1f} s")
-    cpm = metrics.get("chars_per_minute")
-    if cpm:
-        parts.append(f"语速 {float(cpm):.0f} 字/分钟")
-    wpm = metrics.get("words_per_minute")
-    if wpm:
-        parts.append(f"{float(wpm):.0f} words/min")
-    fillers: Mapping[str, int] = metrics.get("fillers") or {}
-    count = int(metrics.get("filler_count") or sum(fillers.values()))
-    if count:
-        detail = "、".join(f"{k}×{v}" for k, v in sorted(fillers.items(), key=lambda kv: -kv[1]))
-        parts.append(f"口头禅 {count}" + (f"（{detail}）" if detail else ""))
-    else:
-        parts.append("口头禅 0")
-    pauses = metrics.get("long_pauses")
-    if pauses is not None:
-        longest = float(metrics.get("longest_pause_s") or 0.0)
-        parts.append(f"长停顿 {int(pauses)}" + (f"（最长 {longest:.1f} s）" if pauses else ""))
-    silence = metrics.get("silence_ratio")
-    if silence is not None:
-        parts.append(f"静音 {float(silence):.0%}")
-    return " · ".join(parts)
-
-
 # ------------------------------------------------------------- feedback, status
-
-
-def score_text(score: Any) -> str:
-    if score is None:
-        return "—"
-    value = float(score)
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
 def feedback_message(
@@ -329,109 +245,6 @@ def topic_frame(report: Mapping[str, Any]) -> Any:
     import pandas as pd
 
     return pd.DataFrame(topic_rows(report), columns=["topic", "score"])
-
-
-def report_headline_markdown(report: Mapping[str, Any]) -> str:
-    """The overall score and what the interview was."""
-    s = report.get("summary", {})
-    cfg = report.get("config", {})
-    lines = [
-        f"## 总分 Overall: {score_text(s.get('overall_score'))} / 10",
-        "",
-        f"会话 Session `{report.get('session_id')}` · 岗位 {cfg.get('role')} · "
-        f"级别 {cfg.get('level')} · 模式 {cfg.get('mode')} · 已评分 {s.get('graded', 0)} 轮"
-        f" · {report.get('generated_at', '')}",
-    ]
-    if not s.get("complete", True):
-        lines += [
-            "",
-            f"⚠️ {s.get('pending')} 个评分未完成（模型不可用），未计入总分 — pending grades "
-            "are not counted.",
-        ]
-    return "\n".join(lines)
-
-
-def report_summary_markdown(report: Mapping[str, Any]) -> str:
-    """Per-topic table, strengths, gaps and what to study next."""
-    s = report.get("summary", {})
-    lines: list[str] = []
-    if s.get("by_topic"):
-        lines += ["| 主题 Topic | 得分 Score |", "|---|---|"]
-        lines += [f"| {t} | {score_text(v)} |" for t, v in s["by_topic"].items()]
-    lines += ["", "**优势 Strengths**", ""]
-    lines += [f"- {p}" for p in s.get("strengths") or []] or ["- （暂无）"]
-    lines += ["", "**待加强 Gaps**", ""]
-    lines += [f"- {p}" for p in s.get("gaps") or []] or ["- （暂无）"]
-    study = s.get("study_next") or []
-    if study:
-        lines += ["", "**下一步学习 Study next**", ""]
-        for item in study:
-            links = ", ".join(f"[{r['title']}]({r['url']})" for r in item.get("reading", []))
-            lines.append(f"- **{item['topic']}**: {links or '复习本主题的参考答案'}")
-    return "\n".join(lines)
-
-
-ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
-
-
-def _cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text or "").replace("|", "\\|").replace("\n", " ")
-
-
-def report_details_markdown(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
-    """Each question: answer, verdicts with evidence, feedback, reference answer, reading
-    links and speech metrics."""
-    out: list[str] = []
-    for t in report.get("turns", []):
-        g = t.get("grade") or {}
-        kind = "主问题" if t.get("kind") == "main" else "追问"
-        flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
-        status = "" if g.get("status", "graded") == "graded" else " · ⏳ pending"
-        out += [
-            f"### {int(t.get('index', 0)) + 1}. [{kind}] {t.get('question', '')}",
-            "",
-            f"`{t.get('question_id')}` · {t.get('topic', '')} · 难度 {t.get('difficulty', '')} · "
-            f"得分 **{score_text(g.get('score'))}/10**{flags}{status}",
-            "",
-        ]
-        answer = t.get("answer") or ("（跳过 skipped）" if t.get("skipped") else "（空 empty）")
-        out += [f"**回答 Answer:** {answer}", ""]
-        points = g.get("points") or []
-        if points:
-            out += ["| 判定 Verdict | 要点 Key point | 证据 Evidence |", "|---|---|---|"]
-            for p in points:
-                verdict = p.get("verdict", "")
-                evidence = _cell(p.get("evidence"))
-                out.append(
-                    f"| {VERDICT_MARK.get(verdict, '·')} {VERDICT_NAME.get(verdict, verdict)} "
-                    f"{float(p.get('confidence') or 0):.2f} | {_cell(p.get('point'))} | "
-                    f"{'“' + evidence + '”' if evidence else ''} |"
-                )
-            out.append("")
-        if g.get("feedback"):
-            out += [f"**反馈 Feedback:** {g['feedback']}", ""]
-        if t.get("reference_answer"):
-            out += [f"**参考答案 Reference:** {t['reference_answer']}", ""]
-        links = list(reading(str(t.get("topic", "")))) if reading else []
-        if links:
-            out += [
-                "**延伸阅读 Reading:** "
-                + " · ".join(f"[{r['title']}]({r['url']})" for r in links[:3]),
-                "",
-            ]
-        if t.get("speech"):
-            out += [f"**语音 Speech:** {speech_line(t['speech'])}", ""]
-        out += ["---", ""]
-    return "\n".join(out).rstrip("-\n ") + "\n" if out else "（没有作答记录 no answers）"
-
-
-def write_downloads(report: dict[str, Any], directory: Path) -> tuple[Path, Path]:
-    """The report as JSON and Markdown files (for the download buttons)."""
-    from agent.cli.interview import write_report
-
-    sid = str(report.get("session_id") or "report")
-    return write_report(report, directory / sid / f"mianshi-{sid}.json")
 
 
 # -------------------------------------------------------------------- history

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from agent.bank import Bank, Entry, Reading, RubricPoint, Source
-from agent.interview.report import build_report, to_markdown
+from agent.interview import report_markdown
+from agent.interview.report import build_report, write_report
+from agent.interview.report_markdown import to_markdown
 
 
 def _bank() -> Bank:
@@ -75,3 +81,122 @@ def test_pending_grade_is_not_invented() -> None:
     assert s["overall_score"] == round((9 * 2 + 2 * 2) / 4, 1)
     md = to_markdown(report)
     assert "pending" in md and "Q3" in md and "读物" in md
+
+
+def _finished_report() -> dict[str, Any]:
+    speech = {
+        "duration_s": 12.34,
+        "speech_s": 10.0,
+        "fillers": {"嗯": 2},
+        "filler_count": 2,
+        "long_pauses": 1,
+        "longest_pause_s": 2.6,
+        "silence_ratio": 0.19,
+    }
+    grade = {
+        "score": 7.5,
+        "status": "graded",
+        "flags": ["injection"],
+        "feedback": "FB",
+        "points": [{"point": "P", "verdict": "covered", "confidence": 0.9, "evidence": "EV"}],
+    }
+    return {
+        "session_id": "sid-1",
+        "generated_at": "2026-01-01T00:00:00+0000",
+        "config": {"role": "algorithm", "level": "senior", "mode": "practice"},
+        "difficulty_path": [{"difficulty": 2, "next_difficulty": 3}, {"difficulty": 3}],
+        "turns": [
+            {
+                "index": 0,
+                "question_id": "q1",
+                "kind": "main",
+                "topic": "位置编码",
+                "difficulty": 2,
+                "question": "Q1?",
+                "answer": "ANS | 所以",
+                "skipped": False,
+                "grade": grade,
+                "reference_answer": "REF",
+                "speech": speech,
+            },
+            {
+                "index": 1,
+                "question_id": "q2",
+                "kind": "follow_up",
+                "topic": "Agent",
+                "difficulty": 1,
+                "question": "FU?",
+                "answer": "",
+                "skipped": True,
+                "grade": {"score": None, "status": "pending", "flags": [], "points": []},
+                "reference_answer": None,
+                "speech": None,
+            },
+        ],
+        "summary": {
+            "overall_score": 7.5,
+            "by_topic": {"位置编码": 7.5, "Agent": None},
+            "strengths": ["P"],
+            "gaps": ["G"],
+            "graded": 1,
+            "pending": 1,
+            "complete": False,
+            "study_next": [{"topic": "Agent", "reading": [{"title": "T", "url": "U"}]}],
+        },
+    }
+
+
+def test_markdown_keeps_everything_the_report_says() -> None:
+    md = to_markdown(_finished_report())
+    assert md.startswith("# Mianshi 面试报告\n")
+    for fact in [
+        "`sid-1`",
+        "2026-01-01T00:00:00+0000",
+        "Role: algorithm",
+        "Level: senior",
+        "Mode: practice",
+        "总分 Overall: 7.5 / 10",
+        "1 个评分未完成",
+        "pending",
+        "| 位置编码 | 7.5 |",
+        "| Agent | — |",
+        "## 优势 Strengths\n\n- P",
+        "## 待加强 Gaps\n\n- G",
+        "- **Agent**: [T](U)",
+        "难度路径 Difficulty path: 2 → 3（调整 steps: 3）",
+        "### 1. [主问题] Q1?",
+        "`q1` · 位置编码 · 难度 2 · 得分 **7.5/10** · flags: injection",
+        "**回答 Answer:** ANS | 所以",
+        "| ✅ 答到 0.90 | P | “EV” |",
+        "**反馈 Feedback:** FB",
+        "**参考答案 Reference:** REF",
+        "**语音 Speech:** 时长 12.3 s",
+        "duration_s=12.34, speech_s=10.0, filler_count=2, long_pauses=1",
+        "### 2. [追问] FU?",
+        "得分 **pending**",
+        "（跳过 skipped）",
+    ]:
+        assert fact in md, fact
+    assert "延伸阅读" not in md  # reading links per question only when asked for
+
+
+def test_the_app_shows_the_same_sections_the_file_has() -> None:
+    report = _finished_report()
+    reading = lambda topic: [{"title": f"读{topic}", "url": "x"}]  # noqa: E731
+    sections = [
+        report_markdown.headline(report),
+        report_markdown.summary(report),
+        report_markdown.questions(report, reading),
+    ]
+    md = to_markdown(report, reading)
+    assert all(section.strip() in md for section in sections)
+    assert md == "\n\n".join(["# Mianshi 面试报告", *(s.strip() for s in sections)]) + "\n"
+    assert "**延伸阅读 Reading:** [读位置编码](x)" in md
+
+
+def test_write_report_writes_the_json_and_its_markdown_twin(tmp_path: Path) -> None:
+    report = _finished_report()
+    json_path, md_path = write_report(report, tmp_path / "out" / "r.txt")
+    assert (json_path.name, md_path.name) == ("r.json", "r.md")
+    assert json.loads(json_path.read_text(encoding="utf-8")) == report
+    assert md_path.read_text(encoding="utf-8") == to_markdown(report)

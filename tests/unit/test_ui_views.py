@@ -1,20 +1,19 @@
-"""The UI adapter (engine steps, grades, reports -> what the app shows), with fakes."""
+"""The app's views (engine steps, grades, reports -> what the app shows) and the
+per-browser-session state, with fakes."""
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent.errors import UserError
-from agent.ui.services import Services, report_progress, waiting
+from agent.interview.engine import Step
+from agent.interview.report_markdown import speech_line
+from agent.ui.session import UISession
 from agent.ui.views import (
     COMMAND_WORDS,
-    UISession,
     build_config,
     feedback_message,
     graded_count,
@@ -24,27 +23,16 @@ from agent.ui.views import (
     opening_messages,
     progress_status,
     reply_messages,
-    report_details_markdown,
-    report_headline_markdown,
-    report_summary_markdown,
     resume_messages,
-    speech_line,
+    session_for,
     spoken_message,
     topic_frame,
     topic_rows,
-    write_downloads,
 )
 
 
-@dataclass
-class FakeStep:
-    session_id: str = "s1"
-    say: str | None = None
-    turn: int = 0
-    main_index: int = 0
-    done: bool = False
-    report: dict[str, Any] | None = None
-    transcript: list[dict[str, str]] = field(default_factory=list)
+def make_step(**fields: Any) -> Step:
+    return Step(session_id="s1", **fields)
 
 
 def iv(text: str) -> dict[str, str]:
@@ -83,57 +71,11 @@ METRICS = {
 }
 
 
-def report() -> dict[str, Any]:
-    return {
-        "session_id": "20260101-000000-abc123",
-        "generated_at": "2026-01-01T00:10:00+0000",
-        "config": {"role": "algorithm", "level": "mid", "mode": "practice", "questions": 2},
-        "turns": [
-            {
-                "index": 0,
-                "question_id": "q1",
-                "kind": "main",
-                "topic": "位置编码",
-                "difficulty": 2,
-                "question": "为什么需要位置编码？",
-                "answer": "自注意力对顺序不敏感 | 所以要加位置",
-                "skipped": False,
-                "grade": grade(),
-                "reference_answer": "参考答案……",
-                "speech": None,
-            },
-            {
-                "index": 1,
-                "question_id": "q2",
-                "kind": "follow_up",
-                "topic": "Agent",
-                "difficulty": 1,
-                "question": "那 RoPE 呢？",
-                "answer": "",
-                "skipped": True,
-                "grade": grade(None, status="pending"),
-                "reference_answer": None,
-                "speech": METRICS,
-            },
-        ],
-        "summary": {
-            "overall_score": 7.5,
-            "by_topic": {"位置编码": 7.5, "Agent": None},
-            "strengths": ["要点A"],
-            "gaps": ["要点B"],
-            "study_next": [{"topic": "位置编码", "reading": [{"title": "RoPE", "url": "u"}]}],
-            "graded": 1,
-            "pending": 1,
-            "complete": False,
-        },
-    }
-
-
 # ------------------------------------------------------------------- messages
 
 
 def test_opening_shows_the_opening_and_the_first_question() -> None:
-    step = FakeStep(say="第一题：什么是 RoPE？", transcript=[iv("你好，我是面试官。")])
+    step = make_step(say="第一题：什么是 RoPE？", transcript=[iv("你好，我是面试官。")])
     assert opening_messages(step) == [
         {"role": "assistant", "content": "你好，我是面试官。"},
         {"role": "assistant", "content": "第一题：什么是 RoPE？"},
@@ -141,24 +83,26 @@ def test_opening_shows_the_opening_and_the_first_question() -> None:
 
 
 def test_reply_skips_the_answered_pair_and_shows_the_next_question() -> None:
-    step = FakeStep(say="好，下一题：Q2", transcript=[iv("Q1"), cand("我的回答")])
+    step = make_step(say="好，下一题：Q2", transcript=[iv("Q1"), cand("我的回答")])
     assert reply_messages(step) == [{"role": "assistant", "content": "好，下一题：Q2"}]
 
 
 def test_reply_shows_a_skip_acknowledgement_before_the_next_question() -> None:
-    step = FakeStep(say="下一题：Q2", transcript=[iv("Q1"), cand("跳过"), iv("好的，这题先跳过。")])
+    step = make_step(
+        say="下一题：Q2", transcript=[iv("Q1"), cand("跳过"), iv("好的，这题先跳过。")]
+    )
     assert [m["content"] for m in reply_messages(step)] == ["好的，这题先跳过。", "下一题：Q2"]
 
 
 def test_reply_does_not_repeat_a_hint_that_the_next_line_contains() -> None:
-    step = FakeStep(
+    step = make_step(
         say="提示：想想旋转。\nQ1", transcript=[iv("Q1"), cand("提示"), iv("提示：想想旋转。")]
     )
     assert [m["content"] for m in reply_messages(step)] == ["提示：想想旋转。\nQ1"]
 
 
 def test_reply_at_the_end_shows_the_closing_lines() -> None:
-    step = FakeStep(
+    step = make_step(
         done=True,
         transcript=[iv("Q2"), cand("结束"), iv("好的，面试到此结束。"), iv("谢谢。")],
     )
@@ -166,7 +110,7 @@ def test_reply_at_the_end_shows_the_closing_lines() -> None:
 
 
 def test_resume_replays_the_conversation_with_roles() -> None:
-    step = FakeStep(say="Q2", transcript=[iv("开场"), iv("Q1"), cand("回答1")])
+    step = make_step(say="Q2", transcript=[iv("开场"), iv("Q1"), cand("回答1")])
     roles = [m["role"] for m in resume_messages(step)]
     assert roles == ["assistant", "assistant", "user", "assistant"]
 
@@ -261,6 +205,18 @@ def test_session_claim_is_exclusive_across_threads() -> None:
     assert not session.try_begin()
 
 
+def test_a_resumed_session_keeps_its_setup_and_shows_no_old_feedback_again() -> None:
+    step = make_step(say="Q2", main_index=2, transcript=[iv("Q1"), cand("回答1")])
+    config = {"mode": "real", "lang": "en", "questions": 3, "role": "algorithm"}
+    session = session_for(step, config, feedback_shown={0: grade()})
+    assert (session.session_id, session.mode, session.lang) == ("s1", "real", "en")
+    assert (session.questions, session.main_index, session.feedback_shown) == (3, 2, {0})
+    assert [m["content"] for m in session.messages] == ["Q1", "回答1", "Q2"]
+    assert not session.done and session.report is None
+    finished = session_for(make_step(done=True, report={"summary": {}}), {})
+    assert finished.done and finished.report == {"summary": {}} and finished.mode == "practice"
+
+
 def test_snapshot_is_a_copy() -> None:
     session = UISession("s")
     session.add([{"role": "user", "content": "a"}])
@@ -300,34 +256,12 @@ def test_build_config_refuses_bad_values_with_a_user_error(args: tuple[Any, ...]
 # ------------------------------------------------------------------ report
 
 
-def test_report_views() -> None:
-    rep = report()
-    head = report_headline_markdown(rep)
-    assert "总分 Overall: 7.5 / 10" in head and "1 个评分未完成" in head
-    summary = report_summary_markdown(rep)
-    assert "| 位置编码 | 7.5 |" in summary and "- 要点A" in summary and "[RoPE](u)" in summary
-    details = report_details_markdown(rep, lambda topic: [{"title": f"读{topic}", "url": "x"}])
-    assert "### 1. [主问题] 为什么需要位置编码？" in details
-    assert "### 2. [追问] 那 RoPE 呢？" in details
-    assert "| ✅ 答到 0.90 | 要点A | “提到了A” |" in details  # verdict, evidence
-    assert "自注意力对顺序不敏感 | 所以要加位置" in details
-    assert "**参考答案 Reference:** 参考答案……" in details
-    assert "[读位置编码](x)" in details
-    assert "（跳过 skipped）" in details and "pending" in details
-    assert "时长 12.3 s" in details
-
-
 def test_topic_chart_data_leaves_out_pending_topics() -> None:
-    assert topic_rows(report()) == [{"topic": "位置编码", "score": 7.5}]
-    frame = topic_frame(report())
+    report = {"summary": {"by_topic": {"位置编码": 7.5, "Agent": None}}}
+    assert topic_rows(report) == [{"topic": "位置编码", "score": 7.5}]
+    frame = topic_frame(report)
     assert list(frame.columns) == ["topic", "score"] and len(frame) == 1
     assert topic_frame({"summary": {}}).empty
-
-
-def test_downloads_are_the_json_report_and_its_markdown(tmp_path: Path) -> None:
-    json_path, md_path = write_downloads(report(), tmp_path)
-    assert json.loads(json_path.read_text(encoding="utf-8"))["session_id"] == report()["session_id"]
-    assert md_path.suffix == ".md" and "Mianshi" in md_path.read_text(encoding="utf-8")
 
 
 def test_history_rows_and_choices() -> None:
@@ -347,64 +281,3 @@ def test_history_rows_and_choices() -> None:
     choices = history_choices(sessions)
     assert [value for _, value in choices] == ["a", "b"]
     assert "6.2/10" in choices[0][0]
-
-
-# ------------------------------------------------------------------ runtime
-
-
-class FakeEngine:
-    def __init__(self) -> None:
-        self.closed = False
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def test_services_build_the_engine_once_lazily(isolated_settings: Any) -> None:
-    built: list[int] = []
-
-    def factory(settings: Any, bank: Any, store: Any) -> Any:
-        built.append(1)
-        return FakeEngine()
-
-    services = Services(isolated_settings, engine_factory=factory)
-    assert services.engine_if_ready() is None
-    futures = [services.submit(services.engine) for _ in range(6)]
-    engines = {id(f.result()) for f in futures}
-    assert len(engines) == 1 and built == [1]
-    assert services.engine_if_ready() is not None
-    services.close()
-
-
-def test_waiting_yields_until_the_work_is_done() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    gate = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        future = pool.submit(gate.wait, 5)
-        ticks = 0
-        for _elapsed in waiting(future, interval=0.01):
-            ticks += 1
-            if ticks == 3:
-                gate.set()
-        assert ticks >= 3 and future.result() is True
-
-
-def test_wrap_up_progress_reaches_only_the_caller_that_waits(isolated_settings: Any) -> None:
-    services = Services(isolated_settings)  # the engine is never built here
-    heard_a: list[tuple[int, int]] = []
-    heard_b: list[tuple[int, int]] = []
-
-    def wrap_up(n: int) -> int:  # what the engine does: report progress as grades finish
-        for done in range(1, n + 1):
-            report_progress(done, n)
-        return n
-
-    a = services.submit(wrap_up, 2, progress=lambda d, t: heard_a.append((d, t)))
-    b = services.submit(wrap_up, 3, progress=lambda d, t: heard_b.append((d, t)))
-    c = services.submit(wrap_up, 1)  # nobody listening: fine
-    assert (a.result(), b.result(), c.result()) == (2, 3, 1)
-    assert heard_a == [(1, 2), (2, 2)]
-    assert heard_b == [(1, 3), (2, 3), (3, 3)]
-    report_progress(1, 1)  # outside any call: ignored
-    services.close()

@@ -1,0 +1,192 @@
+"""The report as Markdown: the one renderer behind ``mianshi sessions show|export``, the
+``--report`` twin, the app's download and the app's report tab.
+
+The document is a title and three sections, each its own function so the app can show
+them in separate components: ``headline`` (overall score, session, setup),
+``summary`` (per-topic scores, strengths, gaps, study next, difficulty path) and
+``questions`` (each question: answer, verdicts with evidence, feedback, reference
+answer, reading, speech). ``to_markdown`` is all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+TITLE = "# Mianshi 面试报告"
+
+VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
+VERDICT_NAME = {"covered": "答到", "partial": "部分", "missing": "缺失"}
+
+#: Reading links for a topic (``{"title", "url"}``), e.g. from the bank.
+ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
+
+
+def to_markdown(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
+    """The whole report; ``reading`` adds reading links to each question."""
+    sections = [TITLE, headline(report), summary(report), questions(report, reading)]
+    return "\n\n".join(s.strip("\n") for s in sections) + "\n"
+
+
+# ------------------------------------------------------------------- pieces
+
+
+def score_text(score: Any) -> str:
+    """A 0–10 score as short text: ``7``, ``7.5``; ``—`` when there is none."""
+    if score is None:
+        return "—"
+    value = float(score)
+    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def speech_line(metrics: Mapping[str, Any]) -> str:
+    """Speech metrics in one short line: duration, pace, fillers, long pauses."""
+    parts: list[str] = []
+    duration = metrics.get("duration_s")
+    if duration is not None:
+        parts.append(f"时长 {float(duration):.1f} s")
+    cpm = metrics.get("chars_per_minute")
+    if cpm:
+        parts.append(f"语速 {float(cpm):.0f} 字/分钟")
+    wpm = metrics.get("words_per_minute")
+    if wpm:
+        parts.append(f"{float(wpm):.0f} words/min")
+    fillers: Mapping[str, int] = metrics.get("fillers") or {}
+    count = int(metrics.get("filler_count") or sum(fillers.values()))
+    if count:
+        detail = "、".join(f"{k}×{v}" for k, v in sorted(fillers.items(), key=lambda kv: -kv[1]))
+        parts.append(f"口头禅 {count}" + (f"（{detail}）" if detail else ""))
+    else:
+        parts.append("口头禅 0")
+    pauses = metrics.get("long_pauses")
+    if pauses is not None:
+        longest = float(metrics.get("longest_pause_s") or 0.0)
+        parts.append(f"长停顿 {int(pauses)}" + (f"（最长 {longest:.1f} s）" if pauses else ""))
+    silence = metrics.get("silence_ratio")
+    if silence is not None:
+        parts.append(f"静音 {float(silence):.0%}")
+    return " · ".join(parts)
+
+
+def speech_values(metrics: Mapping[str, Any]) -> str:
+    """Every scalar speech metric as ``name=value`` (for readers of the raw numbers)."""
+    return ", ".join(f"{k}={v}" for k, v in metrics.items() if not isinstance(v, dict | list))
+
+
+def links(readings: Iterable[Mapping[str, str]]) -> str:
+    return ", ".join(f"[{r['title']}]({r['url']})" for r in readings)
+
+
+def _cell(text: Any) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _bullets(title: str, items: Iterable[str] | None) -> list[str]:
+    return ["", title, "", *([f"- {p}" for p in items or []] or ["- （暂无）"])]
+
+
+# ------------------------------------------------------------------ sections
+
+
+def headline(report: Mapping[str, Any]) -> str:
+    """The overall score, the session and its setup, and whether grades are missing."""
+    s = report.get("summary") or {}
+    cfg = report.get("config") or {}
+    lines = [
+        f"## 总分 Overall: {score_text(s.get('overall_score'))} / 10",
+        "",
+        f"- 会话 Session: `{report.get('session_id')}`  ·  {report.get('generated_at', '')}",
+        f"- 岗位 Role: {cfg.get('role')} · 级别 Level: {cfg.get('level')} · "
+        f"模式 Mode: {cfg.get('mode')} · 已评分 Graded: {s.get('graded', 0)}",
+    ]
+    if not s.get("complete", True):
+        lines.append(
+            f"- ⚠️ {s.get('pending')} 个评分未完成（模型不可用），未计入总分 — pending grades "
+            "are not counted"
+        )
+    return "\n".join(lines)
+
+
+def summary(report: Mapping[str, Any]) -> str:
+    """Per-topic scores, strengths, gaps, what to study next and the difficulty path."""
+    s = report.get("summary") or {}
+    lines = ["## 各主题得分 By topic", "", "| 主题 Topic | 得分 Score |", "|---|---|"]
+    lines += [f"| {_cell(t)} | {score_text(v)} |" for t, v in (s.get("by_topic") or {}).items()]
+    lines += _bullets("## 优势 Strengths", s.get("strengths"))
+    lines += _bullets("## 待加强 Gaps", s.get("gaps"))
+    study = s.get("study_next") or []
+    if study:
+        lines += ["", "## 下一步学习 Study next", ""]
+        for item in study:
+            found = links(item.get("reading") or [])
+            lines.append(f"- **{item['topic']}**: {found or '复习本主题的参考答案'}")
+    path = report.get("difficulty_path") or []
+    starts = [str(p["difficulty"]) for p in path if "difficulty" in p]
+    steps = [str(p["next_difficulty"]) for p in path if "next_difficulty" in p]
+    if starts:
+        lines += [
+            "",
+            f"难度路径 Difficulty path: {' → '.join(starts)}"
+            + (f"（调整 steps: {' → '.join(steps)}）" if steps else ""),
+        ]
+    return "\n".join(lines)
+
+
+def questions(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
+    """Each question in order; ``reading`` adds the topic's reading links to each."""
+    turns = report.get("turns") or []
+    lines = ["## 逐题 Questions", ""]
+    for turn in turns:
+        lines += question(turn, reading)
+    if not turns:
+        lines.append("（没有作答记录 no answers）")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[str]:
+    """One question: what was asked and answered, the grade's verdicts with evidence,
+    feedback, the reference answer, reading links and speech metrics."""
+    g = turn.get("grade") or {}
+    kind = "主问题" if turn.get("kind") == "main" else "追问"
+    graded = g.get("status", "graded") == "graded" and g.get("score") is not None
+    score = f"{score_text(g.get('score'))}/10" if graded else "pending"
+    flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
+    answer = turn.get("answer") or ("（跳过 skipped）" if turn.get("skipped") else "（空 empty）")
+    lines = [
+        f"### {int(turn.get('index', 0)) + 1}. [{kind}] {turn.get('question', '')}",
+        "",
+        f"`{turn.get('question_id')}` · {turn.get('topic', '')} · 难度 "
+        f"{turn.get('difficulty', '')} · 得分 **{score}**{flags}",
+        "",
+        f"**回答 Answer:** {answer}",
+        "",
+    ]
+    lines += _verdicts(g.get("points") or [])
+    if g.get("feedback"):
+        lines += [f"**反馈 Feedback:** {g['feedback']}", ""]
+    if turn.get("reference_answer"):
+        lines += [f"**参考答案 Reference:** {turn['reference_answer']}", ""]
+    found = links(list(reading(str(turn.get("topic", ""))))[:3]) if reading else ""
+    if found:
+        lines += [f"**延伸阅读 Reading:** {found}", ""]
+    if turn.get("speech"):
+        sp = turn["speech"]
+        lines += [f"**语音 Speech:** {speech_line(sp)}", "", f"`{speech_values(sp)}`", ""]
+    return lines
+
+
+def _verdicts(points: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The key points as a table: verdict and confidence, point, quoted evidence."""
+    if not points:
+        return []
+    lines = ["| 判定 Verdict | 要点 Key point | 证据 Evidence |", "|---|---|---|"]
+    for p in points:
+        verdict = str(p.get("verdict", ""))
+        evidence = _cell(p.get("evidence"))
+        lines.append(
+            f"| {VERDICT_MARK.get(verdict, '·')} {VERDICT_NAME.get(verdict, verdict)} "
+            f"{float(p.get('confidence') or 0):.2f} | {_cell(p.get('point'))} | "
+            f"{'“' + evidence + '”' if evidence else ''} |"
+        )
+    return [*lines, ""]

@@ -1,0 +1,52 @@
+"""Which event runs which handler, with which inputs and outputs.
+
+The outputs of an event are every component its handler may change (a handler's dict
+may name fewer). Long-running handlers stream a status line ("minimal" progress);
+after every answer the report is shown if the interview is over. Every event is
+private: the app has no public API.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from agent.ui.views import COMMAND_WORDS
+
+if TYPE_CHECKING:
+    from agent.ui.handlers import MianshiUI
+
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+WORKING: dict[str, Any] = {"show_progress": "minimal", **PRIVATE}
+
+
+def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
+    """Connect ``ui.c``'s components to ``ui``'s handlers (inside ``with demo:``)."""
+    c = ui.c
+    typed = [c.chat, c.status, c.answer]
+    answers = [
+        c.send_btn.click(ui.answer_text, [c.answer, c.state], typed, **WORKING),
+        *(
+            button.click(ui.command(COMMAND_WORDS[name]), [c.state], typed, **WORKING)
+            for name, button in c.commands.items()
+        ),
+        *(
+            trigger(ui.answer_audio, [c.audio, c.state], [c.chat, c.status, c.audio], **WORKING)
+            for trigger in (c.audio.upload, c.audio.stop_recording)
+        ),
+        c.resume_btn.click(
+            ui.resume, [c.pick, c.candidate], [*c.session_outputs, c.tabs], **WORKING
+        ),
+    ]
+    for answered in answers:
+        answered.then(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
+    c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
+    c.new_btn.click(ui.new_interview, None, c.session_outputs, **PRIVATE)
+    c.timer.tick(
+        ui.poll, [c.state], [c.chat, c.status], show_progress="hidden", concurrency_limit=None,
+        **PRIVATE,
+    )  # fmt: skip
+    for trigger in (c.refresh_btn.click, c.history_tab.select, demo.load):
+        trigger(ui.history, [c.candidate], [c.table, c.pick], show_progress="hidden", **PRIVATE)
+    c.open_btn.click(ui.open_report, [c.pick, c.candidate], c.report_outputs, **PRIVATE)

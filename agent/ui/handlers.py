@@ -1,0 +1,373 @@
+"""The app: ``MianshiUI``, one per process, whose methods are the event handlers.
+
+Each handler returns (or, while work runs on a worker thread, yields) a dict keyed by
+the components it changes, e.g. ``{c.chat: messages, c.status: "…"}``; a component
+left out keeps its value. An event's outputs (see ``agent.ui.events``) list every
+component its handler may change. Changing nothing at all is ``gr.skip()`` (Gradio
+reads an empty dict as a missing value).
+
+A browser session's interview is its ``UISession`` in ``gr.State`` (``c.state``), so
+two candidates at once never see each other's interview; the engine, speech model and
+worker threads are process-wide (``Services``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import Any, TypeGuard
+
+import gradio as gr
+
+from agent.errors import UserError
+from agent.interview import report_markdown
+from agent.ui import views
+from agent.ui.events import wire
+from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
+from agent.ui.services import Services, waiting
+from agent.ui.session import Message, UISession
+
+Updates = dict[Any, Any]  # component -> its new value, or gr.update(...)
+
+
+def _stopwatch(seconds: float) -> str:
+    return f"（{seconds:.0f} s）" if seconds >= 1 else ""
+
+
+def _active(session: UISession | None) -> TypeGuard[UISession]:
+    """An interview is on (else the candidate is told to start one)."""
+    if session is None or session.done:
+        gr.Warning("请先开始一场面试 Start an interview first")
+        return False
+    return True
+
+
+def _claimed(session: UISession) -> bool:
+    """The session is this handler's for one answer (else: still busy with the last)."""
+    if session.try_begin():
+        return True
+    gr.Warning("上一条回答还在处理 The previous answer is still being processed")
+    return False
+
+
+class MianshiUI:
+    c: Components  # the screen, built by create_app
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.auth_on = bool(self.settings.ui_username and self.settings.ui_password)
+
+    # ---------------------------------------------------------------- the app
+    def create_app(self) -> gr.Blocks:
+        with blocks() as demo:
+            self.c = build_components(auth_on=self.auth_on)
+            wire(self, demo)
+        return demo
+
+    def launch(self) -> None:
+        """Build the app, start the engine in the background and serve."""
+        demo = self.create_app()
+        self.services.warm_up()
+        demo.queue(default_concurrency_limit=self.settings.ui_concurrency, max_size=64)
+        username, password = self.settings.ui_username, self.settings.ui_password
+        auth = (username, password.get_secret_value()) if username and password else None
+        print(f"Mianshi: data in {self.settings.data_dir}", file=sys.stderr, flush=True)
+        demo.launch(
+            auth=auth,
+            auth_message="Mianshi 面试 — 请登录 please log in" if auth else None,
+            **LAUNCH_OPTIONS,
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def _status(self, text: str) -> Updates:
+        return {self.c.status: text}
+
+    def _wait(self, future: Future[Any], line: Callable[[float], str]) -> Iterator[Updates]:
+        """The status line ``line(seconds elapsed)`` with a stopwatch until ``future`` is
+        done (the caller then reads its result)."""
+        for elapsed in waiting(future):
+            yield self._status(f"⏳ {line(elapsed)}…{_stopwatch(elapsed)}")
+
+    def _candidate(self, request: gr.Request | None, typed: str | None) -> str:
+        if self.auth_on and request is not None and request.username:
+            return str(request.username)
+        return (typed or "").strip() or "default"
+
+    def _show_session(self, session: UISession, answered: int, graded: int) -> Updates:
+        """A started or resumed interview on screen."""
+        return {
+            self.c.state: session,
+            self.c.chat: session.snapshot(),
+            self.c.status: views.progress_status(session, answered, graded),
+            self.c.info: views.session_info(session),
+            **self.c.interview_visible(True),
+        }
+
+    # ---------------------------------------------------------- the interview
+    def start(
+        self,
+        role: str,
+        level: str,
+        topics: list[str],
+        questions: float,
+        mode: str,
+        lang: str,
+        follow_ups: float,
+        candidate: str,
+        request: gr.Request,
+    ) -> Iterator[Updates]:
+        """Setup -> the first question."""
+        try:
+            config = views.build_config(
+                role, level, topics, questions, mode, lang, follow_ups,
+                self._candidate(request, candidate),
+            )  # fmt: skip
+        except UserError as exc:
+            gr.Warning(str(exc))
+            yield self._status(f"❌ {exc}")
+            return
+        yield self._status("⏳ 正在准备面试 Preparing the interview…")
+        services = self.services
+        future = services.submit(lambda: services.engine().start(config))
+        yield from self._wait(
+            future,
+            lambda _: (
+                "选题中 choosing questions"
+                if services.engine_if_ready() is not None
+                else "启动本地模型 starting the local model"
+            ),
+        )
+        try:
+            step = future.result()
+        except Exception as exc:
+            gr.Warning(f"无法开始面试 Could not start: {exc}")
+            yield self._status(f"❌ 无法开始面试 Could not start: {exc}")
+            return
+        session = views.session_for(step, config.model_dump())
+        yield self._show_session(session, 0, 0)
+
+    def answer_text(self, text: str, session: UISession | None) -> Iterator[Updates]:
+        """A typed answer or command word; clears the answer box once it is taken."""
+        text = (text or "").strip()
+        limit = self.settings.max_answer_chars
+        if not _active(session):
+            yield gr.skip()
+        elif not text:
+            yield self._status("✍️ 请输入回答，或点「提示 / 跳过」 Type an answer first")
+        elif len(text) > limit:  # refused before the answer box is cleared
+            message = (
+                f"回答有 {len(text)} 个字符，上限 {limit}，请精简后再发送 "
+                f"The answer is {len(text)} characters; the limit is {limit}"
+            )
+            gr.Warning(message)
+            yield self._status(f"⚠️ {message}")
+        elif _claimed(session):
+            try:
+                shown = views.typed_message(text)
+                session.add([shown])
+                updates = self._converse(session, text, shown)
+                yield {**next(updates), self.c.answer: ""}
+                yield from updates
+            finally:
+                session.end()
+        else:
+            yield gr.skip()
+
+    def command(self, word: str) -> Callable[[UISession | None], Iterator[Updates]]:
+        """The handler of a command button: sends ``word`` as the answer."""
+
+        def run(session: UISession | None) -> Iterator[Updates]:
+            yield from self.answer_text(word, session)
+
+        return run
+
+    def answer_audio(self, path: str | None, session: UISession | None) -> Iterator[Updates]:
+        """A recorded or uploaded answer: transcribed, shown, then answered."""
+        if not path:
+            yield gr.skip()
+        elif not _active(session):
+            yield {self.c.audio: None}
+        elif _claimed(session):
+            try:
+                yield from self._spoken(path, session)
+            finally:
+                session.end()
+        else:
+            yield gr.skip()
+
+    def _spoken(self, path: str, session: UISession) -> Iterator[Updates]:
+        yield self._status("⏳ 转写中 Transcribing…")
+        services = self.services
+        future = services.submit(lambda: services.transcriber().transcribe(path))
+        yield from self._wait(future, lambda _: "转写中 Transcribing")
+        try:
+            transcript = future.result()
+        except UserError as exc:  # AudioError: bad audio; the interview goes on
+            gr.Warning(str(exc))
+            session.add([views.note_message(f"语音无法识别 Audio not usable: {exc}")])
+            yield {self.c.chat: session.snapshot(), self.c.status: f"⚠️ {exc}", self.c.audio: None}
+            return
+        metrics = transcript.metrics.model_dump()
+        shown = views.spoken_message(transcript.text, metrics)
+        session.add([shown])
+        yield {
+            self.c.chat: session.snapshot(),
+            self.c.status: "⏳ 已转写，评估中 Transcribed…",
+            self.c.audio: None,
+        }
+        yield from self._converse(session, {"text": transcript.text, "speech": metrics}, shown)
+
+    def _converse(
+        self, session: UISession, payload: str | dict[str, Any], shown: Message
+    ) -> Iterator[Updates]:
+        """Hand one answer to the engine; chat and status while it works. The
+        candidate's message ``shown`` is on screen already; ``session`` is claimed."""
+        engine = self.services.engine()
+        sid = session.session_id
+        answered = len(engine.turns(sid))
+        wrap_up: list[tuple[int, int]] = []  # the engine's report progress, if it wraps up
+        future = self.services.submit(
+            engine.reply, sid, payload, progress=lambda d, t: wrap_up.append((d, t))
+        )
+        yield {
+            self.c.chat: session.snapshot(),
+            self.c.status: "⏳ 面试官在听… The interviewer is thinking…",
+        }
+
+        def line(elapsed: float) -> str:
+            if wrap_up:
+                done, total = wrap_up[-1]
+                return f"正在整理报告：评分 {done}/{total} Grading for the report {done}/{total}"
+            thinking = "面试官在思考… The interviewer is thinking"
+            if elapsed <= 3:
+                return thinking
+            graded = views.graded_count(engine.queue.ready(sid))
+            return f"{thinking}（后台评分 grading {graded}/{answered + 1}）"
+
+        yield from self._wait(future, line)
+        try:
+            step = future.result()
+        except UserError as exc:
+            gr.Warning(str(exc))
+            with session.lock:  # the refused answer goes; the candidate can edit it
+                session.messages = [m for m in session.messages if m is not shown]
+            yield {self.c.chat: session.snapshot(), self.c.status: f"❌ {exc}"}
+            return
+        except Exception as exc:  # the model or the store failed: say so plainly
+            gr.Warning(f"面试官没能回应 The interviewer could not respond: {exc}")
+            failed = f"❌ 出错了 Something failed: {exc} — 可在「历史」继续这场面试"
+            yield {
+                self.c.chat: session.snapshot(),
+                self.c.status: f"{failed} (resume it from History)",
+            }
+            return
+        grades, turns = engine.queue.ready(sid), engine.turns(sid)
+        session.add(views.new_feedback(session, grades, turns))
+        session.add(views.reply_messages(step))
+        session.main_index = step.main_index or session.main_index
+        if step.done:
+            session.done = True
+            session.report = step.report
+        status = views.progress_status(session, len(turns), views.graded_count(grades))
+        yield {self.c.chat: session.snapshot(), self.c.status: status}
+
+    def poll(self, session: UISession | None) -> Updates:
+        """Timer: practice feedback as grades become ready, and the status line."""
+        engine = self.services.engine_if_ready()
+        if session is None or session.done or engine is None:
+            return gr.skip()
+        grades = engine.queue.ready(session.session_id)
+        turns = engine.turns(session.session_id)
+        updates: Updates = {}
+        fresh = views.new_feedback(session, grades, turns)
+        if fresh:
+            session.add(fresh)
+            updates[self.c.chat] = session.snapshot()
+        if not session.busy:
+            updates[self.c.status] = views.progress_status(
+                session, len(turns), views.graded_count(grades)
+            )
+        return updates or gr.skip()
+
+    def new_interview(self) -> Updates:
+        """Back to the setup panel."""
+        c = self.c
+        return {c.state: None, c.chat: [], c.status: "", c.info: "", **c.interview_visible(False)}
+
+    # ------------------------------------------------------- report, history
+    def show_report(self, report: dict[str, Any]) -> Updates:
+        json_path, md_path = self.services.downloads(report)
+        return {
+            self.c.tabs: gr.Tabs(selected="report"),
+            self.c.headline: report_markdown.headline(report),
+            self.c.plot: views.topic_frame(report),
+            self.c.summary: report_markdown.summary(report),
+            self.c.details: report_markdown.questions(report, self.services.reading),
+            self.c.dl_json: gr.update(value=str(json_path), visible=True),
+            self.c.dl_md: gr.update(value=str(md_path), visible=True),
+        }
+
+    def after_answer(self, session: UISession | None) -> Updates:
+        """After each answer: the report, once the interview is over."""
+        if session is None or not session.done or session.report is None:
+            return gr.skip()
+        return self.show_report(session.report)
+
+    def _find_session(
+        self, session_id: str | None, candidate: str, request: gr.Request | None
+    ) -> dict[str, Any] | None:
+        """A stored session of this candidate (a logged-in user sees only their own)."""
+        row = self.services.store.session(session_id) if session_id else None
+        if row is None or (
+            self.auth_on and row["candidate"] != self._candidate(request, candidate)
+        ):
+            gr.Warning("请选择一场面试 Pick a session")
+            return None
+        return row
+
+    def history(self, candidate: str, request: gr.Request) -> Updates:
+        rows = self.services.store.sessions(self._candidate(request, candidate), limit=200)
+        choices = views.history_choices(rows)
+        return {
+            self.c.table: views.history_rows(rows),
+            self.c.pick: gr.update(choices=choices, value=choices[0][1] if choices else None),
+        }
+
+    def open_report(self, session_id: str | None, candidate: str, request: gr.Request) -> Updates:
+        row = self._find_session(session_id, candidate, request)
+        if row is None:
+            return gr.skip()
+        if not row.get("report"):
+            gr.Warning("这场面试还没结束，可以继续 Unfinished: resume it")
+            return gr.skip()
+        return self.show_report(row["report"])
+
+    def resume(
+        self, session_id: str | None, candidate: str, request: gr.Request
+    ) -> Iterator[Updates]:
+        """A stored interview back on the interview tab, where it stopped."""
+        row = self._find_session(session_id, candidate, request)
+        if row is None:
+            yield gr.skip()
+            return
+        yield self._status("⏳ 正在恢复面试 Resuming…")
+        services = self.services
+        future = services.submit(lambda: services.engine().resume(str(session_id)))
+        yield from self._wait(future, lambda _: "正在恢复面试 Resuming")
+        try:
+            step = future.result()
+        except Exception as exc:
+            gr.Warning(str(exc))
+            yield self._status(f"❌ {exc}")
+            return
+        engine = services.engine()
+        grades = engine.queue.ready(step.session_id)
+        # earlier feedback is in the report, not replayed
+        session = views.session_for(step, row.get("config") or {}, feedback_shown=grades)
+        answered = len(engine.turns(step.session_id))
+        yield {
+            **self._show_session(session, answered, views.graded_count(grades)),
+            self.c.tabs: gr.Tabs(selected="interview"),
+        }

@@ -1,0 +1,56 @@
+"""One browser session's interview (``UISession``), kept in ``gr.State``, never shared.
+
+Chat messages use Gradio 6's messages format: ``{"role": "user"|"assistant",
+"content": str}``. The interviewer is the assistant, the candidate the user.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Message = dict[str, Any]
+
+
+@dataclass
+class UISession:
+    """What one browser session shows of its interview.
+
+    ``messages`` is what the chat shows; handlers running at once for the same browser
+    session (an answer being processed, the feedback timer) append under ``lock`` and
+    render a snapshot, so neither loses the other's messages.
+    """
+
+    session_id: str
+    mode: str = "practice"
+    lang: str = "zh"
+    questions: int = 0
+    main_index: int = 0
+    messages: list[Message] = field(default_factory=list)
+    feedback_shown: set[int] = field(default_factory=set)
+    done: bool = False
+    busy: bool = False
+    report: dict[str, Any] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, messages: Iterable[Message]) -> None:
+        with self.lock:
+            self.messages.extend(messages)
+
+    def snapshot(self) -> list[Message]:
+        with self.lock:
+            return [dict(m) for m in self.messages]
+
+    def try_begin(self) -> bool:
+        """Claim the session for one answer; False while another is being processed."""
+        with self.lock:
+            if self.busy or self.done:
+                return False
+            self.busy = True
+            return True
+
+    def end(self) -> None:
+        with self.lock:
+            self.busy = False

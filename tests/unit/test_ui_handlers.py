@@ -1,0 +1,200 @@
+"""The app's handlers (``MianshiUI``) on a fake engine: each returns a dict keyed by the
+components it changes, all of them outputs of its event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from agent.interview.engine import Step
+from agent.ui.handlers import MianshiUI
+from agent.ui.services import Services
+from agent.ui.session import UISession
+
+GRADE = {"score": 8.0, "status": "graded", "flags": [], "feedback": "不错", "points": []}
+REPORT = {
+    "session_id": "s1",
+    "config": {"role": "algorithm", "level": "mid", "mode": "practice"},
+    "turns": [{"index": 0, "question_id": "q1", "kind": "main", "question": "Q1", "grade": GRADE}],
+    "summary": {"overall_score": 8.0, "by_topic": {"位置编码": 8.0}, "graded": 1},
+}
+
+#: role, level, topics, questions, mode, lang, follow-ups, candidate, request
+SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", None)
+
+
+class FakeEngine:
+    """Two questions; "结束" ends the interview with ``REPORT``."""
+
+    def __init__(self) -> None:
+        self.queue = SimpleNamespace(ready=lambda sid: dict(self.grades))
+        self.grades: dict[int, dict[str, Any]] = {}
+        self.answered: list[Any] = []
+
+    def start(self, config: Any) -> Step:
+        return Step("s1", say="第一题：Q1", main_index=1, transcript=[iv("你好")])
+
+    def reply(self, session_id: str, answer: Any) -> Step:
+        self.answered.append(answer)
+        said = [iv("Q1"), {"role": "candidate", "content": str(answer)}]
+        if answer == "结束":
+            return Step(session_id, done=True, report=REPORT, transcript=[*said, iv("谢谢。")])
+        return Step(session_id, say="第二题：Q2", main_index=2, transcript=said)
+
+    def turns(self, session_id: str) -> list[dict[str, Any]]:
+        return [{"index": i, "kind": "main", "question": "Q1"} for i in range(len(self.answered))]
+
+    def close(self) -> None:
+        pass
+
+
+def iv(text: str) -> dict[str, str]:
+    return {"role": "interviewer", "content": text}
+
+
+@pytest.fixture
+def app(isolated_settings: Any) -> Iterator[tuple[MianshiUI, Any, FakeEngine]]:
+    engine = FakeEngine()
+    transcript = SimpleNamespace(
+        text="旋转位置编码", metrics=SimpleNamespace(model_dump=lambda: {"duration_s": 3.0})
+    )
+    services = Services(
+        isolated_settings,
+        engine_factory=lambda settings, bank, store: engine,
+        transcriber_factory=lambda settings: SimpleNamespace(transcribe=lambda path: transcript),
+    )
+    services.reports_dir = Path(isolated_settings.data_dir) / "reports"
+    ui = MianshiUI(services)
+    demo = ui.create_app()
+    yield ui, demo, engine
+    services.close()
+
+
+def outputs(demo: Any, handler: Callable[..., Any]) -> list[Any]:
+    """The outputs of the event that runs ``handler``."""
+    return next(f.outputs for f in demo.fns.values() if f.fn == handler)
+
+
+def checked(demo: Any, handler: Callable[..., Any], updates: Any) -> list[dict[Any, Any]]:
+    """``updates`` (one dict or a generator of them), each checked against the event's
+    outputs: keyed by components, every one of them an output, never empty."""
+    from gradio.blocks import convert_component_dict_to_list
+
+    allowed = outputs(demo, handler)
+    out = [updates] if isinstance(updates, dict) else list(updates)
+    for update in out:
+        assert update, "an empty dict reads as a missing value; gr.skip() changes nothing"
+        if update != {"__type__": "update"}:  # gr.skip()
+            convert_component_dict_to_list(allowed, update)  # raises on a stray key
+    return out
+
+
+def started(ui: MianshiUI, demo: Any) -> UISession:
+    updates = checked(demo, ui.start, ui.start(*SETUP))
+    session = updates[-1][ui.c.state]
+    assert isinstance(session, UISession)
+    return session
+
+
+def test_start_shows_the_first_question_and_the_interview(app: Any) -> None:
+    ui, demo, _ = app
+    updates = checked(demo, ui.start, ui.start(*SETUP))
+    assert updates[0] == {ui.c.status: "⏳ 正在准备面试 Preparing the interview…"}
+    last = updates[-1]
+    assert set(last) == set(outputs(demo, ui.start))
+    assert [m["content"] for m in last[ui.c.chat]] == ["你好", "第一题：Q1"]
+    assert "第 1/2 题" in last[ui.c.status] and "`s1`" in last[ui.c.info]
+    assert last[ui.c.chat_col]["visible"] and not last[ui.c.setup_col]["visible"]
+
+
+def test_a_bad_setup_is_refused_on_the_status_line(app: Any) -> None:
+    ui, demo, _ = app
+    with pytest.warns(UserWarning, match="设置有误"):
+        updates = checked(demo, ui.start, ui.start("chef", "mid", [], 2, "x", "zh", 0, "", None))
+    assert list(updates[-1]) == [ui.c.status]
+
+
+def test_a_typed_answer_clears_the_box_and_brings_the_next_question(app: Any) -> None:
+    ui, demo, engine = app
+    session = started(ui, demo)
+    updates = checked(demo, ui.answer_text, ui.answer_text("  我的回答 ", session))
+    assert updates[0][ui.c.answer] == ""  # cleared once the answer is taken
+    assert all(ui.c.answer not in u for u in updates[1:])
+    chat = [m["content"] for m in updates[-1][ui.c.chat]]
+    assert chat[-2:] == ["我的回答", "第二题：Q2"] and engine.answered == ["我的回答"]
+    assert "第 2/2 题" in updates[-1][ui.c.status] and not session.busy
+
+
+def test_answers_that_are_refused_change_only_the_status_or_nothing(app: Any) -> None:
+    ui, demo, engine = app
+    session = started(ui, demo)
+    assert checked(demo, ui.answer_text, ui.answer_text("  ", session)) == [
+        {ui.c.status: "✍️ 请输入回答，或点「提示 / 跳过」 Type an answer first"}
+    ]
+    with pytest.warns(UserWarning, match="上限"):
+        [update] = checked(demo, ui.answer_text, ui.answer_text("长" * 9000, session))
+    assert list(update) == [ui.c.status] and "⚠️" in update[ui.c.status]
+    with pytest.warns(UserWarning, match="Start an interview first"):
+        assert checked(demo, ui.answer_text, ui.answer_text("答", None)) == [{"__type__": "update"}]
+    session.try_begin()  # an answer is being processed
+    with pytest.warns(UserWarning, match="still being processed"):
+        checked(demo, ui.answer_text, ui.answer_text("答", session))
+    assert engine.answered == []
+
+
+def test_a_spoken_answer_is_transcribed_shown_and_answered(app: Any) -> None:
+    ui, demo, engine = app
+    session = started(ui, demo)
+    updates = checked(demo, ui.answer_audio, ui.answer_audio("/tmp/a.wav", session))
+    assert [u[ui.c.audio] for u in updates if ui.c.audio in u] == [None]  # cleared
+    assert any(m["content"].startswith("🎤 旋转位置编码") for m in updates[-1][ui.c.chat])
+    assert engine.answered == [{"text": "旋转位置编码", "speech": {"duration_s": 3.0}}]
+    assert checked(demo, ui.answer_audio, ui.answer_audio(None, session)) == [
+        {"__type__": "update"}
+    ]
+
+
+def test_the_end_shows_the_report_with_its_downloads(app: Any) -> None:
+    ui, demo, _ = app
+    session = started(ui, demo)
+    assert ui.after_answer(session) == {"__type__": "update"}  # not over yet
+    list(ui.command("结束")(session))
+    assert session.done and session.report == REPORT
+    [report] = checked(demo, ui.after_answer, ui.after_answer(session))
+    assert set(report) == set(outputs(demo, ui.after_answer))
+    assert report[ui.c.headline].startswith("## 总分 Overall: 8 / 10")
+    assert "[主问题] Q1" in report[ui.c.details]
+    json_file, md_file = Path(report[ui.c.dl_json]["value"]), Path(report[ui.c.dl_md]["value"])
+    assert json_file.exists() and md_file.read_text(encoding="utf-8").startswith("# Mianshi")
+
+
+def test_poll_shows_feedback_once_the_grade_is_ready(app: Any) -> None:
+    ui, demo, engine = app
+    assert ui.poll(None) == {"__type__": "update"}
+    session = started(ui, demo)
+    list(ui.answer_text("回答", session))
+    engine.grades[0] = GRADE
+    [update] = checked(demo, ui.poll, ui.poll(session))
+    assert "📝" in update[ui.c.chat][-1]["content"] and "grading 1/1" in update[ui.c.status]
+    assert list(ui.poll(session)) == [ui.c.status]  # the feedback is shown once
+
+
+def test_a_new_interview_goes_back_to_the_setup(app: Any) -> None:
+    ui, demo, _ = app
+    [update] = checked(demo, ui.new_interview, ui.new_interview())
+    assert set(update) == set(outputs(demo, ui.new_interview))
+    assert update[ui.c.state] is None and update[ui.c.setup_col]["visible"]
+
+
+def test_history_and_a_session_that_is_not_there(app: Any) -> None:
+    ui, demo, _ = app
+    [update] = checked(demo, ui.history, ui.history("me", None))
+    assert update[ui.c.table] == [] and update[ui.c.pick]["choices"] == []
+    with pytest.warns(UserWarning, match="Pick a session"):
+        assert ui.open_report("nope", "me", None) == {"__type__": "update"}
+    with pytest.warns(UserWarning, match="Pick a session"):
+        assert list(ui.resume(None, "me", None)) == [{"__type__": "update"}]
