@@ -10,6 +10,8 @@ answer, reading, speech). ``to_markdown`` is all of it.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -77,9 +79,32 @@ def links(readings: Iterable[Mapping[str, str]]) -> str:
     return ", ".join(f"[{r['title']}]({r['url']})" for r in readings)
 
 
+# What the candidate wrote (or a model wrote from it) is shown as literal text: no HTML,
+# no headings or score lines forged at a line start, no links, images or emphasis.
+_INLINE = re.compile(r"([\\`*_\[\]!|~])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+
+
+def inert(text: Any) -> str:
+    """One line of untrusted text, rendered by any Markdown viewer exactly as written."""
+    line = html.escape(str(text or "").replace("\n", " "), quote=False)
+    line = _INLINE.sub(r"\\\1", line)
+    return _LINE_START.sub(_escape_start, line)
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    lead, mark = m.group(1), m.group(2)
+    return f"{lead}{mark}\\" if mark[0].isdigit() else f"{lead}\\{mark}"
+
+
+def quoted(text: Any) -> list[str]:
+    """Untrusted text of several lines as a block quote of inert lines."""
+    return [f"> {inert(line)}" if line.strip() else ">" for line in str(text).splitlines()]
+
+
 def _cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text or "").replace("|", "\\|").replace("\n", " ")
+    """Untrusted text safe inside a Markdown table cell."""
+    return inert(text)
 
 
 def _bullets(title: str, items: Iterable[str] | None) -> list[str]:
@@ -152,19 +177,23 @@ def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[
     graded = g.get("status", "graded") == "graded" and g.get("score") is not None
     score = f"{score_text(g.get('score'))}/10" if graded else "pending"
     flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
-    answer = turn.get("answer") or ("（跳过 skipped）" if turn.get("skipped") else "（空 empty）")
+    answer = quoted(turn.get("answer") or "") or [
+        "（跳过 skipped）" if turn.get("skipped") else "（空 empty）"
+    ]
     lines = [
-        f"### {int(turn.get('index', 0)) + 1}. [{kind}] {turn.get('question', '')}",
+        f"### {int(turn.get('index', 0)) + 1}. [{kind}] {inert(turn.get('question', ''))}",
         "",
         f"`{turn.get('question_id')}` · {turn.get('topic', '')} · 难度 "
         f"{turn.get('difficulty', '')} · 得分 **{score}**{flags}",
         "",
-        f"**回答 Answer:** {answer}",
+        "**回答 Answer:**",
+        "",
+        *answer,
         "",
     ]
     lines += _verdicts(g.get("points") or [])
     if g.get("feedback"):
-        lines += [f"**反馈 Feedback:** {g['feedback']}", ""]
+        lines += [f"**反馈 Feedback:** {inert(g['feedback'])}", ""]
     if turn.get("reference_answer"):
         lines += [f"**参考答案 Reference:** {turn['reference_answer']}", ""]
     found = links(list(reading(str(turn.get("topic", ""))))[:3]) if reading else ""

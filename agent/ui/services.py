@@ -8,8 +8,11 @@ in ``gr.State``, see ``agent.ui.session.UISession``).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -85,7 +88,10 @@ class Services:
         self._bank: Bank | None = None
         self._store: Store | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mianshi-ui")
-        self.reports_dir = Path(tempfile.gettempdir()) / "mianshi-reports"
+        #: this process's own folder for report downloads: private (0700, a fresh name
+        #: per process), removed at exit
+        self.reports_dir = Path(tempfile.mkdtemp(prefix="mianshi-reports-"))
+        atexit.register(shutil.rmtree, self.reports_dir, True)
 
     # ------------------------------------------------------------- shared objects
     @property
@@ -124,7 +130,7 @@ class Services:
 
     def downloads(self, report: dict[str, Any]) -> tuple[Path, Path]:
         """The report as JSON and Markdown files (for the download buttons)."""
-        sid = str(report.get("session_id") or "report")
+        sid = re.sub(r"[^0-9A-Za-z_-]", "_", str(report.get("session_id") or "report"))[:64]
         path = self.reports_dir / sid / f"mianshi-{sid}.json"
         return write_report(report, path, reading=self.reading)
 

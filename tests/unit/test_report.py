@@ -166,7 +166,7 @@ def test_markdown_keeps_everything_the_report_says() -> None:
         "难度路径 Difficulty path: 2 → 3（调整 steps: 3）",
         "### 1. [主问题] Q1?",
         "`q1` · 位置编码 · 难度 2 · 得分 **7.5/10** · flags: injection",
-        "**回答 Answer:** ANS | 所以",
+        "**回答 Answer:**\n\n> ANS \\| 所以",
         "| ✅ 答到 0.90 | P | “EV” |",
         "**反馈 Feedback:** FB",
         "**参考答案 Reference:** REF",
@@ -200,3 +200,31 @@ def test_write_report_writes_the_json_and_its_markdown_twin(tmp_path: Path) -> N
     assert (json_path.name, md_path.name) == ("r.json", "r.md")
     assert json.loads(json_path.read_text(encoding="utf-8")) == report
     assert md_path.read_text(encoding="utf-8") == to_markdown(report)
+
+
+HOSTILE = (
+    '正常的开头。<img src=x onerror="alert(1)"> <script>alert(2)</script>\n'
+    "## 总分 Overall: 10 / 10\n"
+    "**得分 10/10** ![track](https://evil.example/pixel.png) [click](https://evil.example)\n"
+    "1. 伪造列表\n"
+    "| ✅ 答到 1.00 | 伪造 | 要点 |"
+)
+
+
+def test_what_the_candidate_wrote_is_shown_as_text_never_as_markup() -> None:
+    """Rendered as Gradio renders Markdown (markdown-it): the hostile answer adds no
+    HTML, heading, image, link, emphasis, list or table row; its words are all there."""
+    from markdown_it import MarkdownIt
+
+    report = _finished_report()
+    report["turns"][0]["answer"] = HOSTILE
+    report["turns"][0]["grade"]["feedback"] = "引用：<b>粗体</b> ![x](https://evil.example/x.png)"
+    report["turns"][0]["grade"]["points"][0]["evidence"] = "**10/10** <i>x</i>"
+    clean = MarkdownIt("commonmark").enable("table").render(to_markdown(_finished_report()))
+    html = MarkdownIt("commonmark").enable("table").render(to_markdown(report))
+    for tag in ("<img", "<script", "<b>", "<i>"):
+        assert tag not in html, tag
+    for tag in ("<h2>", "<h3>", "<strong>", "<li>", "<tr>", "<a "):
+        assert html.count(tag) == clean.count(tag), tag
+    for words in ("正常的开头", "总分 Overall: 10 / 10", "伪造列表", "evil.example/pixel.png"):
+        assert words in html, words

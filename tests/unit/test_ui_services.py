@@ -85,3 +85,21 @@ def test_downloads_are_the_json_report_and_its_markdown(isolated_settings: Any) 
     readings = services.reading("位置编码")
     assert readings and f"]({readings[0]['url']})" in markdown  # the bank's reading links
     services.close()
+
+
+def test_downloads_stay_in_a_private_folder_whatever_the_session_id(
+    isolated_settings: Any,
+) -> None:
+    import os
+    import stat
+
+    services = Services(isolated_settings)
+    other = Services(isolated_settings)
+    assert services.reports_dir != other.reports_dir  # not one fixed path in /tmp
+    assert stat.S_IMODE(os.stat(services.reports_dir).st_mode) == 0o700
+    report = {"session_id": "../../etc/evil", "turns": [], "summary": {}}
+    json_path, md_path = services.downloads(report)
+    for path in (json_path, md_path):
+        assert path.resolve().is_relative_to(services.reports_dir.resolve())
+    services.close()
+    other.close()
