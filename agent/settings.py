@@ -125,9 +125,16 @@ class Settings(BaseSettings):
     ui_username: str | None = Field(
         default=None,
         validation_alias=_env("UI_USERNAME"),
-        description="With ui_password: the app asks for this login (unset = no login).",
+        description="Deprecated (one login shared by everyone): with ui_password, one more "
+        "account next to those of `mianshi users add`.",
     )
     ui_password: SecretStr | None = Field(default=None, validation_alias=_env("UI_PASSWORD"))
+    ui_allow_open: bool = Field(
+        default=False,
+        validation_alias=_env("UI_ALLOW_OPEN"),
+        description="Serve on a non-loopback address without accounts (anyone who can "
+        "reach it sees every session). Off: the app refuses to start that way.",
+    )
     ui_concurrency: int = Field(
         default=4,
         ge=1,

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 
 from agent.errors import UserError
 
-# Command modules under agent/commands, in the order shown by --help.
-COMMAND_MODULES: tuple[str, ...] = ("interview", "grade", "llm", "bank", "transcribe", "eval")
+# Command modules under agent/cli, in the order shown by --help.
+COMMAND_MODULES: tuple[str, ...] = (
+    "interview",
+    "grade",
+    "llm",
+    "bank",
+    "transcribe",
+    "users",
+    "eval",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ worker threads are process-wide (``Services``).
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -20,9 +21,11 @@ from typing import Any, TypeGuard
 
 import gradio as gr
 
+from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.interview import report_markdown
 from agent.ui import views
+from agent.ui.access import Login, bind_host, check_bind
 from agent.ui.events import wire
 from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
 from agent.ui.services import Services, waiting
@@ -43,6 +46,18 @@ def _active(session: UISession | None) -> TypeGuard[UISession]:
     return True
 
 
+log = logging.getLogger(__name__)
+
+
+def _said(exc: BaseException) -> str:
+    """What the browser may be told about a failure: a ``UserError``'s message (written
+    for the candidate); anything else only by kind, the details go to the server log."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    log.error("handler failed", exc_info=exc)
+    return f"内部错误 internal error ({type(exc).__name__}; details in the server log)"
+
+
 def _claimed(session: UISession) -> bool:
     """The session is this handler's for one answer (else: still busy with the last)."""
     if session.try_begin():
@@ -57,7 +72,8 @@ class MianshiUI:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.auth_on = bool(self.settings.ui_username and self.settings.ui_password)
+        self.login = Login(self.settings, Accounts(self.settings.db_path))
+        self.auth_on = self.login.on
 
     # ---------------------------------------------------------------- the app
     def create_app(self) -> gr.Blocks:
@@ -68,15 +84,14 @@ class MianshiUI:
 
     def launch(self) -> None:
         """Build the app, start the engine in the background and serve."""
+        check_bind(bind_host(), self.auth_on, self.settings.ui_allow_open)
         demo = self.create_app()
         self.services.warm_up()
         demo.queue(default_concurrency_limit=self.settings.ui_concurrency, max_size=64)
-        username, password = self.settings.ui_username, self.settings.ui_password
-        auth = (username, password.get_secret_value()) if username and password else None
         print(f"Mianshi: data in {self.settings.data_dir}", file=sys.stderr, flush=True)
         demo.launch(
-            auth=auth,
-            auth_message="Mianshi 面试 — 请登录 please log in" if auth else None,
+            auth=self.login if self.auth_on else None,
+            auth_message="Mianshi 面试 — 请登录 please log in" if self.auth_on else None,
             **LAUNCH_OPTIONS,
         )
 
@@ -142,8 +157,8 @@ class MianshiUI:
         try:
             step = future.result()
         except Exception as exc:
-            gr.Warning(f"无法开始面试 Could not start: {exc}")
-            yield self._status(f"❌ 无法开始面试 Could not start: {exc}")
+            gr.Warning(f"无法开始面试 Could not start: {_said(exc)}")
+            yield self._status(f"❌ 无法开始面试 Could not start: {_said(exc)}")
             return
         session = views.session_for(step, config.model_dump())
         yield self._show_session(session, 0, 0)
@@ -256,8 +271,8 @@ class MianshiUI:
             yield {self.c.chat: session.snapshot(), self.c.status: f"❌ {exc}"}
             return
         except Exception as exc:  # the model or the store failed: say so plainly
-            gr.Warning(f"面试官没能回应 The interviewer could not respond: {exc}")
-            failed = f"❌ 出错了 Something failed: {exc} — 可在「历史」继续这场面试"
+            gr.Warning(f"面试官没能回应 The interviewer could not respond: {_said(exc)}")
+            failed = f"❌ 出错了 Something failed: {_said(exc)} — 可在「历史」继续这场面试"
             yield {
                 self.c.chat: session.snapshot(),
                 self.c.status: f"{failed} (resume it from History)",
@@ -318,11 +333,10 @@ class MianshiUI:
     def _find_session(
         self, session_id: str | None, candidate: str, request: gr.Request | None
     ) -> dict[str, Any] | None:
-        """A stored session of this candidate (a logged-in user sees only their own)."""
+        """A stored session of this candidate: a logged-in user's own, or without
+        accounts one under the name typed (never any session id at all)."""
         row = self.services.store.session(session_id) if session_id else None
-        if row is None or (
-            self.auth_on and row["candidate"] != self._candidate(request, candidate)
-        ):
+        if row is None or row["candidate"] != self._candidate(request, candidate):
             gr.Warning("请选择一场面试 Pick a session")
             return None
         return row
@@ -359,8 +373,8 @@ class MianshiUI:
         try:
             step = future.result()
         except Exception as exc:
-            gr.Warning(str(exc))
-            yield self._status(f"❌ {exc}")
+            gr.Warning(_said(exc))
+            yield self._status(f"❌ {_said(exc)}")
             return
         engine = services.engine()
         grades = engine.queue.ready(step.session_id)

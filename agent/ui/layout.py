@@ -64,7 +64,7 @@ COMMAND_BUTTONS: list[tuple[str, str, Literal["secondary", "stop"]]] = [
 #: ``Blocks.launch`` options besides the login.
 LAUNCH_OPTIONS: dict[str, Any] = {
     "footer_links": ["gradio", "settings"],
-    "show_error": True,
+    "show_error": False,  # exception text stays in the server log (handlers say what failed)
     "max_file_size": "50mb",  # a spoken answer is far smaller
     "css": CSS,
     "js": JS,

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from agent.interview.engine import Step
@@ -198,3 +199,14 @@ def test_history_and_a_session_that_is_not_there(app: Any) -> None:
         assert ui.open_report("nope", "me", None) == {"__type__": "update"}
     with pytest.warns(UserWarning, match="Pick a session"):
         assert list(ui.resume(None, "me", None)) == [{"__type__": "update"}]
+
+
+def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeEngine]) -> None:
+    """Without accounts, a session id alone opens nothing: the name must match too."""
+    ui, _demo, _engine = app
+    store = ui.services.store
+    store.create_session("s-owner", "alice", {"mode": "real"})
+    store.finish_session("s-owner", {**REPORT, "session_id": "s-owner"})
+    assert ui.open_report("s-owner", "mallory", None) == gr.skip()  # type: ignore[arg-type]
+    shown = ui.open_report("s-owner", "alice", None)  # type: ignore[arg-type]
+    assert isinstance(shown, dict) and ui.c.headline in shown

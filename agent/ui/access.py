@@ -1,0 +1,66 @@
+"""Who may use the app: the login (accounts from ``mianshi users add``) and where the
+app may listen without one.
+
+Without accounts the app is for one person on one machine: it listens on 127.0.0.1
+and refuses any other address unless ``MIANSHI_UI_ALLOW_OPEN=1`` says so explicitly.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import sys
+
+from agent.accounts import Accounts
+from agent.errors import UserError
+from agent.settings import Settings
+
+
+def bind_host() -> str:
+    """The address Gradio will listen on (``GRADIO_SERVER_NAME``, else 127.0.0.1)."""
+    return os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, login: bool, allow_open: bool) -> None:
+    """Refuse to serve everyone's sessions to a network without a login."""
+    if login or allow_open or is_loopback(host):
+        return
+    raise UserError(
+        f"refusing to listen on {host} without accounts: anyone who can reach it would see "
+        "every session. Add accounts with `mianshi users add NAME`, or set "
+        "MIANSHI_UI_ALLOW_OPEN=1 if that is really what you want."
+    )
+
+
+class Login:
+    """Gradio's ``auth`` callable: an account's password, or the deprecated shared login."""
+
+    def __init__(self, settings: Settings, accounts: Accounts) -> None:
+        self.accounts = accounts
+        self._shared: tuple[str, str] | None = None
+        if settings.ui_username and settings.ui_password:
+            self._shared = (settings.ui_username, settings.ui_password.get_secret_value())
+            print(
+                "Mianshi: MIANSHI_UI_USERNAME/PASSWORD is one login for everyone; "
+                "prefer `mianshi users add NAME` (one account per candidate)",
+                file=sys.stderr,
+            )
+
+    @property
+    def on(self) -> bool:
+        return self._shared is not None or self.accounts.any()
+
+    def __call__(self, username: str, password: str) -> bool:
+        if self._shared is not None and username == self._shared[0]:
+            return hmac.compare_digest(password.encode(), self._shared[1].encode())
+        return self.accounts.verify(username, password)

@@ -1,0 +1,77 @@
+"""Accounts (Argon2 hashes in the real SQLite file), `mianshi users`, and where the app
+may listen without them."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.accounts import Accounts
+from agent.cli.main import main
+from agent.errors import UserError
+from agent.settings import Settings
+from agent.ui.access import Login, check_bind
+
+
+def test_passwords_are_hashed_and_checked(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    accounts = Accounts(db)
+    assert not accounts.any()
+    accounts.add("alice", "correct horse")
+    assert accounts.any() and accounts.names() == ["alice"]
+    assert accounts.verify("alice", "correct horse")
+    assert not accounts.verify("alice", "wrong horse!")
+    assert not accounts.verify("bob", "correct horse")
+    stored = sqlite3.connect(db).execute("SELECT hash FROM users").fetchone()[0]
+    assert "correct horse" not in stored and stored.startswith("$argon2id$")
+    with pytest.raises(UserError, match="exists already"):
+        accounts.add("alice", "another one")
+    with pytest.raises(UserError, match="too short"):
+        accounts.add("carol", "short")
+    with pytest.raises(UserError, match="invalid user name"):
+        accounts.add("../x", "long enough")
+    accounts.remove("alice")
+    assert not accounts.verify("alice", "correct horse")
+    with pytest.raises(UserError, match="no user"):
+        accounts.remove("alice")
+    accounts.close()
+
+
+def test_users_command(
+    isolated_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "alice"]) == 0
+    assert main(["users", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "alice"
+    assert Accounts(isolated_settings.db_path).verify("alice", "s3cret-pass")
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert main(["users", "add", "alice"]) == 2  # a clear message, nothing changed
+    assert "exists already" in capsys.readouterr().err
+    assert main(["users", "remove", "alice"]) == 0
+    assert not Accounts(isolated_settings.db_path).any()
+
+
+def test_the_app_refuses_a_network_address_without_accounts() -> None:
+    for host in ("127.0.0.1", "localhost", "::1"):
+        check_bind(host, login=False, allow_open=False)
+    with pytest.raises(UserError, match="mianshi users add"):
+        check_bind("0.0.0.0", login=False, allow_open=False)
+    check_bind("0.0.0.0", login=True, allow_open=False)
+    check_bind("0.0.0.0", login=False, allow_open=True)
+
+
+def test_login_takes_accounts_and_the_old_shared_login(tmp_path: Path) -> None:
+    accounts = Accounts(tmp_path / "s.sqlite")
+    login = Login(Settings(data_dir=tmp_path), accounts)
+    assert not login.on
+    accounts.add("alice", "correct horse")
+    assert login.on and login("alice", "correct horse") and not login("alice", "nope-nope")
+    shared = Settings(data_dir=tmp_path, ui_username="team", ui_password="team-pass")
+    legacy = Login(shared, accounts)
+    assert legacy("team", "team-pass") and not legacy("team", "x") and legacy.on
+    accounts.close()
