@@ -117,9 +117,12 @@ class Engine:
             step = _waiting(session_id, interrupts[0].value, transcript)
             self._warm(step)
             return step
+        done = bool(result.get("done"))
+        if done:
+            self.store.compact(session_id)  # the final state stays; its history goes
         return Step(
             session_id=session_id,
-            done=bool(result.get("done")),
+            done=done,
             report=result.get("report"),
             transcript=transcript,
         )

@@ -123,6 +123,27 @@ class Store:
         weak = [t for t, v in topic_scores.items() if sum(v) / len(v) < 5.0]
         return [a for a in asked if a], weak
 
+    # ------------------------------------------------------------------ growth
+    def compact(self, session_id: str) -> int:
+        """Drop a finished session's step-by-step history: every checkpoint but the
+        latest (which holds the whole final state: our channels are plain values, no
+        delta channels) and its answer claims. Returns the checkpoints removed."""
+        with self._lock, self._conn:
+            latest = self._conn.execute(
+                "SELECT checkpoint_id FROM checkpoints WHERE thread_id=? AND checkpoint_ns='' "
+                "ORDER BY checkpoint_id DESC LIMIT 1",
+                (session_id,),
+            ).fetchone()
+            if latest is None:
+                return 0
+            keep = (session_id, latest[0])
+            self._conn.execute("DELETE FROM writes WHERE thread_id=? AND checkpoint_id!=?", keep)
+            cur = self._conn.execute(
+                "DELETE FROM checkpoints WHERE thread_id=? AND checkpoint_id!=?", keep
+            )
+            self._conn.execute("DELETE FROM claims WHERE session_id=?", (session_id,))
+            return cur.rowcount
+
     # ------------------------------------------------------------------ claims
     def claim(self, session_id: str, step: str) -> bool:
         """Claim the right to answer ``step`` of a session; False if someone else has."""

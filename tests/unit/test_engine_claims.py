@@ -76,3 +76,30 @@ def test_a_stale_claim_from_a_dead_process_does_not_block(tmp_path: Path) -> Non
         store._conn.execute("UPDATE claims SET at = at - 3600")
     assert store.claim("s", "c1")
     store.close()
+
+
+def test_a_finished_session_keeps_its_final_state_but_not_its_history(tmp_path: Path) -> None:
+    import sqlite3
+
+    engine = _engine(tmp_path)
+    try:
+        step = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=1))
+        sid = step.session_id
+        db = sqlite3.connect(engine.settings.db_path)
+
+        def checkpoints() -> int:
+            row = db.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id=?", (sid,))
+            return int(row.fetchone()[0])
+
+        step = engine.reply(sid, "第一题的回答")
+        assert checkpoints() > 3  # every step is saved while the interview runs
+        step = engine.reply(sid, "第二题的回答")
+        assert step.done and step.report is not None
+        assert checkpoints() == 1
+        again = engine.resume(sid)  # the finished session still opens, report and all
+        assert again.done and again.report == step.report
+        assert [t["answer"] for t in engine.turns(sid)] == ["第一题的回答", "第二题的回答"]
+        assert len(engine.transcript(sid)) >= 5
+        db.close()
+    finally:
+        engine.close()
