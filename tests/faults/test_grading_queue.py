@@ -1,5 +1,7 @@
-"""The background grading queue: nothing lost when the store fails, nothing kept
-forever once a grade is done (test doubles for the grader and a failing store)."""
+"""The background grading queue: nothing lost when the database is full, nothing kept
+forever once a grade is done. The real SQLite store, filled up for real (its page
+limit set to what it holds, so the next write fails with SQLITE_FULL); the grader
+is a stand-in."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
@@ -22,21 +26,33 @@ def _grade(entry: Any, answer: str) -> Grade:
     return Grade(question_id="x", score=7.0, method="sampled")
 
 
-class FullDisk(Store):
-    """A real SQLite store whose grade writes fail, like a full disk."""
+def _fill(store: Store) -> None:
+    """No room left: the file may not grow, and filler grades take the free space of
+    its pages (big ones, then smaller), so writes fail as on a full disk ("database or
+    disk is full"); reads still work."""
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    n = 0
+    for size in (2000, 200, 20, 1):
+        while True:
+            try:
+                store.save_grade("filler", n, {"question_id": "f", "pad": "x" * size})
+            except sqlite3.OperationalError:
+                break
+            n += 1
 
-    failing = True
 
-    def save_grade(self, session_id: str, turn: int, grade: dict[str, Any]) -> None:
-        if self.failing:
-            raise sqlite3.OperationalError("database or disk is full")
-        super().save_grade(session_id, turn, grade)
+def _make_room(store: Store) -> None:
+    store._conn.execute("PRAGMA max_page_count = 1073741823")
 
 
 def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(
     tmp_path: Path,
 ) -> None:
-    store = FullDisk(tmp_path / "s.sqlite")
+    store = Store(tmp_path / "s.sqlite")
+    _fill(store)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        store.save_grade("probe", 0, _grade(None, "").model_dump())
     queue = GradingQueue(_grade, lambda t: None, store)
     seen: list[tuple[int, float]] = []
     queue.on_ready = lambda sid, i, g: seen.append((i, g["score"]))
@@ -47,7 +63,7 @@ def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(
     assert sorted(seen) == [(0, 7.0), (1, 7.0)]  # practice feedback still arrives
     assert {i: g["status"] for i, g in grades.items()} == {0: "graded", 1: "graded"}
     assert store.grades("s") == {}
-    store.failing = False  # space again: the next collect saves what was kept
+    _make_room(store)  # space again: the next collect saves what was kept
     queue.collect("s", turns)
     assert set(store.grades("s")) == {0, 1}
     queue.shutdown()
