@@ -78,3 +78,4 @@ bench: setup browser-deps
 	$(PY) -m evals.bench_asr
 	$(PY) -m evals.bench_interview
 	$(PY) -m evals.bench_app
+	$(PY) -m evals.soak
