@@ -18,6 +18,7 @@ from agent.interview.report import write_report
 from agent.interview.report_markdown import to_markdown
 from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
+from agent.profile import focus
 from agent.settings import load_settings
 
 if TYPE_CHECKING:
@@ -58,6 +59,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="at most this many follow-ups per main question",
     )
     p.add_argument("--candidate", default="default", help="whose history to use")
+    p.add_argument("--cv", type=Path, help="your CV (PDF, DOCX, Markdown or text): aim at it")
+    p.add_argument("--jd", type=Path, help="the target job description (same formats)")
+    p.add_argument(
+        "--focus",
+        nargs="+",
+        metavar="TOPIC[=W]",
+        help="the topics to aim at, weight 0–1 (replaces what --cv/--jd found)",
+    )
     p.add_argument("--seed", type=int, default=None, help="fix the question choice")
     p.add_argument("--report", type=Path, help="write the JSON report here (+ .md twin)")
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished session")
@@ -89,7 +98,20 @@ def _read_answer(interactive: bool) -> str | None:
     return None if line == "" else line.rstrip("\n")
 
 
+def _focus(args: argparse.Namespace) -> dict[str, float]:
+    """What the interview aims at: --focus as given, else what the CV / job name."""
+    if args.focus:
+        return focus.parse(args.focus)
+    if not (args.cv or args.jd):
+        return {}
+    found = focus.from_documents(args.cv, args.jd)
+    _say("面试重点（来自简历/JD；用 --focus 修改）Focus from your CV / job:", sys.stderr)
+    _say(found.describe(), sys.stderr)
+    return found.weights
+
+
 def _config(args: argparse.Namespace) -> InterviewConfig:
+    weights = _focus(args)
     try:
         return InterviewConfig(
             role=args.role,
@@ -101,6 +123,7 @@ def _config(args: argparse.Namespace) -> InterviewConfig:
             max_follow_ups=args.follow_ups,
             candidate=args.candidate,
             seed=args.seed,
+            focus=weights,
         )
     except ValidationError as exc:
         raise UserError(f"invalid interview settings: {exc.errors()[0]['msg']}") from exc

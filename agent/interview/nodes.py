@@ -110,6 +110,7 @@ class Nodes:
             asked_topics=[t.get("topic", "") for t in state.get("turns", [])],
             recent_ids=recent,
             weak_topics=weak,
+            focus=cfg.focus,
             rng=random.Random(seed * 1000 + len(asked)),
         )
         if entry is None:

@@ -6,8 +6,10 @@ Rules, in order:
 2. if nothing is left at the target difficulty, the nearest difficulty in the band;
 3. among the candidates, a score: +3 for a topic not yet asked in this session
    (spread over topics), +2 for a topic the candidate scored low on before (weak),
-   -4 for a question asked in the candidate's recent sessions; ties broken by a
-   random draw seeded per session (reproducible).
+   -4 for a question asked in the candidate's recent sessions, and up to +6 for a
+   topic the candidate's CV and target job are about (``focus``: 6 × its weight, so
+   the CV's main topics win even over spreading); ties broken by a random draw seeded
+   per session (reproducible).
 
 Adaptive difficulty: a strong answer (fast lexical coverage ≥ STRONG) moves the next
 main question one step up, a weak one (≤ WEAK) one step down, within the level's band
@@ -17,12 +19,13 @@ main question one step up, a weak one (≤ WEAK) one step down, within the level
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from agent.bank import Bank, Entry
 
 STRONG = 0.6
 WEAK = 0.25
+FOCUS_BONUS = 6.0
 
 
 def next_difficulty(current: int, band: int, coverage: float | None) -> int:
@@ -48,6 +51,7 @@ def choose_next(
     asked_topics: Iterable[str] = (),
     recent_ids: Iterable[str] = (),
     weak_topics: Iterable[str] = (),
+    focus: Mapping[str, float] | None = None,
     rng: random.Random | None = None,
 ) -> Entry | None:
     asked = set(asked_ids)
@@ -71,6 +75,7 @@ def choose_next(
                 score += 2
             if entry.id in recent:
                 score -= 4
+            score += FOCUS_BONUS * (focus or {}).get(entry.topic, 0.0)
             scored.append((score, rng.random(), entry))
         scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
         return scored[0][2]

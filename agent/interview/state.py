@@ -31,10 +31,12 @@ class InterviewConfig(BaseModel):
     lang: Lang = "zh"
     max_follow_ups: int = Field(default=1, ge=0, le=3)
     candidate: str = Field(default="default", min_length=1, max_length=64)
+    #: topic → weight in (0, 1] from the candidate's CV and target job (agent/profile/)
+    focus: dict[str, float] = Field(default_factory=dict)
     seed: int | None = Field(default=None, description="fixes question choice (tests)")
 
     def model_post_init(self, context: Any, /) -> None:
-        unknown = [t for t in self.topics if t not in TOPICS]
+        unknown = [t for t in [*self.topics, *self.focus] if t not in TOPICS]
         if unknown:
             raise ValueError(f"unknown topic(s) {unknown}; choose from {', '.join(TOPICS)}")
 

@@ -86,3 +86,28 @@ def test_topic_filter_and_exhaustion() -> None:
         )
         is None
     )
+
+
+def test_focus_aims_most_main_questions_at_the_cv_topics() -> None:
+    """With the real bank: a CV about RAG and LoRA (weights as agent/profile gives them)
+    makes most of five main questions RAG or PEFT ones, and spreading still happens."""
+    import random
+
+    from agent.bank import load_bank
+    from agent.interview.selection import choose_next
+
+    bank = load_bank()
+    focus = {"RAG与检索": 1.0, "微调与PEFT": 0.55, "Transformer架构": 0.18}
+    asked: list[str] = []
+    topics: list[str] = []
+    rng = random.Random(7)
+    for _ in range(5):
+        entry = choose_next(
+            bank, role="algorithm", difficulty=2, band=2, asked_ids=asked,
+            asked_topics=topics, focus=focus, rng=rng,
+        )  # fmt: skip
+        assert entry is not None
+        asked.append(entry.id)
+        topics.append(entry.topic)
+    assert sum(t in ("RAG与检索", "微调与PEFT") for t in topics) >= 4, topics
+    assert {"RAG与检索", "微调与PEFT"} <= set(topics)

@@ -1,0 +1,106 @@
+"""A Chinese CV as a real PDF (printed by Debian's Chromium, so it has a real text
+layer) aims a real `mianshi interview` at its topics; a scan without text, a DOCX and
+other files are read or refused with a clear message."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from agent.errors import UserError
+from agent.profile.focus import from_documents
+from agent.profile.read import read_document
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+
+CV_HTML = (
+    '<html><head><meta charset="utf-8"></head>'
+    "<body style=\"font-family: 'WenQuanYi Zen Hei'\">"
+    "<h1>李雷 · 大模型算法工程师</h1><h2>技能</h2>"
+    "<p>Python、PyTorch、LoRA / QLoRA 微调、RAG 检索增强生成、Milvus 向量数据库、"
+    "BM25 召回、reranker 重排</p><h2>项目经历</h2>"
+    "<p>企业知识库问答（RAG）：用 LangChain 搭建检索增强生成，向量检索加重排，召回率提升 12%。</p>"
+    "<p>医疗对话模型：用 LLaMA-Factory 对 Qwen 做 LoRA 指令微调（SFT），QLoRA 把显存降到 24G。</p>"
+    "</body></html>"
+)
+
+
+def _pdf(tmp_path: Path) -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (make browser-deps)")
+    from playwright import sync_api
+
+    out = tmp_path / "cv.pdf"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.set_content(CV_HTML)
+        page.pdf(path=str(out))
+        browser.close()
+    return out
+
+
+def test_a_pdf_cv_aims_the_interview_at_its_topics(tmp_path: Path) -> None:
+    cv = _pdf(tmp_path)
+    assert "检索增强生成" in read_document(cv)
+    found = from_documents(cv, None)
+    assert list(found.weights)[:2] == ["RAG与检索", "微调与PEFT"]
+    with socket.socket() as sock:  # no model is needed: every question is skipped
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    env = {**os.environ, "MIANSHI_LLM_BASE_URL": dead, "MIANSHI_DATA_DIR": str(tmp_path)}
+    env["MIANSHI_CONFIG"] = str(tmp_path / "none.toml")
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli.main", "interview", "--cv", str(cv), "--questions",
+         "5", "--follow-ups", "0", "--seed", "3", "--report", str(report)],
+        input="跳过\n" * 5, cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "RAG与检索 1.00" in done.stderr and "reranker" in done.stderr  # the focus is shown
+    topics = [t["topic"] for t in json.loads(report.read_text(encoding="utf-8"))["turns"]]
+    assert len(topics) == 5
+    assert sum(t in ("RAG与检索", "微调与PEFT") for t in topics) >= 4, topics
+
+
+def test_a_scanned_pdf_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.pdf"
+    image = Image.new("RGB", (600, 800), "white")
+    ImageDraw.Draw(image).rectangle((50, 50, 550, 120), fill="black")  # "text" as pixels
+    image.save(scan)
+    with pytest.raises(UserError, match="no text layer"):
+        read_document(scan)
+
+
+def test_docx_markdown_gb18030_and_bad_files(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("岗位要求：熟悉 RAG、向量检索与重排，有 LoRA 微调经验。")
+    document.save(str(tmp_path / "jd.docx"))
+    assert "向量检索" in read_document(tmp_path / "jd.docx")
+    (tmp_path / "cv.md").write_text("# 简历\n- 熟悉 Agent 与工具调用\n", encoding="utf-8")
+    assert "工具调用" in read_document(tmp_path / "cv.md")
+    (tmp_path / "cv.txt").write_bytes("熟悉量化部署".encode("gb18030"))
+    assert read_document(tmp_path / "cv.txt") == "熟悉量化部署"
+    (tmp_path / "cv.rtf").write_text("{\\rtf1}", encoding="ascii")
+    with pytest.raises(UserError, match="unsupported format"):
+        read_document(tmp_path / "cv.rtf")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    with pytest.raises(UserError, match=r"could not be read as a PDF|no text"):
+        read_document(tmp_path / "broken.pdf")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    with pytest.raises(UserError, match="no text"):
+        read_document(tmp_path / "empty.txt")
