@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import sys
 
 from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def said(exc: BaseException) -> str:
+    """What the browser may be told about a failure: a ``UserError``'s message (written
+    for the candidate); anything else only by kind, the details go to the server log."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    log.error("handler failed", exc_info=exc)
+    return f"内部错误 internal error ({type(exc).__name__}; details in the server log)"
 
 
 def bind_host() -> str:

@@ -13,10 +13,10 @@ worker threads are process-wide (``Services``).
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, TypeGuard
 
 import gradio as gr
@@ -24,8 +24,9 @@ import gradio as gr
 from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.interview import report_markdown
+from agent.profile import focus as profile_focus
 from agent.ui import views
-from agent.ui.access import Login, bind_host, check_bind
+from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
 from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
 from agent.ui.services import Services, waiting
@@ -34,28 +35,12 @@ from agent.ui.session import Message, UISession
 Updates = dict[Any, Any]  # component -> its new value, or gr.update(...)
 
 
-def _stopwatch(seconds: float) -> str:
-    return f"（{seconds:.0f} s）" if seconds >= 1 else ""
-
-
 def _active(session: UISession | None) -> TypeGuard[UISession]:
     """An interview is on (else the candidate is told to start one)."""
     if session is None or session.done:
         gr.Warning("请先开始一场面试 Start an interview first")
         return False
     return True
-
-
-log = logging.getLogger(__name__)
-
-
-def _said(exc: BaseException) -> str:
-    """What the browser may be told about a failure: a ``UserError``'s message (written
-    for the candidate); anything else only by kind, the details go to the server log."""
-    if isinstance(exc, UserError):
-        return str(exc)
-    log.error("handler failed", exc_info=exc)
-    return f"内部错误 internal error ({type(exc).__name__}; details in the server log)"
 
 
 def _claimed(session: UISession) -> bool:
@@ -103,7 +88,7 @@ class MianshiUI:
         """The status line ``line(seconds elapsed)`` with a stopwatch until ``future`` is
         done (the caller then reads its result)."""
         for elapsed in waiting(future):
-            yield self._status(f"⏳ {line(elapsed)}…{_stopwatch(elapsed)}")
+            yield self._status(f"⏳ {line(elapsed)}…{views.stopwatch(elapsed)}")
 
     def _candidate(self, request: gr.Request | None, typed: str | None) -> str:
         if self.auth_on and request is not None and request.username:
@@ -121,6 +106,24 @@ class MianshiUI:
         }
 
     # ---------------------------------------------------------- the interview
+    def read_profile(self, cv: str | None, jd: str | None) -> Updates:
+        """A CV or job description uploaded: the focus it gives, and the words behind it."""
+        if not cv and not jd:
+            return {self.c.focus: [], self.c.focus_note: ""}
+        try:
+            found = profile_focus.from_documents(Path(cv) if cv else None, Path(jd) if jd else None)
+        except UserError as exc:
+            gr.Warning(str(exc))
+            return {self.c.focus_note: f"❌ {exc}"}
+        note = "\n".join(
+            f"- **{t}** {w:.2f} ← {', '.join(found.evidence.get(t, [])[:6])}"
+            for t, w in found.weights.items()
+        )
+        return {
+            self.c.focus: list(found.weights),
+            self.c.focus_note: note or "（没有找到能对上题库主题的内容 no bank topic found）",
+        }
+
     def start(
         self,
         role: str,
@@ -131,13 +134,14 @@ class MianshiUI:
         lang: str,
         follow_ups: float,
         candidate: str,
+        focus: list[str],
         request: gr.Request,
     ) -> Iterator[Updates]:
         """Setup -> the first question."""
         try:
             config = views.build_config(
                 role, level, topics, questions, mode, lang, follow_ups,
-                self._candidate(request, candidate),
+                self._candidate(request, candidate), focus,
             )  # fmt: skip
         except UserError as exc:
             gr.Warning(str(exc))
@@ -157,8 +161,8 @@ class MianshiUI:
         try:
             step = future.result()
         except Exception as exc:
-            gr.Warning(f"无法开始面试 Could not start: {_said(exc)}")
-            yield self._status(f"❌ 无法开始面试 Could not start: {_said(exc)}")
+            gr.Warning(f"无法开始面试 Could not start: {said(exc)}")
+            yield self._status(f"❌ 无法开始面试 Could not start: {said(exc)}")
             return
         session = views.session_for(step, config.model_dump())
         yield self._show_session(session, 0, 0)
@@ -271,8 +275,8 @@ class MianshiUI:
             yield {self.c.chat: session.snapshot(), self.c.status: f"❌ {exc}"}
             return
         except Exception as exc:  # the model or the store failed: say so plainly
-            gr.Warning(f"面试官没能回应 The interviewer could not respond: {_said(exc)}")
-            failed = f"❌ 出错了 Something failed: {_said(exc)} — 可在「历史」继续这场面试"
+            gr.Warning(f"面试官没能回应 The interviewer could not respond: {said(exc)}")
+            failed = f"❌ 出错了 Something failed: {said(exc)} — 可在「历史」继续这场面试"
             yield {
                 self.c.chat: session.snapshot(),
                 self.c.status: f"{failed} (resume it from History)",
@@ -373,8 +377,8 @@ class MianshiUI:
         try:
             step = future.result()
         except Exception as exc:
-            gr.Warning(_said(exc))
-            yield self._status(f"❌ {_said(exc)}")
+            gr.Warning(said(exc))
+            yield self._status(f"❌ {said(exc)}")
             return
         engine = services.engine()
         grades = engine.queue.ready(step.session_id)

@@ -89,6 +89,10 @@ class Components:
     mode: gr.Radio
     lang: gr.Radio
     candidate: gr.Textbox
+    cv: gr.File
+    jd: gr.File
+    focus: gr.Dropdown
+    focus_note: gr.Markdown
     start_btn: gr.Button
     # the interview tab: the interview
     chat_col: gr.Column
@@ -120,7 +124,7 @@ class Components:
     def setup_inputs(self) -> list[Any]:
         """The setup panel's values, in ``MianshiUI.start``'s order."""
         return [self.role, self.level, self.topics, self.questions, self.mode, self.lang,
-                self.follow_ups, self.candidate]  # fmt: skip
+                self.follow_ups, self.candidate, self.focus]  # fmt: skip
 
     @property
     def session_outputs(self) -> list[Any]:
@@ -195,10 +199,27 @@ def _setup_panel(auth_on: bool) -> dict[str, Any]:
             "choice follow this name）",
             visible=not auth_on,
         )
+        profile = _profile_inputs()
         start_btn = gr.Button("开始面试 Start", variant="primary", elem_id="start")
     return {"setup_col": setup_col, "role": role, "level": level, "topics": topics,
             "questions": questions, "follow_ups": follow_ups, "mode": mode, "lang": lang,
-            "candidate": candidate, "start_btn": start_btn}  # fmt: skip
+            "candidate": candidate, "start_btn": start_btn, **profile}  # fmt: skip
+
+
+def _profile_inputs() -> dict[str, Any]:
+    """CV and job description in; the focus they give, shown and editable."""
+    kinds = [".pdf", ".docx", ".md", ".txt"]
+    with gr.Accordion("简历与职位 CV and job（可选 optional）", open=False):
+        with gr.Row():
+            cv = gr.File(label="简历 CV (PDF/DOCX/MD/TXT)", file_types=kinds, elem_id="cv")
+            jd = gr.File(label="职位描述 Job description", file_types=kinds, elem_id="jd")
+        focus = gr.Dropdown(
+            list(TOPICS), value=[], multiselect=True, elem_id="focus",
+            label="面试重点 Focus（从简历/职位读出，可修改；越靠前越重 from your CV/job, "
+            "editable, first weighs most）",
+        )  # fmt: skip
+        focus_note = gr.Markdown("", elem_id="focus-note")
+    return {"cv": cv, "jd": jd, "focus": focus, "focus_note": focus_note}
 
 
 def _interview_panel() -> dict[str, Any]:

@@ -47,6 +47,7 @@ def build_config(
     lang: str,
     follow_ups: float,
     candidate: str | None,
+    focus: Sequence[str] | None = None,
 ) -> InterviewConfig:
     """The setup panel's values as an ``InterviewConfig``, or ``UserError`` saying why not."""
     try:
@@ -59,11 +60,22 @@ def build_config(
             lang=lang,
             max_follow_ups=int(follow_ups),
             candidate=(candidate or "").strip() or "default",
+            focus=focus_weights(focus or []),
         )
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ()))
         raise UserError(f"设置有误 invalid setting {where}: {err['msg']}") from exc
+
+
+def stopwatch(seconds: float) -> str:
+    """Elapsed time for a status line (nothing under a second)."""
+    return f"（{seconds:.0f} s）" if seconds >= 1 else ""
+
+
+def focus_weights(topics: Sequence[str]) -> dict[str, float]:
+    """The focus topics in the candidate's order as weights: 1.0, 0.8, 0.6, then 0.4."""
+    return {t: max(0.4, round(1.0 - 0.2 * i, 1)) for i, t in enumerate(topics)}
 
 
 def session_for(

@@ -24,8 +24,8 @@ REPORT = {
     "summary": {"overall_score": 8.0, "by_topic": {"位置编码": 8.0}, "graded": 1},
 }
 
-#: role, level, topics, questions, mode, lang, follow-ups, candidate, request
-SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", None)
+#: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, request
+SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], None)
 
 
 class FakeEngine:
@@ -37,6 +37,7 @@ class FakeEngine:
         self.answered: list[Any] = []
 
     def start(self, config: Any) -> Step:
+        self.config = config
         return Step("s1", say="第一题：Q1", main_index=1, transcript=[iv("你好")])
 
     def reply(self, session_id: str, answer: Any) -> Step:
@@ -115,7 +116,8 @@ def test_start_shows_the_first_question_and_the_interview(app: Any) -> None:
 def test_a_bad_setup_is_refused_on_the_status_line(app: Any) -> None:
     ui, demo, _ = app
     with pytest.warns(UserWarning, match="设置有误"):
-        updates = checked(demo, ui.start, ui.start("chef", "mid", [], 2, "x", "zh", 0, "", None))
+        bad = ("chef", "mid", [], 2, "x", "zh", 0, "", [], None)
+        updates = checked(demo, ui.start, ui.start(*bad))
     assert list(updates[-1]) == [ui.c.status]
 
 
@@ -210,3 +212,20 @@ def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeE
     assert ui.open_report("s-owner", "mallory", None) == gr.skip()  # type: ignore[arg-type]
     shown = ui.open_report("s-owner", "alice", None)  # type: ignore[arg-type]
     assert isinstance(shown, dict) and ui.c.headline in shown
+
+
+def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
+    app: tuple[MianshiUI, Any, FakeEngine], tmp_path: Path
+) -> None:
+    ui, demo, engine = app
+    cv = tmp_path / "cv.md"
+    cv.write_text("技能：RAG、向量检索、重排、Milvus；LoRA 微调、SFT", encoding="utf-8")
+    shown = ui.read_profile(str(cv), None)
+    assert set(shown) <= set(outputs(demo, ui.read_profile))
+    assert shown[ui.c.focus][:2] == ["RAG与检索", "微调与PEFT"]
+    assert "Milvus" in shown[ui.c.focus_note]
+    bad = ui.read_profile(str(tmp_path / "missing.pdf"), None)
+    assert "no such file" in bad[ui.c.focus_note]
+    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], None)  # the candidate reordered it
+    checked(demo, ui.start, ui.start(*setup))
+    assert engine.config.focus == {"微调与PEFT": 1.0, "RAG与检索": 0.8}
