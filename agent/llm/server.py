@@ -79,6 +79,10 @@ class EmbeddedServer:
             "--n_ctx", str(s.llm_ctx),
             "--logits_all", "true",  # needed for logprobs (point verdicts)
             "--verbose", "false",
+            # a request waiting for the model must not cut the one being served: by
+            # default llama-cpp-python ends a running stream early ([DONE]) when another
+            # request arrives, so a grade lost its verdicts whenever a probe came in
+            "--interrupt_requests", "false",
         ]  # fmt: skip
         # llama-cpp-python defaults generation to half the cores; use them all
         threads = s.llm_threads or os.cpu_count() or 1
