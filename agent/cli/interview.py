@@ -158,9 +158,10 @@ def _converse(engine: Engine, step: Step, interactive: bool) -> Step:
         elif not interactive:
             _say(f"你: {answer}")
         try:
-            step = engine.reply(step.session_id, answer)
+            step = engine.reply(step.session_id, answer, at=step.at)
         except UserError as exc:
             _say(f"mianshi: {exc}", sys.stderr)
+            step = engine.resume(step.session_id)  # where the session stands now
     return step
 
 

@@ -48,7 +48,7 @@ def _status(args: argparse.Namespace) -> int:
         rtt = client.ping()
         info = {
             "endpoint": describe_endpoint(settings),
-            "base_url": client.base_url,
+            "base_url": client.shown_url,
             "model": client.model,
             "api_key": "set" if settings.llm_api_key else "not set",
             "structured_output": caps.structured,

@@ -9,6 +9,7 @@ bank, store, background grader and LLM, driven one step at a time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,9 +39,14 @@ class Step:
     done: bool = False
     report: dict[str, Any] | None = None
     transcript: list[dict[str, str]] = field(default_factory=list)
+    #: the checkpoint the session waits at: an answer meant for this line gives it
+    #: back to ``Engine.reply`` (``at=``), so a window that fell behind is refused
+    at: str | None = None
 
 
-def _waiting(session_id: str, value: dict[str, Any], transcript: list[dict[str, str]]) -> Step:
+def _waiting(
+    session_id: str, value: dict[str, Any], transcript: list[dict[str, str]], at: str | None
+) -> Step:
     """The step of a session waiting at the interrupt whose payload is ``value``."""
     return Step(
         session_id=session_id,
@@ -50,7 +56,18 @@ def _waiting(session_id: str, value: dict[str, Any], transcript: list[dict[str, 
         turn=value["turn"],
         main_index=value["main_index"],
         transcript=transcript,
+        at=at,
     )
+
+
+def _checkpoint_id(snapshot: Any) -> str:
+    return str(snapshot.config.get("configurable", {}).get("checkpoint_id", ""))
+
+
+ANSWERED_ELSEWHERE = (
+    "this question was already answered in another window or terminal; "
+    "reopen the session to see where it stands (nothing was lost)"
+)
 
 
 class Engine:
@@ -114,12 +131,14 @@ class Engine:
         transcript = list(result.get("transcript", []))[before:]
         interrupts = result.get("__interrupt__") or []
         if interrupts:
-            step = _waiting(session_id, interrupts[0].value, transcript)
+            at = _checkpoint_id(self.graph.get_state(self._config(session_id)))
+            step = _waiting(session_id, interrupts[0].value, transcript, at)
             self._warm(step)
             return step
         done = bool(result.get("done"))
         if done:
-            self.store.compact(session_id)  # the final state stays; its history goes
+            with contextlib.suppress(Exception):  # only space is at stake, never the report
+                self.store.compact(session_id)  # the final state stays; its history goes
         return Step(
             session_id=session_id,
             done=done,
@@ -143,7 +162,9 @@ class Engine:
         result = self.graph.invoke({"config": config.model_dump()}, self._config(sid))
         return self._step(sid, result, 0)
 
-    def reply(self, session_id: str, answer: str | dict[str, Any]) -> Step:
+    def reply(self, session_id: str, answer: str | dict[str, Any], at: str | None = None) -> Step:
+        """The answer to the line the session waits at (``at``: the ``Step.at`` the
+        answer was written for; another line there now means another window answered)."""
         if isinstance(answer, str) and len(answer) > self.settings.max_answer_chars:
             raise UserError(
                 f"the answer is {len(answer)} characters long; the limit is "
@@ -153,12 +174,9 @@ class Engine:
         snapshot = self.graph.get_state(config)
         if not snapshot.interrupts:
             raise UserError(f"session {session_id!r} is not waiting for an answer")
-        step = str(snapshot.config["configurable"].get("checkpoint_id", ""))
-        if not self.store.claim(session_id, step):
-            raise UserError(
-                "this question was already answered in another window or terminal; "
-                "reopen the session to see where it stands (nothing was lost)"
-            )
+        step = _checkpoint_id(snapshot)
+        if (at is not None and at != step) or not self.store.claim(session_id, step):
+            raise UserError(ANSWERED_ELSEWHERE)
         before = len(snapshot.values.get("transcript", []))
         try:
             result = self.graph.invoke(Command(resume=answer), config)
@@ -169,22 +187,32 @@ class Engine:
 
     def resume(self, session_id: str) -> Step:
         """Where a session stands: its pending question, or it runs on to the end if
-        the process died inside a step (e.g. while waiting for grades)."""
+        the process died inside a step (e.g. while waiting for grades); a step another
+        window or process is running right now is not run twice."""
         config = self._config(session_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.values:
             raise UserError(f"no interview with session id {session_id!r}")
+        transcript = list(snapshot.values.get("transcript", []))
         if snapshot.interrupts:
-            transcript = list(snapshot.values.get("transcript", []))
-            return _waiting(session_id, snapshot.interrupts[0].value, transcript)
+            value = snapshot.interrupts[0].value
+            return _waiting(session_id, value, transcript, _checkpoint_id(snapshot))
         if snapshot.next:
-            before = len(snapshot.values.get("transcript", []))
-            return self._step(session_id, self.graph.invoke(None, config), before)
+            step = _checkpoint_id(snapshot)
+            if not self.store.claim(session_id, step):
+                raise UserError(
+                    "this session is busy in another window or process (e.g. grading for "
+                    "the report); try again in a moment"
+                )
+            try:
+                return self._step(session_id, self.graph.invoke(None, config), len(transcript))
+            finally:
+                self.store.release(session_id, step)
         return Step(
             session_id=session_id,
             done=True,
             report=snapshot.values.get("report"),
-            transcript=list(snapshot.values.get("transcript", [])),
+            transcript=transcript,
         )
 
     def transcript(self, session_id: str) -> list[dict[str, Any]]:

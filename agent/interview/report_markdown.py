@@ -80,15 +80,19 @@ def links(readings: Iterable[Mapping[str, str]]) -> str:
 
 
 # What the candidate wrote (or a model wrote from it) is shown as literal text: no HTML,
-# no headings or score lines forged at a line start, no links, images or emphasis.
-_INLINE = re.compile(r"([\\`*_\[\]!|~])")
+# no headings or score lines forged at a line start, no links (also bare URLs, which
+# GitHub-flavoured Markdown links by itself), images, emphasis or math ($$ … $$).
+_INLINE = re.compile(r"([\\`*_\[\]!|~$@])")
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=\bwww)\.")
 
 
 def inert(text: Any) -> str:
-    """One line of untrusted text, rendered by any Markdown viewer exactly as written."""
-    line = html.escape(str(text or "").replace("\n", " "), quote=False)
+    """One line of untrusted text, rendered by any Markdown viewer exactly as written
+    (line breaks of any kind become spaces)."""
+    line = html.escape(" ".join(str(text or "").splitlines()), quote=False)
     line = _INLINE.sub(r"\\\1", line)
+    line = _AUTOLINK.sub(lambda m: "\\" + m.group(0), line)
     return _LINE_START.sub(_escape_start, line)
 
 
@@ -98,8 +102,14 @@ def _escape_start(m: re.Match[str]) -> str:
 
 
 def quoted(text: Any) -> list[str]:
-    """Untrusted text of several lines as a block quote of inert lines."""
-    return [f"> {inert(line)}" if line.strip() else ">" for line in str(text).splitlines()]
+    """Untrusted text of several lines as a block quote of inert lines (indentation
+    kept up to 3 spaces, so an indented line never turns into a code block)."""
+    out = []
+    for line in str(text).splitlines():
+        body = line.expandtabs(4).lstrip(" ")
+        lead = min(3, len(line.expandtabs(4)) - len(body))
+        out.append(f"> {' ' * lead}{inert(body)}" if body.strip() else ">")
+    return out
 
 
 def _cell(text: Any) -> str:

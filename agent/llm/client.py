@@ -91,9 +91,9 @@ class LLMClient:
         self.timeout = timeout
         self._caps: Capabilities | None = None
         self._lock = threading.RLock()  # capabilities() probes may resolve the model
-        #: Called when the endpoint cannot be reached: the base URL of a restarted
+        #: Called with the URL that could not be reached: the base URL of a restarted
         #: server to retry once against (the embedded server sets it), or None.
-        self.recover: Callable[[], str | None] | None = None
+        self.recover: Callable[[str], str | None] | None = None
 
     @classmethod
     def from_settings(
@@ -182,7 +182,7 @@ class LLMClient:
         try:
             return call()
         except EndpointUnavailable:
-            url = self.recover() if self.recover is not None else None
+            url = self.recover(self.base_url) if self.recover is not None else None
             if url is None:
                 raise
             with self._lock:

@@ -171,14 +171,18 @@ class EmbeddedServer:
                 )
         return f"it {how}. Log {self.log_path}:\n{self._log_tail()}"
 
-    def revive(self) -> str | None:
-        """Restart the server if its process is gone; the new base URL, or None when it
-        is running (the fault is elsewhere), died of SIGILL (a restart cannot help), or
-        was restarted ``MAX_RESTARTS`` times within ``RESTART_WINDOW_S``."""
+    def revive(self, failed_url: str | None = None) -> str | None:
+        """The base URL to retry ``failed_url``'s call against: the server restarted if
+        its process is gone, or already restarted by another caller meanwhile. None when
+        it runs at that very URL (the fault is elsewhere), died of SIGILL (a restart
+        cannot help), or was restarted ``MAX_RESTARTS`` times within ``RESTART_WINDOW_S``."""
         with self._revive_lock:
             died = self.died()
             if died is None:
-                return None
+                if self.process is None or self.port is None:
+                    return None
+                moved = failed_url is not None and failed_url.rstrip("/") != self.base_url
+                return self.base_url if moved else None
             now = time.monotonic()
             self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
             if "SIGILL" in died or len(self.restarts) >= MAX_RESTARTS:

@@ -40,13 +40,18 @@ def read_document(path: Path | str) -> str:
 
 def _pdf(path: Path) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(str(path))
-        if reader.is_encrypted:
+        # a PDF that only restricts permissions opens with the empty password
+        if reader.is_encrypted and not reader.decrypt(""):
             raise UserError(f"{path.name} is password-protected; save an unprotected copy")
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except DependencyError:
+        raise UserError(
+            f"{path.name} is encrypted (AES); save an unprotected copy or export it as DOCX"
+        ) from None
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise UserError(f"{path.name} could not be read as a PDF ({exc})") from None
     if len("".join(text.split())) < MIN_TEXT_CHARS and len(reader.pages) > 0:
@@ -61,10 +66,11 @@ def _docx(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise UserError(f"{path.name} could not be read as a DOCX file ({exc})") from None
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:

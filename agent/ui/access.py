@@ -30,7 +30,10 @@ def said(exc: BaseException) -> str:
 
 
 def bind_host() -> str:
-    """The address Gradio will listen on (``GRADIO_SERVER_NAME``, else 127.0.0.1)."""
+    """Where Gradio will be reachable: ``GRADIO_SERVER_NAME`` (else 127.0.0.1), or a
+    public share link when ``GRADIO_SHARE`` is on (never loopback)."""
+    if os.environ.get("GRADIO_SHARE", "").strip().lower() in ("1", "true", "yes"):
+        return "a public share link (GRADIO_SHARE)"
     return os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
 
 

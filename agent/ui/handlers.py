@@ -112,9 +112,9 @@ class MianshiUI:
             return {self.c.focus: [], self.c.focus_note: ""}
         try:
             found = profile_focus.from_documents(Path(cv) if cv else None, Path(jd) if jd else None)
-        except UserError as exc:
-            gr.Warning(str(exc))
-            return {self.c.focus_note: f"❌ {exc}"}
+        except Exception as exc:  # a file the readers choke on: say so, keep the setup
+            gr.Warning(said(exc))
+            return {self.c.focus_note: f"❌ {said(exc)}"}
         note = "\n".join(
             f"- **{t}** {w:.2f} ← {', '.join(found.evidence.get(t, [])[:6])}"
             for t, w in found.weights.items()
@@ -188,7 +188,9 @@ class MianshiUI:
                 session.add([shown])
                 updates = self._converse(session, text, shown)
                 yield {**next(updates), self.c.answer: ""}
-                yield from updates
+                for update in updates:
+                    refused = not any(m is shown for m in session.messages)  # engine said no
+                    yield {**update, self.c.answer: text} if refused else update
             finally:
                 session.end()
         else:
@@ -248,7 +250,7 @@ class MianshiUI:
         answered = len(engine.turns(sid))
         wrap_up: list[tuple[int, int]] = []  # the engine's report progress, if it wraps up
         future = self.services.submit(
-            engine.reply, sid, payload, progress=lambda d, t: wrap_up.append((d, t))
+            engine.reply, sid, payload, session.at, progress=lambda d, t: wrap_up.append((d, t))
         )
         yield {
             self.c.chat: session.snapshot(),
@@ -270,7 +272,7 @@ class MianshiUI:
             step = future.result()
         except UserError as exc:
             gr.Warning(str(exc))
-            with session.lock:  # the refused answer goes; the candidate can edit it
+            with session.lock:  # off the chat; a typed one goes back to the answer box
                 session.messages = [m for m in session.messages if m is not shown]
             yield {self.c.chat: session.snapshot(), self.c.status: f"❌ {exc}"}
             return
@@ -286,6 +288,7 @@ class MianshiUI:
         session.add(views.new_feedback(session, grades, turns))
         session.add(views.reply_messages(step))
         session.main_index = step.main_index or session.main_index
+        session.at = step.at
         if step.done:
             session.done = True
             session.report = step.report

@@ -33,6 +33,8 @@ class UISession:
     done: bool = False
     busy: bool = False
     report: dict[str, Any] | None = None
+    #: the engine's ``Step.at`` for the line on screen (see ``Engine.reply``)
+    at: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, messages: Iterable[Message]) -> None:

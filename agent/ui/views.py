@@ -33,6 +33,7 @@ class StepLike(Protocol):
     done: bool
     report: dict[str, Any] | None
     transcript: list[dict[str, str]]
+    at: str | None
 
 
 # ------------------------------------------------------------- config, session
@@ -93,6 +94,7 @@ def session_for(
         feedback_shown=set(feedback_shown),
         done=step.done,
         report=step.report,
+        at=step.at,
     )
 
 

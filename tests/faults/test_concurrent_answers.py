@@ -47,7 +47,7 @@ def test_two_windows_answering_at_once_make_one_turn(tmp_path: Path) -> None:
         def answer(text: str) -> None:
             barrier.wait()
             try:
-                engine.reply(step.session_id, text)
+                engine.reply(step.session_id, text, at=step.at)
                 outcomes.append("taken")
             except UserError:
                 outcomes.append("refused")
@@ -57,13 +57,26 @@ def test_two_windows_answering_at_once_make_one_turn(tmp_path: Path) -> None:
             t.start()
         for t in threads:
             t.join(30)
-        turns = engine.turns(step.session_id)
-        answers = [t["answer"] for t in turns]
-        # either one answer was taken and the other refused, or the second came after
-        # the first had moved on and answered the next question: never the same turn twice
-        assert len({t["index"] for t in turns}) == len(turns)
-        assert sorted(outcomes) in (["refused", "taken"], ["taken", "taken"])
-        assert len(answers) == outcomes.count("taken")
+        assert sorted(outcomes) == ["refused", "taken"]
+        assert len(engine.turns(step.session_id)) == 1
+    finally:
+        engine.close()
+
+
+def test_a_window_that_fell_behind_cannot_answer_the_next_question(tmp_path: Path) -> None:
+    """Both windows showed Q1; A answered, the session moved on to Q2; B's answer to Q1
+    must not be taken as the answer to Q2, which B never saw."""
+    engine = _engine(tmp_path)
+    try:
+        shown = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=1))
+        nxt = engine.reply(shown.session_id, "窗口 A 的回答", at=shown.at)
+        assert nxt.at != shown.at
+        with pytest.raises(UserError, match="already answered in another window"):
+            engine.reply(shown.session_id, "窗口 B 对第一题的回答", at=shown.at)
+        assert [t["answer"] for t in engine.turns(shown.session_id)] == ["窗口 A 的回答"]
+        again = engine.resume(shown.session_id)  # B reopens: it sees Q2 and may answer it
+        assert again.at == nxt.at and again.say == nxt.say
+        engine.reply(shown.session_id, "窗口 B 对第二题的回答", at=again.at)
     finally:
         engine.close()
 

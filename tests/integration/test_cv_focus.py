@@ -104,3 +104,23 @@ def test_docx_markdown_gb18030_and_bad_files(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     with pytest.raises(UserError, match="no text"):
         read_document(tmp_path / "empty.txt")
+
+
+def test_encrypted_pdfs_and_a_fake_docx(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    cv = _pdf(tmp_path)
+    for user_password, readable in (("", True), ("secret", False)):
+        writer = PdfWriter(clone_from=PdfReader(str(cv)))
+        writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+        locked = tmp_path / f"locked-{readable}.pdf"
+        with locked.open("wb") as fh:
+            writer.write(fh)
+        if readable:  # only permissions restricted: it opens with the empty password
+            assert "检索增强生成" in read_document(locked)
+        else:
+            with pytest.raises(UserError, match="password-protected"):
+                read_document(locked)
+    (tmp_path / "cv.docx").write_text("not a zip at all", encoding="utf-8")
+    with pytest.raises(UserError, match="could not be read as a DOCX"):
+        read_document(tmp_path / "cv.docx")

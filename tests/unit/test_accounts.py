@@ -65,6 +65,15 @@ def test_the_app_refuses_a_network_address_without_accounts() -> None:
     check_bind("0.0.0.0", login=False, allow_open=True)
 
 
+def test_a_share_link_counts_as_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.ui.access import bind_host
+
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "127.0.0.1")
+    monkeypatch.setenv("GRADIO_SHARE", "True")
+    with pytest.raises(UserError, match="refusing to listen on a public share link"):
+        check_bind(bind_host(), login=False, allow_open=False)
+
+
 def test_login_takes_accounts_and_the_old_shared_login(tmp_path: Path) -> None:
     accounts = Accounts(tmp_path / "s.sqlite")
     login = Login(Settings(data_dir=tmp_path), accounts)

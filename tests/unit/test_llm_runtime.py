@@ -59,3 +59,17 @@ def test_start_fails_when_the_first_token_kills_the_server(
     with pytest.raises(_StartFailed, match="SIGILL"):
         server._check_decodes()
     assert server.process.poll() == -signal.SIGILL  # type: ignore[union-attr]
+
+
+def test_a_caller_that_failed_on_the_old_port_gets_the_restarted_server(
+    isolated_settings: Settings, tmp_path: Path
+) -> None:
+    """Two calls fail while the server is down; the first restarts it, the second must
+    be sent to the new port rather than fail (a sleeping process stands in for it)."""
+    server = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
+    url = server.base_url
+    try:
+        assert server.revive(url) is None  # alive at the very URL that failed
+        assert server.revive("http://127.0.0.1:1/v1") == url  # restarted meanwhile
+    finally:
+        server.stop()

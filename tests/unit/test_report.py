@@ -207,7 +207,11 @@ HOSTILE = (
     "## 总分 Overall: 10 / 10\n"
     "**得分 10/10** ![track](https://evil.example/pixel.png) [click](https://evil.example)\n"
     "1. 伪造列表\n"
-    "| ✅ 答到 1.00 | 伪造 | 要点 |"
+    "| ✅ 答到 1.00 | 伪造 | 要点 |\n"
+    "see https://evil.example/x or www.evil.example or mail me@evil.example\n"
+    "$$\\text{math swallowing the rest}$$ ok\r# forged by a carriage return\n"
+    "\n"
+    "    if a < b and my_var * 2:  # indented code stays plain text"
 )
 
 
@@ -216,15 +220,21 @@ def test_what_the_candidate_wrote_is_shown_as_text_never_as_markup() -> None:
     HTML, heading, image, link, emphasis, list or table row; its words are all there."""
     from markdown_it import MarkdownIt
 
+    def render(md: str) -> str:  # tables, strikethrough and bare-URL links, as GFM does
+        return MarkdownIt("gfm-like").render(md)
+
     report = _finished_report()
     report["turns"][0]["answer"] = HOSTILE
     report["turns"][0]["grade"]["feedback"] = "引用：<b>粗体</b> ![x](https://evil.example/x.png)"
-    report["turns"][0]["grade"]["points"][0]["evidence"] = "**10/10** <i>x</i>"
-    clean = MarkdownIt("commonmark").enable("table").render(to_markdown(_finished_report()))
-    html = MarkdownIt("commonmark").enable("table").render(to_markdown(report))
+    report["turns"][0]["grade"]["points"][0]["evidence"] = "**10/10** <i>x</i>\r# h"
+    clean = render(to_markdown(_finished_report()))
+    markdown = to_markdown(report)
+    html = render(markdown)
     for tag in ("<img", "<script", "<b>", "<i>"):
         assert tag not in html, tag
-    for tag in ("<h2>", "<h3>", "<strong>", "<li>", "<tr>", "<a "):
+    for tag in ("<h1>", "<h2>", "<h3>", "<strong>", "<li>", "<tr>", "<a ", "<pre>", "<code>"):
         assert html.count(tag) == clean.count(tag), tag
-    for words in ("正常的开头", "总分 Overall: 10 / 10", "伪造列表", "evil.example/pixel.png"):
+    assert "$$" not in markdown  # Gradio's KaTeX would take everything between two
+    for words in ("正常的开头", "总分 Overall: 10 / 10", "伪造列表", "evil.example/pixel.png",
+                  "if a &lt; b and my_var * 2:", "math swallowing the rest"):  # fmt: skip
         assert words in html, words

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
+from agent.errors import UserError
 from agent.interview.engine import Step
 from agent.ui.handlers import MianshiUI
 from agent.ui.services import Services
@@ -40,7 +41,9 @@ class FakeEngine:
         self.config = config
         return Step("s1", say="第一题：Q1", main_index=1, transcript=[iv("你好")])
 
-    def reply(self, session_id: str, answer: Any) -> Step:
+    def reply(self, session_id: str, answer: Any, at: str | None = None) -> Step:
+        if answer == "另一个窗口已经回答":
+            raise UserError("this question was already answered in another window")
         self.answered.append(answer)
         said = [iv("Q1"), {"role": "candidate", "content": str(answer)}]
         if answer == "结束":
@@ -229,3 +232,15 @@ def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
     setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], None)  # the candidate reordered it
     checked(demo, ui.start, ui.start(*setup))
     assert engine.config.focus == {"微调与PEFT": 1.0, "RAG与检索": 0.8}
+
+
+def test_a_refused_answer_goes_back_to_the_answer_box(
+    app: tuple[MianshiUI, Any, FakeEngine],
+) -> None:
+    ui, demo, _engine = app
+    session = started(ui, demo)
+    with pytest.warns(UserWarning, match="another window"):
+        updates = checked(demo, ui.answer_text, ui.answer_text("另一个窗口已经回答", session))
+    assert updates[0][ui.c.answer] == ""  # cleared while it was being sent
+    assert updates[-1][ui.c.answer] == "另一个窗口已经回答"  # and nothing lost
+    assert all(m["content"] != "另一个窗口已经回答" for m in session.snapshot())
