@@ -84,3 +84,12 @@ def test_login_takes_accounts_and_the_old_shared_login(tmp_path: Path) -> None:
     legacy = Login(shared, accounts)
     assert legacy("team", "team-pass") and not legacy("team", "x") and legacy.on
     accounts.close()
+
+
+def test_the_browser_hears_a_user_error_but_not_an_internal_one(caplog: Any) -> None:
+    from agent.ui.access import said
+
+    assert said(UserError("the answer is too long")) == "the answer is too long"
+    shown = said(RuntimeError("/srv/secret/sessions.sqlite is locked by pid 4242"))
+    assert "secret" not in shown and "4242" not in shown and "RuntimeError" in shown
+    assert "/srv/secret/sessions.sqlite" in caplog.text  # the details are in the log
