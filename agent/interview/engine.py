@@ -10,6 +10,7 @@ bank, store, background grader and LLM, driven one step at a time.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from agent.interview.state import InterviewConfig
 from agent.interview.store import Store, new_session_id
 from agent.interview.targets import entry_for_turn
 from agent.llm.client import LLMClient
+from agent.review.cards import Cards
 from agent.settings import Settings
 
 
@@ -63,6 +65,8 @@ def _waiting(
 def _checkpoint_id(snapshot: Any) -> str:
     return str(snapshot.config.get("configurable", {}).get("checkpoint_id", ""))
 
+
+log = logging.getLogger(__name__)
 
 ANSWERED_ELSEWHERE = (
     "this question was already answered in another window or terminal; "
@@ -114,10 +118,23 @@ class Engine:
             llm=llm,
             history=lambda candidate: self.store.recent_history(candidate),
             on_session=self.store.create_session,
-            on_finish=self.store.finish_session,
+            on_finish=self._finished,
             progress=progress,
         )
         self.graph = compile_graph(self.deps, self.store.checkpointer)
+
+    def _finished(self, session_id: str, report: dict[str, Any]) -> None:
+        """The report is saved; the points missed or half-covered become review cards
+        (a failure there costs only the cards, never the report)."""
+        self.store.finish_session(session_id, report)
+        try:
+            cards = Cards(self.store.path)
+            try:
+                cards.from_report(report)
+            finally:
+                cards.close()
+        except Exception as exc:  # e.g. a locked database: the report stands
+            log.warning("review cards for %s not updated: %s", session_id, exc)
 
     def close(self) -> None:
         self.queue.shutdown()
