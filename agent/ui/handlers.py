@@ -29,6 +29,7 @@ from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
 from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
+from agent.ui.progress import ProgressHandlers
 from agent.ui.services import Services, waiting
 from agent.ui.session import Message, UISession
 
@@ -51,7 +52,7 @@ def _claimed(session: UISession) -> bool:
     return False
 
 
-class MianshiUI:
+class MianshiUI(ProgressHandlers):
     c: Components  # the screen, built by create_app
 
     def __init__(self, services: Services) -> None:

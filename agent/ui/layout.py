@@ -112,6 +112,11 @@ class Components:
     dl_md: gr.DownloadButton
     summary: gr.Markdown
     details: gr.Markdown
+    # the progress tab
+    progress_tab: gr.Tab
+    trend: gr.LinePlot
+    weakest_btn: gr.Button
+    progress_md: gr.Markdown
     # the history tab
     history_tab: gr.Tab
     pick: gr.Dropdown
@@ -163,12 +168,14 @@ def build_components(*, auth_on: bool) -> Components:
             interview = _interview_panel()
         with gr.Tab("报告 Report", id="report"):
             report = _report_tab()
+        with gr.Tab("进度 Progress", id="progress") as progress_tab:
+            progress = _progress_tab()
         with gr.Tab("历史 History", id="history") as history_tab:
             history = _history_tab()
     timer = gr.Timer(POLL_SECONDS)
     return Components(
-        state=state, tabs=tabs, timer=timer, history_tab=history_tab,
-        **setup, **interview, **report, **history,
+        state=state, tabs=tabs, timer=timer, history_tab=history_tab, progress_tab=progress_tab,
+        **setup, **interview, **report, **progress, **history,
     )  # fmt: skip
 
 
@@ -270,6 +277,20 @@ def _report_tab() -> dict[str, Any]:
     details = gr.Markdown("", elem_id="report-details")
     return {"headline": headline, "plot": plot, "dl_json": dl_json, "dl_md": dl_md,
             "summary": summary, "details": details}  # fmt: skip
+
+
+def _progress_tab() -> dict[str, Any]:
+    """Score per topic over sessions (a chart and its text twin), coverage, due cards."""
+    trend = gr.LinePlot(
+        x="session", y="score", color="topic", y_lim=[0, 10], height=300,
+        title="各主题得分走势 Score per topic over sessions", x_title="面试 Session",
+        y_title="得分 Score", elem_id="progress-trend",
+    )  # fmt: skip
+    weakest_btn = gr.Button(
+        "🎯 练习最弱主题 Practise my weakest topic", interactive=False, elem_id="weakest"
+    )
+    progress_md = gr.Markdown("", elem_id="progress-text")
+    return {"trend": trend, "weakest_btn": weakest_btn, "progress_md": progress_md}
 
 
 def _history_tab() -> dict[str, Any]:

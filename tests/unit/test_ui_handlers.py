@@ -244,3 +244,20 @@ def test_a_refused_answer_goes_back_to_the_answer_box(
     assert updates[0][ui.c.answer] == ""  # cleared while it was being sent
     assert updates[-1][ui.c.answer] == "另一个窗口已经回答"  # and nothing lost
     assert all(m["content"] != "另一个窗口已经回答" for m in session.snapshot())
+
+
+def test_progress_tab_and_practise_my_weakest_topic(
+    app: tuple[MianshiUI, Any, FakeEngine],
+) -> None:
+    ui, demo, _engine = app
+    empty = ui.progress("me", None)  # type: ignore[arg-type]
+    assert set(empty) <= set(outputs(demo, ui.progress))
+    assert "no finished interview yet" in empty[ui.c.progress_md]
+    store = ui.services.store
+    store.create_session("p1", "me", {})
+    store.finish_session("p1", {**REPORT, "summary": {"by_topic": {"位置编码": 3.0, "Agent": 8.0}}})
+    shown = ui.progress("me", None)  # type: ignore[arg-type]
+    assert len(shown[ui.c.trend]) == 2 and "**位置编码**" in shown[ui.c.progress_md]
+    picked = ui.practise_weakest("me", None)  # type: ignore[arg-type]
+    assert set(picked) <= set(outputs(demo, ui.practise_weakest))
+    assert picked[ui.c.topics] == ["位置编码"]

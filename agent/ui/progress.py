@@ -1,0 +1,63 @@
+"""The progress tab's handlers, mixed into ``MianshiUI`` (they use its components
+``c``, ``services`` and ``_candidate``): a candidate's progress across interviews, and
+"practise my weakest topic" in one click."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from agent.review import progress as prog
+from agent.review.cards import Cards
+
+if TYPE_CHECKING:
+    from agent.ui.layout import Components
+    from agent.ui.services import Services
+
+Updates = dict[Any, Any]
+
+
+class ProgressHandlers:
+    c: Components
+    services: Services
+
+    def _candidate(self, request: gr.Request | None, typed: str | None) -> str:
+        raise NotImplementedError  # MianshiUI's
+
+    def _progress_of(self, candidate: str) -> prog.Progress:
+        services = self.services
+        cards = Cards(services.settings.db_path)
+        try:
+            due = cards.due(candidate)
+        finally:
+            cards.close()
+        sessions = services.store.sessions(candidate, limit=500)
+        return prog.build(candidate, sessions, services.bank, due)
+
+    def progress(self, candidate: str, request: gr.Request) -> Updates:
+        import pandas as pd
+
+        p = self._progress_of(self._candidate(request, candidate))
+        weakest = p.weakest
+        return {
+            self.c.trend: pd.DataFrame(p.trend, columns=["session", "when", "topic", "score"]),
+            self.c.progress_md: prog.markdown(p),
+            self.c.weakest_btn: gr.update(
+                value=f"🎯 练习最弱主题 Practise my weakest topic: {weakest}"
+                if weakest
+                else "🎯 练习最弱主题 Practise my weakest topic",
+                interactive=weakest is not None,
+            ),
+        }
+
+    def practise_weakest(self, candidate: str, request: gr.Request) -> Updates:
+        weakest = self._progress_of(self._candidate(request, candidate)).weakest
+        if weakest is None:
+            gr.Warning("还没有完成的面试 No finished interview yet")
+            return gr.skip()
+        return {
+            self.c.topics: [weakest],
+            self.c.tabs: gr.Tabs(selected="interview"),
+            self.c.status: f"🎯 已选最弱主题 {weakest}，点「开始面试」Start when ready",
+        }
