@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.types import Command
@@ -89,6 +90,8 @@ class Engine:
 
         self.settings = settings
         self.llm = llm
+        #: what "now" is for review cards (tests move it forward)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.bank = bank or load_bank()
         self.store = store or Store(settings.db_path)
         cache = settings.data_dir
@@ -117,11 +120,24 @@ class Engine:
             rubric=rubric,
             llm=llm,
             history=lambda candidate: self.store.recent_history(candidate),
+            due=self._due_questions,
             on_session=self.store.create_session,
             on_finish=self._finished,
             progress=progress,
         )
         self.graph = compile_graph(self.deps, self.store.checkpointer)
+
+    def _due_questions(self, candidate: str) -> list[str]:
+        """The questions whose review cards are due now (a failure: none)."""
+        try:
+            cards = Cards(self.store.path)
+            try:
+                return [c.question_id for c in cards.due(candidate, now=self.clock())]
+            finally:
+                cards.close()
+        except Exception as exc:
+            log.warning("review cards not read: %s", exc)
+            return []
 
     def _finished(self, session_id: str, report: dict[str, Any]) -> None:
         """The report is saved; the points missed or half-covered become review cards
@@ -130,7 +146,7 @@ class Engine:
         try:
             cards = Cards(self.store.path)
             try:
-                cards.from_report(report)
+                cards.from_report(report, now=self.clock())
             finally:
                 cards.close()
         except Exception as exc:  # e.g. a locked database: the report stands

@@ -42,6 +42,8 @@ class Deps:
     rubric: RubricFn
     llm: LLMClient | None = None
     history: Callable[[str], tuple[list[str], list[str]]] = lambda candidate: ([], [])
+    #: question ids whose review cards are due for the candidate (agent/review/cards.py)
+    due: Callable[[str], list[str]] = lambda candidate: []
     on_session: Callable[[str, str, dict[str, Any]], None] = lambda sid, cand, cfg: None
     on_finish: Callable[[str, dict[str, Any]], None] = lambda sid, report: None
     progress: ProgressFn | None = None
@@ -111,6 +113,7 @@ class Nodes:
             recent_ids=recent,
             weak_topics=weak,
             focus=cfg.focus,
+            due_ids=self.deps.due(cfg.candidate),
             rng=random.Random(seed * 1000 + len(asked)),
         )
         if entry is None:

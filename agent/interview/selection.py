@@ -9,7 +9,8 @@ Rules, in order:
    -4 for a question asked in the candidate's recent sessions, and up to +6 for a
    topic the candidate's CV and target job are about (``focus``: 6 × its weight, so
    the CV's main topics win even over spreading); ties broken by a random draw seeded
-   per session (reproducible).
+   per session (reproducible). A question with review cards due (key points the
+   candidate missed before, agent/review/cards.py) gets +10: it comes back first.
 
 Adaptive difficulty: a strong answer (fast lexical coverage ≥ STRONG) moves the next
 main question one step up, a weak one (≤ WEAK) one step down, within the level's band
@@ -26,6 +27,7 @@ from agent.bank import Bank, Entry
 STRONG = 0.6
 WEAK = 0.25
 FOCUS_BONUS = 6.0
+DUE_BONUS = 10.0
 
 
 def next_difficulty(current: int, band: int, coverage: float | None) -> int:
@@ -52,6 +54,7 @@ def choose_next(
     recent_ids: Iterable[str] = (),
     weak_topics: Iterable[str] = (),
     focus: Mapping[str, float] | None = None,
+    due_ids: Iterable[str] = (),
     rng: random.Random | None = None,
 ) -> Entry | None:
     asked = set(asked_ids)
@@ -60,6 +63,7 @@ def choose_next(
     order = sorted(range(low, high + 1), key=lambda d: (abs(d - difficulty), -d))
     rng = rng or random.Random(0)
     seen_topics, recent, weak = set(asked_topics), set(recent_ids), set(weak_topics)
+    due = set(due_ids)
     for level in order:
         candidates = [
             e for e in bank.filter(role=role, difficulty=level, topics=wanted) if e.id not in asked
@@ -73,7 +77,9 @@ def choose_next(
                 score += 3
             if entry.topic in weak:
                 score += 2
-            if entry.id in recent:
+            if entry.id in due:
+                score += DUE_BONUS  # its missed points are due for review: before anything
+            elif entry.id in recent:
                 score -= 4
             score += FOCUS_BONUS * (focus or {}).get(entry.topic, 0.0)
             scored.append((score, rng.random(), entry))

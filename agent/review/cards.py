@@ -3,7 +3,8 @@
 A finished interview's report turns each graded point into a rating: ``missing`` →
 Again, ``partial`` → Hard, ``covered`` → Good (a point covered is only a review of a
 card that exists; it never makes a new one). The FSRS scheduler (py-fsrs) keeps each
-card's stability and difficulty and says when it is due next. Cards live in the
+card's stability and difficulty and says when it is due next, in days (interviews
+are days apart, so there are no minute-level learning steps). Cards live in the
 sessions database, keyed by candidate, question and point.
 """
 
@@ -54,7 +55,9 @@ class Cards:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
-        self._scheduler = Scheduler()
+        # Interviews are days apart: no minute-level (re)learning steps, so a card goes
+        # straight to day intervals; no fuzzing, so the schedule is reproducible.
+        self._scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
         with self._lock, self._conn:
             self._conn.executescript(_SCHEMA)
 

@@ -124,3 +124,44 @@ def test_encrypted_pdfs_and_a_fake_docx(tmp_path: Path) -> None:
     (tmp_path / "cv.docx").write_text("not a zip at all", encoding="utf-8")
     with pytest.raises(UserError, match="could not be read as a DOCX"):
         read_document(tmp_path / "cv.docx")
+
+
+def test_a_docx_job_description_shifts_selection_to_its_requirements(tmp_path: Path) -> None:
+    import random
+
+    import docx
+
+    from agent.bank import load_bank
+    from agent.interview.selection import choose_next
+
+    jd = tmp_path / "jd.docx"
+    document = docx.Document()
+    for line in (
+        "岗位：大模型推理部署工程师",
+        "要求：熟悉 vLLM、TensorRT 等推理框架的部署；掌握 GPTQ / AWQ / INT8 量化；",
+        "有模型蒸馏与服务化经验，了解 KV cache、PagedAttention、投机采样等推理优化。",
+    ):
+        document.add_paragraph(line)
+    document.save(str(jd))
+    found = from_documents(None, jd)
+    assert next(iter(found.weights)) == "量化与部署"
+    bank = load_bank()
+
+    def topics(focus: dict[str, float]) -> list[str]:
+        asked: list[str] = []
+        seen: list[str] = []
+        rng = random.Random(11)
+        for _ in range(5):
+            entry = choose_next(
+                bank, role="engineering", difficulty=2, band=2, asked_ids=asked,
+                asked_topics=seen, focus=focus, rng=rng,
+            )  # fmt: skip
+            assert entry is not None
+            asked.append(entry.id)
+            seen.append(entry.topic)
+        return seen
+
+    aimed = ("量化与部署", "注意力与推理优化")
+    with_jd = sum(t in aimed for t in topics(found.weights))
+    without = sum(t in aimed for t in topics({}))
+    assert with_jd >= 4 and with_jd > without

@@ -38,7 +38,8 @@ def test_missed_and_half_covered_points_become_cards(tmp_path: Path) -> None:
         now=NOW,
     )
     assert changed == 2 and cards.count("alice") == 2  # a covered point makes no card
-    soon = cards.due("alice", now=NOW + timedelta(hours=1))
+    assert cards.due("alice", now=NOW + timedelta(hours=1)) == []  # not the same day
+    soon = cards.due("alice", now=NOW + timedelta(days=1))
     assert {c.point for c in soon} == {"低秩矩阵 BA", "推理时合并"}
     assert soon[0].question == "什么是 LoRA？" and soon[0].reference == "低秩分解……"
     assert cards.due("bob", now=NOW + timedelta(days=30)) == []
