@@ -205,6 +205,7 @@ def _setup_panel(auth_on: bool) -> dict[str, Any]:
             label="候选人 Candidate（历史记录和选题按此区分 history and question "
             "choice follow this name）",
             visible=not auth_on,
+            elem_id="candidate",
         )
         profile = _profile_inputs()
         start_btn = gr.Button("开始面试 Start", variant="primary", elem_id="start")

@@ -40,8 +40,7 @@ class ProgressHandlers:
 
         p = self._progress_of(self._candidate(request, candidate))
         weakest = p.weakest
-        return {
-            self.c.trend: pd.DataFrame(p.trend, columns=["session", "when", "topic", "score"]),
+        updates: Updates = {
             self.c.progress_md: prog.markdown(p),
             self.c.weakest_btn: gr.update(
                 value=f"🎯 练习最弱主题 Practise my weakest topic: {weakest}"
@@ -50,6 +49,10 @@ class ProgressHandlers:
                 interactive=weakest is not None,
             ),
         }
+        if p.trend:  # an empty frame first leaves Gradio's chart blank for later data
+            frame = pd.DataFrame(p.trend, columns=["session", "when", "topic", "score"])
+            updates[self.c.trend] = frame.astype({"session": "int64", "score": "float64"})
+        return updates
 
     def practise_weakest(self, candidate: str, request: gr.Request) -> Updates:
         weakest = self._progress_of(self._candidate(request, candidate)).weakest

@@ -56,6 +56,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The candidate whose earlier interviews the progress view charts.
+HISTORY_CANDIDATE = "xiaoming"
+
+
+def _seed_history(db: Path) -> None:
+    """Three finished interviews of HISTORY_CANDIDATE, as the app would have stored them."""
+    from agent.bank import load_bank
+    from agent.interview.store import Store
+
+    bank = load_bank()
+    ids = {t: [e.id for e in bank.entries if e.topic == t][:3] for t in ("RAG与检索", "Agent")}
+    store = Store(db)
+    for n, (rag, agent) in enumerate([(4.0, 5.0), (5.5, 4.5), (7.0, 5.0)], start=1):
+        sid = f"seed-{n}"
+        store.create_session(sid, HISTORY_CANDIDATE, {"candidate": HISTORY_CANDIDATE})
+        turns = [{"question_id": ids["RAG与检索"][n - 1]}, {"question_id": ids["Agent"][n - 1]}]
+        summary = {"by_topic": {"RAG与检索": rag, "Agent": agent}, "overall_score": 5.5}
+        store.finish_session(sid, {"session_id": sid, "turns": turns, "summary": summary})
+        time.sleep(0.01)  # distinct creation times, in order
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
@@ -74,6 +96,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         GRADIO_SERVER_PORT=str(port),
         PYTHONUNBUFFERED="1",
     )
+    _seed_history(tmp / "data" / "sessions.sqlite")
     log = (tmp / "app.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -378,4 +401,46 @@ def test_history_resumes_an_interview_and_opens_its_report(
         arg=session,
         timeout=30_000,
     )
+    page.context.close()
+
+
+def _pixels_like(png: bytes, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return sum(
+        1
+        for pixel in image.get_flattened_data()
+        if all(abs(int(c) - v) <= tolerance for c, v in zip(pixel, rgb, strict=True))
+    )
+
+
+def test_progress_view_charts_earlier_interviews(app_url: str, browser: Any, shots: Path) -> None:
+    page = new_page(browser, app_url)
+    page.locator("#candidate textarea, #candidate input").first.fill(HISTORY_CANDIDATE)
+    page.get_by_role("tab", name="进度 Progress").click()
+    page.wait_for_function(
+        "() => document.querySelector('#progress-text').innerText.includes('Weakest topic')",
+        timeout=30_000,
+    )
+    text = page.inner_text("#progress-text")
+    assert "Agent" in text and "4 → 5.5 → 7" in text  # the text twin of the chart
+    page.wait_for_selector("#progress-trend canvas, #progress-trend svg", timeout=30_000)
+    # the chart draws a line per topic in Vega's first two colours (an untyped empty
+    # frame once made the axes categorical and the lines vanished)
+    deadline, lines = time.monotonic() + 30, (0, 0)
+    while time.monotonic() < deadline and min(lines) <= 200:
+        box = page.locator("#progress-trend").bounding_box()  # no scrolling, no re-layout
+        chart = page.screenshot(path=str(shots / "progress-chart.png"), clip=box)
+        lines = (_pixels_like(chart, (76, 120, 168)), _pixels_like(chart, (245, 133, 24)))
+        time.sleep(0.5)
+    assert min(lines) > 200, lines
+    page.screenshot(path=str(shots / "progress.png"), full_page=True)
+    page.click("#weakest")
+    page.wait_for_function(
+        "() => document.querySelector('#topics').innerText.includes('Agent')", timeout=30_000
+    )
+    assert "Agent" in page.inner_text("#status")
     page.context.close()
