@@ -53,6 +53,6 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
         trigger(ui.history, [c.candidate], [c.table, c.pick], show_progress="hidden", **PRIVATE)
     c.open_btn.click(ui.open_report, [c.pick, c.candidate], c.report_outputs, **PRIVATE)
     shown = [c.trend, c.progress_md, c.weakest_btn]
-    for trigger in (c.progress_tab.select, demo.load):
-        trigger(ui.progress, [c.candidate], shown, show_progress="hidden", **PRIVATE)
+    # on opening the tab only: a page-load call could land after it with another name
+    c.progress_tab.select(ui.progress, [c.candidate], shown, show_progress="hidden", **PRIVATE)
     c.weakest_btn.click(ui.practise_weakest, [c.candidate], [c.topics, c.tabs, c.status], **PRIVATE)

@@ -422,7 +422,7 @@ def test_progress_view_charts_earlier_interviews(app_url: str, browser: Any, sho
     page.locator("#candidate textarea, #candidate input").first.fill(HISTORY_CANDIDATE)
     page.get_by_role("tab", name="进度 Progress").click()
     page.wait_for_function(
-        "() => document.querySelector('#progress-text').innerText.includes('Weakest topic')",
+        "() => document.querySelector('#progress-text').innerText.includes('xiaoming')",
         timeout=30_000,
     )
     text = page.inner_text("#progress-text")
