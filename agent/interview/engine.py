@@ -94,6 +94,8 @@ class Engine:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.bank = bank or load_bank()
         self.store = store or Store(settings.db_path)
+        #: review cards, in the same database (one connection, opened once)
+        self.cards = Cards(self.store.path)
         cache = settings.data_dir
 
         def rubric(entry: Entry) -> list[RubricPoint]:
@@ -130,11 +132,7 @@ class Engine:
     def _due_questions(self, candidate: str) -> list[str]:
         """The questions whose review cards are due now (a failure: none)."""
         try:
-            cards = Cards(self.store.path)
-            try:
-                return [c.question_id for c in cards.due(candidate, now=self.clock())]
-            finally:
-                cards.close()
+            return [c.question_id for c in self.cards.due(candidate, now=self.clock())]
         except Exception as exc:
             log.warning("review cards not read: %s", exc)
             return []
@@ -144,16 +142,13 @@ class Engine:
         (a failure there costs only the cards, never the report)."""
         self.store.finish_session(session_id, report)
         try:
-            cards = Cards(self.store.path)
-            try:
-                cards.from_report(report, now=self.clock())
-            finally:
-                cards.close()
+            self.cards.from_report(report, now=self.clock())
         except Exception as exc:  # e.g. a locked database: the report stands
             log.warning("review cards for %s not updated: %s", session_id, exc)
 
     def close(self) -> None:
         self.queue.shutdown()
+        self.cards.close()
         self.store.close()
 
     @staticmethod
