@@ -26,15 +26,10 @@ from agent.bank import load_bank
 from agent.grading import Grader
 from agent.llm.server import connect
 from agent.settings import load_settings
-from evals.common import read_jsonl
+from evals.common import percentile, read_jsonl
 from evals.eval_grader import DATA
 
 KINDS = ("correct_written", "correct_spoken", "correct_english", "strong_partial", "fluent_wrong")
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     for case, values in timings.items():
         if values:
             summary[f"{case}_p50_s"] = round(statistics.median(values), 1)
-            summary[f"{case}_p90_s"] = round(_pct(values, 0.9), 1)
+            summary[f"{case}_p90_s"] = round(percentile(values, 0.9), 1)
             summary[f"{case}_n"] = len(values)
     print(json.dumps(summary))
     return 0

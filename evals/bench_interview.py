@@ -19,17 +19,13 @@ from agent.interview.engine import Engine
 from agent.interview.state import InterviewConfig
 from agent.llm.server import connect
 from agent.settings import load_settings
+from evals.common import percentile
 
 ANSWERS = [
     "我理解它的核心是通过注意力机制计算各个位置之间的相关性，再加权求和得到表示。",
     "不太清楚，可能和模型训练的稳定性有关吧。",
     "主要有三点：第一是原理，第二是实现上的细节，第三是它的优缺点和适用场景。",
 ]
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench": "interview",
         "answers": i,
         "next_line_p50_s": round(statistics.median(next_line_s), 3) if next_line_s else None,
-        "next_line_p95_s": round(_pct(next_line_s, 0.95), 3) if next_line_s else None,
+        "next_line_p95_s": round(percentile(next_line_s, 0.95), 3) if next_line_s else None,
         "grade_ready_p50_s": round(statistics.median(ready_s), 2) if ready_s else None,
         "grade_ready_max_s": round(max(ready_s), 2) if ready_s else None,
     }

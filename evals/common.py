@@ -48,6 +48,13 @@ def save_result(result: dict[str, Any], name: str, results_dir: Path = RESULTS_D
     return path
 
 
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0–1) of ``values`` (not empty): what the
+    benchmarks print as p50 / p90 / p95."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 # --------------------------------------------------------------------------- agreement
 
 

@@ -31,6 +31,7 @@ from agent.interview.state import InterviewConfig
 from agent.llm.client import LLMClient
 from agent.llm.server import EmbeddedServer
 from agent.settings import Settings, load_settings
+from evals.common import percentile
 
 ANSWER = (
     "我理解它的核心是先讲清楚原理，再说实现上的细节，最后说优缺点和适用场景；"
@@ -53,13 +54,6 @@ class SoakResult:
     latency_p90_s: float | None = None
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
 
 
 def _candidate(
@@ -148,8 +142,9 @@ def _tally(engine: Engine, outs: list[dict[str, Any]], result: SoakResult) -> No
                 result.pending_at_end += 1
             elif grade.get("method") not in HONEST_METHODS:
                 result.invented_grades += 1
-    result.latency_p50_s = _pct(latencies, 0.5)
-    result.latency_p90_s = _pct(latencies, 0.9)
+    if latencies:
+        result.latency_p50_s = round(percentile(latencies, 0.5), 2)
+        result.latency_p90_s = round(percentile(latencies, 0.9), 2)
 
 
 def main(argv: list[str] | None = None) -> int:

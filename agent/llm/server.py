@@ -49,6 +49,15 @@ RESTART_WINDOW_S = 600.0
 log = logging.getLogger(__name__)
 
 
+def responds(base_url: str, timeout: float = 2.0) -> bool:
+    """An OpenAI-compatible server answers ``GET /models`` at ``base_url``."""
+    try:
+        with urllib.request.urlopen(base_url + "/models", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
 class EmbeddedServer:
     """One llama.cpp OpenAI-compatible server process serving one GGUF file."""
 
@@ -120,16 +129,11 @@ class EmbeddedServer:
     def _wait_ready(self) -> None:
         assert self.process is not None
         deadline = time.monotonic() + self.settings.llm_start_timeout
-        url = self.base_url + "/models"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise _StartFailed(self.died() or "it exited")
-            with (
-                contextlib.suppress(OSError, urllib.error.URLError),
-                urllib.request.urlopen(url, timeout=2.0) as response,
-            ):
-                if response.status == 200:
-                    return
+            if responds(self.base_url):
+                return
             time.sleep(0.25)
         raise _StartFailed(
             f"no answer within {self.settings.llm_start_timeout:.0f} s (raise "

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from agent.osutil import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -48,12 +49,6 @@ TYPED_ANSWER = (
     "学习的绝对位置嵌入，或相对位置编码。RoPE 把 query 和 key 按位置旋转，点积只依赖相对位置，"
     "ALiBi 给注意力分数加与距离成正比的线性偏置，外推性更好。长度外推时可以用位置插值或 NTK 缩放。"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 #: The candidate whose earlier interviews the progress view charts.
@@ -83,7 +78,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make browser-deps)")
     tmp = tmp_path_factory.mktemp("app")
-    port = _free_port()
+    port = free_port()
     env = {
         k: v
         for k, v in os.environ.items()

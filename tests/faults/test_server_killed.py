@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 
-from agent.llm.server import connect
+from agent.llm.server import connect, responds
 from agent.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-
-def _answers(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(base_url + "/models", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def test_a_killed_embedded_server_is_restarted_on_the_next_call(
@@ -46,5 +36,5 @@ def test_a_killed_embedded_server_is_restarted_on_the_next_call(
             second = client.chat([{"role": "user", "content": "2+2=? 只回答数字"}], max_tokens=4)
             assert first and second
             assert len(server.restarts) == 1 and server.died() is None
-            assert _answers(client.base_url)
-            assert client.base_url != old_url or _answers(old_url)
+            assert responds(client.base_url)
+            assert client.base_url != old_url or responds(old_url)

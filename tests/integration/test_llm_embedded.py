@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 from agent.cli.main import main
 from agent.llm.client import LLMClient
 from agent.llm.errors import EndpointUnavailable
-from agent.llm.server import connect
+from agent.llm.server import connect, responds
 from agent.prompts import render
 from agent.settings import Settings
 
@@ -103,18 +102,10 @@ CHILD = textwrap.dedent(
 )
 
 
-def _answers(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(base_url + "/models", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 def _gone(base_url: str, wait_s: float = 20.0) -> bool:
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
-        if not _answers(base_url):
+        if not responds(base_url):
             return True
         time.sleep(0.2)
     return False
@@ -130,7 +121,7 @@ def test_server_stops_when_the_process_ends(sig: signal.Signals) -> None:
         assert child.stdout is not None
         base_url = child.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:"), base_url
-        assert _answers(base_url)
+        assert responds(base_url)
         child.send_signal(sig)
         child.wait(timeout=30)
         assert _gone(base_url), f"server at {base_url} still answers after {sig.name}"
