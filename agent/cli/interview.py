@@ -19,6 +19,9 @@ from agent.interview.report_markdown import to_markdown
 from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
 from agent.profile import focus
+from agent.profile.project_questions import describe as describe_projects
+from agent.profile.project_questions import project_questions
+from agent.profile.read import read_document
 from agent.settings import load_settings
 
 if TYPE_CHECKING:
@@ -61,6 +64,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--candidate", default="default", help="whose history to use")
     p.add_argument("--cv", type=Path, help="your CV (PDF, DOCX, Markdown or text): aim at it")
     p.add_argument("--jd", type=Path, help="the target job description (same formats)")
+    p.add_argument(
+        "--projects", type=int, default=2, choices=range(0, 4), metavar="N",
+        help="deep-dive questions about up to N projects in --cv (0–3, default 2)",
+    )  # fmt: skip
     p.add_argument(
         "--focus",
         nargs="+",
@@ -110,6 +117,26 @@ def _focus(args: argparse.Namespace) -> dict[str, float]:
     return found.weights
 
 
+def _with_projects(
+    config: InterviewConfig, args: argparse.Namespace, engine: Any, llm: Any
+) -> InterviewConfig:
+    """The CV's project deep-dive questions added to the interview (shown first)."""
+    cv_text = read_document(args.cv)
+    job_text = read_document(args.jd) if args.jd else ""
+    _say("正在根据简历里的项目出题 deriving project questions from your CV …", sys.stderr)
+    found = project_questions(
+        cv_text, engine.bank, llm, job_text=job_text, lang=config.lang,
+        cache_dir=engine.settings.data_dir,
+        progress=lambda n, total: _say(f"  项目 project {n}/{total}", sys.stderr),
+    )[: args.projects]  # fmt: skip
+    if not found:
+        _say("（简历里没有找到项目经历 no projects found in the CV）", sys.stderr)
+        return config
+    _say("项目深挖题（要点由模型推导）Project questions, derived key points:", sys.stderr)
+    _say(describe_projects(found), sys.stderr)
+    return config.model_copy(update={"projects": found})
+
+
 def _config(args: argparse.Namespace) -> InterviewConfig:
     weights = _focus(args)
     try:
@@ -136,13 +163,13 @@ def _open(engine: Engine, args: argparse.Namespace, config: InterviewConfig) -> 
         step = engine.start(config)
         for line in step.transcript:
             _say(f"面试官: {line['content']}")
-        return step, config.mode == "practice"
+        return step, config.feedback_each
     step = engine.resume(args.resume)
     stored = engine.store.session(args.resume)
     for line in step.transcript:
         who = "面试官" if line["role"] == "interviewer" else "你"
         _say(f"{who}: {line['content']}")
-    return step, bool(stored and stored["config"].get("mode") == "practice")
+    return step, bool(stored and stored["config"].get("mode") != "real")
 
 
 def _converse(engine: Engine, step: Step, interactive: bool) -> Step:
@@ -193,6 +220,13 @@ def _interview(args: argparse.Namespace) -> int:
 
     with connect(settings) as llm:
         engine = Engine(settings, llm, progress=progress)
+        if config.mode == "review" and not args.resume and not engine.cards.due(config.candidate):
+            total = engine.cards.count(config.candidate)
+            _say(f"今天没有要复习的卡片 nothing due for review ({total} card(s) in all)")
+            engine.close()
+            return 0
+        if args.cv and not args.resume and args.projects:
+            config = _with_projects(config, args, engine, llm)
         practice = False
 
         def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:

@@ -13,8 +13,9 @@ import argparse
 import sys
 from datetime import datetime
 
-from agent.bank import RubricPoint, load_bank
+from agent.bank import load_bank
 from agent.review.cards import Cards, ReviewCard
+from agent.review.questions import review_entry
 from agent.settings import load_settings
 
 SKIP = {"跳过", "skip", "pass"}
@@ -55,12 +56,8 @@ def _review(args: argparse.Namespace) -> int:
                 break
             if not answer or answer.lower() in SKIP:
                 continue
-            entry = bank.by_id.get(card.question_id)
-            if entry is None:  # the bank changed since: the card stays as it is
-                print(f"  （题库里已没有 {card.question_id}，跳过 no longer in the bank）")
-                continue
-            one = entry.model_copy(update={"rubric": [RubricPoint(point=card.point)]})
-            grade = grader.grade(one, answer)
+            # graded on the card's point alone (a project question is rebuilt from it)
+            grade = grader.grade(review_entry([card], bank), answer)
             if grade.status != "graded" or not grade.points:
                 print(f"  评分暂不可用，卡片不变 not graded now: {grade.error}")
                 continue

@@ -27,7 +27,7 @@ from agent.interview.state import InterviewConfig
 from agent.interview.store import Store, new_session_id
 from agent.interview.targets import entry_for_turn
 from agent.llm.client import LLMClient
-from agent.review.cards import Cards
+from agent.review.cards import Cards, ReviewCard
 from agent.settings import Settings
 
 
@@ -122,17 +122,17 @@ class Engine:
             rubric=rubric,
             llm=llm,
             history=lambda candidate: self.store.recent_history(candidate),
-            due=self._due_questions,
+            due=self._due_cards,
             on_session=self.store.create_session,
             on_finish=self._finished,
             progress=progress,
         )
         self.graph = compile_graph(self.deps, self.store.checkpointer)
 
-    def _due_questions(self, candidate: str) -> list[str]:
-        """The questions whose review cards are due now (a failure: none)."""
+    def _due_cards(self, candidate: str) -> list[ReviewCard]:
+        """The candidate's review cards due now (a failure: none)."""
         try:
-            return [c.question_id for c in self.cards.due(candidate, now=self.clock())]
+            return self.cards.due(candidate, now=self.clock())
         except Exception as exc:
             log.warning("review cards not read: %s", exc)
             return []

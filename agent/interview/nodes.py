@@ -24,6 +24,8 @@ from agent.interview.selection import choose_next, next_difficulty
 from agent.interview.state import Current, InterviewConfig, InterviewState, Turn
 from agent.interview.targets import RubricFn, entry_for_turn, skipped_grade
 from agent.llm.client import LLMClient
+from agent.review.cards import ReviewCard
+from agent.review.questions import due_groups, review_entry, review_line
 
 #: A key point counts as missing for the follow-up decision below this fast
 #: lexical coverage; an answer this weak overall gets no follow-up (move on).
@@ -42,8 +44,8 @@ class Deps:
     rubric: RubricFn
     llm: LLMClient | None = None
     history: Callable[[str], tuple[list[str], list[str]]] = lambda candidate: ([], [])
-    #: question ids whose review cards are due for the candidate (agent/review/cards.py)
-    due: Callable[[str], list[str]] = lambda candidate: []
+    #: the candidate's review cards due now (agent/review/cards.py)
+    due: Callable[[str], list[ReviewCard]] = lambda candidate: []
     on_session: Callable[[str, str, dict[str, Any]], None] = lambda sid, cand, cfg: None
     on_finish: Callable[[str, dict[str, Any]], None] = lambda sid, report: None
     progress: ProgressFn | None = None
@@ -79,6 +81,40 @@ class Nodes:
         self.deps = deps
         self.bank = deps.bank
 
+    def _entry(self, current: Current) -> Entry:
+        """The entry of the question on the table: its own, else the bank's."""
+        if current.entry:
+            return Entry.model_validate(current.entry)
+        return self.bank.get(current.question_id)
+
+    @staticmethod
+    def _project(cfg: InterviewConfig, state: InterviewState) -> Entry | None:
+        """The next project question when one is due: the 2nd, 4th … main question."""
+        if state.get("main_count", 0) % 2 != 1:
+            return None
+        asked = set(state.get("asked_ids", []))
+        return next((e for e in cfg.projects if e.id not in asked), None)
+
+    def _select_review(self, cfg: InterviewConfig, state: InterviewState) -> Command[Any]:
+        """Review mode: the next question with due cards, graded on those points only."""
+        index = state.get("main_count", 0)
+        groups = due_groups(self.deps.due(cfg.candidate))[: cfg.questions]
+        asked = set(state.get("asked_ids", []))
+        left = [g for g in groups if g[0].question_id not in asked]
+        if not left or index >= cfg.questions:
+            return Command(goto="wrap_up", update={"current": None})
+        entry = review_entry(left[0], self.bank)
+        current = Current(
+            question_id=entry.id,
+            kind="main",
+            question=entry.question,
+            asked=review_line(cfg.lang, entry.question, len(left[0]), index + 1, len(groups)),
+            origin="review",
+            entry=entry.model_dump(mode="json"),
+        )
+        update = {"current": current.model_dump(), "asked_ids": [entry.id], "main_count": index + 1}
+        return Command(goto="ask", update=update)
+
     def configure(self, state: InterviewState, config: RunnableConfig) -> dict[str, Any]:
         cfg = InterviewConfig.model_validate(state.get("config") or {})
         sid = _session_id(config)
@@ -98,11 +134,14 @@ class Nodes:
         cfg = _cfg(state)
         if state.get("main_count", 0) >= cfg.questions:
             return Command(goto="wrap_up", update={"current": None})
+        if cfg.mode == "review":
+            return self._select_review(cfg, state)
         recent, weak = self.deps.history(cfg.candidate)
         asked = state.get("asked_ids", [])
         seed = cfg.seed if cfg.seed is not None else zlib.crc32(state["session_id"].encode())
         target = state.get("difficulty", cfg.band)
-        entry = choose_next(
+        project = self._project(cfg, state)
+        entry = project or choose_next(
             self.bank,
             role=cfg.role,
             difficulty=target,
@@ -113,7 +152,7 @@ class Nodes:
             recent_ids=recent,
             weak_topics=weak,
             focus=cfg.focus,
-            due_ids=self.deps.due(cfg.candidate),
+            due_ids=[c.question_id for c in self.deps.due(cfg.candidate)],
             rng=random.Random(seed * 1000 + len(asked)),
         )
         if entry is None:
@@ -124,6 +163,8 @@ class Nodes:
             kind="main",
             question=entry.question,
             asked=f"{say.transition(cfg.lang, index)}{entry.question}",
+            origin="project" if project else "bank",
+            entry=project.model_dump(mode="json") if project else None,
         )
         path = {"question_id": entry.id, "difficulty": entry.difficulty, "target": target}
         update = {
@@ -160,7 +201,7 @@ class Nodes:
     def _record(self, state: InterviewState, **fields: Any) -> dict[str, Any]:
         """The turn for the question on the table, as the state stores it."""
         current = _current(state)
-        entry = self.bank.get(current.question_id)
+        entry = self._entry(current)
         return Turn(
             index=len(state.get("turns", [])),
             question_id=current.question_id,
@@ -173,6 +214,8 @@ class Nodes:
             parent_id=current.parent_id,
             targets=current.targets,
             reference=current.reference,
+            origin=current.origin,
+            entry=current.entry,
             **fields,
         ).model_dump()
 
@@ -204,7 +247,7 @@ class Nodes:
 
     def _hint(self, cfg: InterviewConfig, current: Current) -> dict[str, Any]:
         """A hint at the next point still open (the follow-up's targets, else any)."""
-        points = self.deps.rubric(self.bank.get(current.question_id))
+        points = self.deps.rubric(self._entry(current))
         targets = current.targets or range(len(points))
         pending = [points[i].point for i in targets if i < len(points)]
         point = pending[len(current.hints) % len(pending)] if pending else None
@@ -237,12 +280,13 @@ class Nodes:
             missing = [i for i in state.get("missing") or [] if i not in set(current.targets)]
         update["missing"] = missing
         more = bool(missing) and current.follow_ups_used < cfg.max_follow_ups
+        more = more and cfg.mode != "review"  # review questions are short: no follow-ups
         return Command(goto="follow_up" if more else "select", update=update)
 
     def follow_up(self, state: InterviewState) -> dict[str, Any]:
         cfg = _cfg(state)
         current = _current(state)
-        entry = self.bank.get(current.question_id)
+        entry = self._entry(current)
         missing: list[int] = list(state.get("missing") or [])
         asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
         chosen = aimed_follow_up(entry, missing, asked_fu)
@@ -266,6 +310,8 @@ class Nodes:
             follow_ups_used=current.follow_ups_used + 1,
             targets=targets,
             reference=reference,
+            origin=current.origin,
+            entry=current.entry,
         )
         return {"current": nxt.model_dump(), "asked_ids": [tag]}
 

@@ -19,6 +19,7 @@ from typing import Any
 from agent.bank import Bank
 from agent.grading.models import Grade
 from agent.interview.report_markdown import ReadingFn, to_markdown
+from agent.interview.targets import turn_entry
 
 MAIN_WEIGHT = 2.0
 FOLLOW_UP_WEIGHT = 1.0
@@ -42,7 +43,7 @@ def build_report(
     pending = 0
     for turn in state.get("turns", []):
         grade = grades.get(int(turn["index"]))
-        entry = bank.get(turn["question_id"])
+        entry = turn_entry(bank, turn)
         weight = MAIN_WEIGHT if turn["kind"] == "main" else FOLLOW_UP_WEIGHT
         if grade is None or grade.get("status") != "graded" or grade.get("score") is None:
             pending += 1
@@ -71,6 +72,11 @@ def build_report(
                 "reference_answer": (turn.get("reference") if turn["kind"] == "follow_up" else None)
                 or entry.reference_answer,
                 "speech": turn.get("speech"),
+                # "project": a deep-dive question on the candidate's CV project;
+                # "review": missed points asked again (only those points graded)
+                "origin": turn.get("origin") or "bank",
+                "project": entry.sources[0].locator if turn.get("origin") == "project" else None,
+                "rubric_source": entry.rubric_source,
             }
         )
     topic_scores = {t: _weighted_mean(v) for t, v in by_topic.items()}

@@ -184,6 +184,8 @@ def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[
     feedback, the reference answer, reading links and speech metrics."""
     g = turn.get("grade") or {}
     kind = "主问题" if turn.get("kind") == "main" else "追问"
+    if turn.get("origin") == "project":
+        kind = f"项目深挖 Project{'·追问' if turn.get('kind') != 'main' else ''}"
     graded = g.get("status", "graded") == "graded" and g.get("score") is not None
     score = f"{score_text(g.get('score'))}/10" if graded else "pending"
     flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
@@ -196,6 +198,7 @@ def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[
         f"`{turn.get('question_id')}` · {turn.get('topic', '')} · 难度 "
         f"{turn.get('difficulty', '')} · 得分 **{score}**{flags}",
         "",
+        *_provenance(turn),
         "**回答 Answer:**",
         "",
         *answer,
@@ -213,6 +216,21 @@ def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[
         sp = turn["speech"]
         lines += [f"**语音 Speech:** {speech_line(sp)}", "", f"`{speech_values(sp)}`", ""]
     return lines
+
+
+def _provenance(turn: Mapping[str, Any]) -> list[str]:
+    """Where the question and its key points come from, when not the curated bank."""
+    if turn.get("origin") == "project":
+        return [
+            f"> 项目问题：根据你简历里的项目「{inert(turn.get('project') or '')}」生成；"
+            "评分要点由模型从简历、JD 和题库相关题推导，**非人工整理**。 "
+            "Project question from your CV; its key points are *derived* by the model, "
+            "not curated.",
+            "",
+        ]
+    if turn.get("rubric_source") == "derived":
+        return ["> 评分要点由模型推导，非人工整理 (derived key points, not curated).", ""]
+    return []
 
 
 def _verdicts(points: Sequence[Mapping[str, Any]]) -> list[str]:

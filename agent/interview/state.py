@@ -11,10 +11,13 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field, model_validator
 
-from agent.bank import TOPICS, Role
+from agent.bank import TOPICS, Entry, Role
 
 Level = Literal["junior", "mid", "senior"]
-Mode = Literal["practice", "real"]
+Mode = Literal["practice", "real", "review"]
+#: where a question comes from: the bank, the candidate's CV (a project deep-dive),
+#: or their due review cards (the points they missed before)
+Origin = Literal["bank", "project", "review"]
 Lang = Literal["zh", "en"]
 
 LEVEL_BAND: dict[str, int] = {"junior": 1, "mid": 2, "senior": 3}
@@ -27,12 +30,22 @@ class InterviewConfig(BaseModel):
     level: Level = "mid"
     topics: list[str] = Field(default_factory=list)
     questions: int = Field(default=5, ge=1, le=30, description="number of main questions")
+    #: ``review``: only the candidate's due review cards are asked (agent/review/)
     mode: Mode = "practice"
     lang: Lang = "zh"
     max_follow_ups: int = Field(default=1, ge=0, le=3)
     candidate: str = Field(default="default", min_length=1, max_length=64)
     #: topic → weight in (0, 1] from the candidate's CV and target job (agent/profile/)
     focus: dict[str, float] = Field(default_factory=dict)
+    #: project deep-dive questions from the CV (agent/profile/project_questions.py),
+    #: asked as the 2nd, 4th … main question; their key points are derived
+    projects: list[Entry] = Field(default_factory=list, max_length=3)
+
+    @property
+    def feedback_each(self) -> bool:
+        """Feedback after every answer (practice and review) or only at the end."""
+        return self.mode != "real"
+
     seed: int | None = Field(default=None, description="fixes question choice (tests)")
 
     def model_post_init(self, context: Any, /) -> None:
@@ -64,6 +77,10 @@ class Turn(BaseModel):
     targets: list[int] = Field(default_factory=list)
     reference: str | None = None
     speech: dict[str, Any] | None = None
+    origin: Origin = "bank"
+    #: the entry of a question not asked straight from the bank (a project question,
+    #: a review of missed points): grading and the report use it
+    entry: dict[str, Any] | None = None
 
 
 class Current(BaseModel):
@@ -79,6 +96,8 @@ class Current(BaseModel):
     #: what a follow-up is graded against (see ``Turn``)
     targets: list[int] = Field(default_factory=list)
     reference: str | None = None
+    origin: Origin = "bank"
+    entry: dict[str, Any] | None = None  # see ``Turn.entry``
 
     @model_validator(mode="before")
     @classmethod

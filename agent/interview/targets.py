@@ -16,9 +16,16 @@ from agent.grading.models import Grade
 RubricFn = Callable[[Entry], list[RubricPoint]]
 
 
+def turn_entry(bank: Bank, turn: dict[str, Any]) -> Entry:
+    """The entry of the turn's (main) question: its own (``Turn.entry``), else the bank's."""
+    if turn.get("entry"):
+        return Entry.model_validate(turn["entry"])
+    return bank.get(turn["question_id"])
+
+
 def entry_for_turn(bank: Bank, rubric: RubricFn, turn: dict[str, Any]) -> Entry:
     """The entry ``turn`` is graded against (see module docstring)."""
-    entry = bank.get(turn["question_id"])
+    entry = turn_entry(bank, turn)
     if turn.get("kind") != "follow_up":
         return entry
     points = rubric(entry)

@@ -43,7 +43,9 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
         answered.then(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
     c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
     for document in (c.cv, c.jd):
-        document.change(ui.read_profile, [c.cv, c.jd], [c.focus, c.focus_note], **PRIVATE)
+        document.change(
+            ui.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE
+        )
     c.new_btn.click(ui.new_interview, None, c.session_outputs, **PRIVATE)
     c.timer.tick(
         ui.poll, [c.state], [c.chat, c.status], show_progress="hidden", concurrency_limit=None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any, TypeGuard
 
 import gradio as gr
@@ -24,11 +23,12 @@ import gradio as gr
 from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.interview import report_markdown
-from agent.profile import focus as profile_focus
+from agent.interview.engine import Step
 from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
 from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
+from agent.ui.profile import ProfileHandlers
 from agent.ui.progress import ProgressHandlers
 from agent.ui.services import Services, waiting
 from agent.ui.session import Message, UISession
@@ -52,7 +52,7 @@ def _claimed(session: UISession) -> bool:
     return False
 
 
-class MianshiUI(ProgressHandlers):
+class MianshiUI(ProfileHandlers, ProgressHandlers):
     c: Components  # the screen, built by create_app
 
     def __init__(self, services: Services) -> None:
@@ -107,24 +107,6 @@ class MianshiUI(ProgressHandlers):
         }
 
     # ---------------------------------------------------------- the interview
-    def read_profile(self, cv: str | None, jd: str | None) -> Updates:
-        """A CV or job description uploaded: the focus it gives, and the words behind it."""
-        if not cv and not jd:
-            return {self.c.focus: [], self.c.focus_note: ""}
-        try:
-            found = profile_focus.from_documents(Path(cv) if cv else None, Path(jd) if jd else None)
-        except Exception as exc:  # a file the readers choke on: say so, keep the setup
-            gr.Warning(said(exc))
-            return {self.c.focus_note: f"❌ {said(exc)}"}
-        note = "\n".join(
-            f"- **{t}** {w:.2f} ← {', '.join(found.evidence.get(t, [])[:6])}"
-            for t, w in found.weights.items()
-        )
-        return {
-            self.c.focus: list(found.weights),
-            self.c.focus_note: note or "（没有找到能对上题库主题的内容 no bank topic found）",
-        }
-
     def start(
         self,
         role: str,
@@ -136,9 +118,12 @@ class MianshiUI(ProgressHandlers):
         follow_ups: float,
         candidate: str,
         focus: list[str],
-        request: gr.Request,
+        projects: list[str] | None = None,
+        cv: str | None = None,
+        jd: str | None = None,
+        request: gr.Request | None = None,
     ) -> Iterator[Updates]:
-        """Setup -> the first question."""
+        """Setup -> the first question (after the chosen CV projects' questions)."""
         try:
             config = views.build_config(
                 role, level, topics, questions, mode, lang, follow_ups,
@@ -150,11 +135,20 @@ class MianshiUI(ProgressHandlers):
             return
         yield self._status("⏳ 正在准备面试 Preparing the interview…")
         services = self.services
-        future = services.submit(lambda: services.engine().start(config))
+        stage = {"line": "选题中 choosing questions"}
+
+        def begin() -> Step:
+            engine = services.engine()
+            chosen = (
+                self._with_projects(config, projects, cv, jd, stage) if projects and cv else config
+            )
+            return engine.start(chosen)
+
+        future = services.submit(begin)
         yield from self._wait(
             future,
             lambda _: (
-                "选题中 choosing questions"
+                stage["line"]
                 if services.engine_if_ready() is not None
                 else "启动本地模型 starting the local model"
             ),

@@ -50,6 +50,7 @@ LEVEL_CHOICES: list[tuple[str, str]] = [
 MODE_CHOICES: list[tuple[str, str]] = [
     ("练习 Practice（每题后反馈）", "practice"),
     ("实战 Real（结束后统一反馈）", "real"),
+    ("复习 Review（只问到期的复习要点）", "review"),
 ]
 LANG_CHOICES: list[tuple[str, str]] = [("中文", "zh"), ("English", "en")]
 
@@ -93,6 +94,7 @@ class Components:
     jd: gr.File
     focus: gr.Dropdown
     focus_note: gr.Markdown
+    projects: gr.CheckboxGroup
     start_btn: gr.Button
     # the interview tab: the interview
     chat_col: gr.Column
@@ -129,7 +131,8 @@ class Components:
     def setup_inputs(self) -> list[Any]:
         """The setup panel's values, in ``MianshiUI.start``'s order."""
         return [self.role, self.level, self.topics, self.questions, self.mode, self.lang,
-                self.follow_ups, self.candidate, self.focus]  # fmt: skip
+                self.follow_ups, self.candidate, self.focus, self.projects, self.cv,
+                self.jd]  # fmt: skip
 
     @property
     def session_outputs(self) -> list[Any]:
@@ -227,7 +230,12 @@ def _profile_inputs() -> dict[str, Any]:
             "editable, first weighs most）",
         )  # fmt: skip
         focus_note = gr.Markdown("", elem_id="focus-note")
-    return {"cv": cv, "jd": jd, "focus": focus, "focus_note": focus_note}
+        projects = gr.CheckboxGroup(
+            [], value=[], elem_id="projects",
+            label="项目深挖 Ask about these projects（从简历读出；开始时由模型出题并推导评分要点 "
+            "the model writes each question and its key points when you start）",
+        )  # fmt: skip
+    return {"cv": cv, "jd": jd, "focus": focus, "focus_note": focus_note, "projects": projects}
 
 
 def _interview_panel() -> dict[str, Any]:

@@ -197,7 +197,7 @@ def new_feedback(
     Marks them shown. Skipped turns get none (the interviewer already acknowledged the
     skip) and pending grades (the model failed; retried at the end) wait.
     """
-    if session.mode != "practice":
+    if session.mode == "real":  # practice and review: feedback after every answer
         return []
     by_index = {int(t.get("index", i)): t for i, t in enumerate(turns)}
     out: list[Message] = []
@@ -236,7 +236,9 @@ def progress_status(
 
 def session_info(session: UISession) -> str:
     """The small print under the chat: which session this is and how to come back."""
-    mode = "练习 practice" if session.mode == "practice" else "实战 real"
+    mode = {"practice": "练习 practice", "real": "实战 real", "review": "复习 review"}.get(
+        session.mode, session.mode
+    )
     return (
         f"会话 Session `{session.session_id}` · {mode} · 中断后可在「历史 History」继续 "
         "(resume from the History tab)"

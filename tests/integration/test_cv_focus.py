@@ -70,9 +70,31 @@ def test_a_pdf_cv_aims_the_interview_at_its_topics(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "RAG与检索 1.00" in done.stderr and "reranker" in done.stderr  # the focus is shown
-    topics = [t["topic"] for t in json.loads(report.read_text(encoding="utf-8"))["turns"]]
+    turns = json.loads(report.read_text(encoding="utf-8"))["turns"]
+    topics = [t["topic"] for t in turns]
     assert len(topics) == 5
     assert sum(t in ("RAG与检索", "微调与PEFT") for t in topics) >= 4, topics
+    # the model is down: the project questions come from the template, still naming them
+    projects = [t for t in turns if t["origin"] == "project"]
+    assert [t["project"] for t in projects] == ["企业知识库问答", "医疗对话模型"]
+    assert all(t["project"] in t["question"] for t in projects)
+    assert "项目深挖题" in done.stderr and "[cv-" in done.stderr  # shown before it starts
+    assert "非人工整理" in report.with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_the_bundled_model_derives_a_project_question(tmp_path: Path, embedded_llm) -> None:
+    from agent.bank import load_bank
+    from agent.profile.project_questions import project_entry
+    from agent.profile.projects import find_projects
+
+    project = find_projects(read_document(_pdf(tmp_path)))[1]
+    assert project.name == "医疗对话模型"
+    entry = project_entry(project, load_bank(), embedded_llm, job_text="熟悉 LoRA 等 PEFT 方法")
+    assert project.name in entry.question and entry.rubric_source == "derived"
+    assert 3 <= len(entry.rubric) <= 5
+    model_points = [p.point for p in entry.rubric[:-2]]  # the last two are the template's
+    assert model_points and all(len(p) <= 40 for p in model_points)
+    print("derived:", entry.question, model_points)
 
 
 def test_a_scanned_pdf_is_refused_with_what_to_do(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
+from agent.bank import load_bank
 from agent.errors import UserError
 from agent.interview.engine import Step
 from agent.ui.handlers import MianshiUI
@@ -25,8 +26,9 @@ REPORT = {
     "summary": {"overall_score": 8.0, "by_topic": {"位置编码": 8.0}, "graded": 1},
 }
 
-#: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, request
-SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], None)
+#: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, projects,
+#: cv, jd, request
+SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, None)
 
 
 class FakeEngine:
@@ -36,6 +38,8 @@ class FakeEngine:
         self.queue = SimpleNamespace(ready=lambda sid: dict(self.grades))
         self.grades: dict[int, dict[str, Any]] = {}
         self.answered: list[Any] = []
+        self.bank = load_bank()
+        self.llm = None  # project questions come from the template
 
     def start(self, config: Any) -> Step:
         self.config = config
@@ -229,9 +233,26 @@ def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
     assert "Milvus" in shown[ui.c.focus_note]
     bad = ui.read_profile(str(tmp_path / "missing.pdf"), None)
     assert "no such file" in bad[ui.c.focus_note]
-    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], None)  # the candidate reordered it
+    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, None)  # reordered
     checked(demo, ui.start, ui.start(*setup))
     assert engine.config.focus == {"微调与PEFT": 1.0, "RAG与检索": 0.8}
+    assert engine.config.projects == []  # none in this CV
+
+
+def test_the_cv_projects_offered_and_the_chosen_one_asked_about(
+    app: tuple[MianshiUI, Any, FakeEngine], tmp_path: Path
+) -> None:
+    ui, demo, engine = app
+    cv = tmp_path / "cv.md"
+    cv.write_text("## 项目经历\n- 知识库问答：RAG，向量检索加重排\n- 医疗对话：LoRA 微调 Qwen\n"
+                  "- 个人博客：用 Hugo 写的\n", encoding="utf-8")  # fmt: skip
+    offered = ui.read_profile(str(cv), None)[ui.c.projects]
+    assert offered["choices"] == ["知识库问答", "医疗对话"]  # the blog names no bank topic
+    assert offered["value"] == ["知识库问答", "医疗对话"]
+    setup = (*SETUP[:9], ["医疗对话"], str(cv), None, None)  # the candidate kept one
+    checked(demo, ui.start, ui.start(*setup))
+    [project] = engine.config.projects
+    assert project.id.startswith("cv-") and "医疗对话" in project.question
 
 
 def test_a_refused_answer_goes_back_to_the_answer_box(

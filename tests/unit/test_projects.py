@@ -1,0 +1,158 @@
+"""Projects found in a CV's text, project deep-dive questions (template and cleaned
+model output), asked as the 2nd main question, graded against their derived key points
+and labelled as such in the report; and the review mode that asks only due cards."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from agent.bank import load_bank
+from agent.grading.models import Grade, PointGrade
+from agent.interview.engine import Engine
+from agent.interview.report_markdown import to_markdown
+from agent.interview.state import InterviewConfig
+from agent.profile import project_questions as pq
+from agent.profile.projects import find_projects
+from agent.settings import Settings
+
+CV = """李雷 · 大模型算法工程师
+专业技能
+Python、PyTorch、LoRA、RAG
+项目经历
+企业知识库问答（RAG）：用 LangChain 搭建检索增强生成，向量检索加重排，召回率提
+升 12%。
+医疗对话模型：用 LLaMA-Factory 对 Qwen 做 LoRA 指令微调（SFT），QLoRA 把显存降到 24G。
+教育背景
+某大学 计算机硕士
+"""
+
+
+def test_projects_are_found_under_their_heading_with_wrapped_lines_joined() -> None:
+    found = find_projects(CV)
+    assert [p.name for p in found] == ["企业知识库问答", "医疗对话模型"]
+    assert found[0].text.endswith("召回率提升 12%。")  # the wrapped line joined
+    assert [p.topic for p in found] == ["RAG与检索", "微调与PEFT"]
+    english = "## Projects\n- **Search assistant**: RAG with BM25 and a reranker\n  (recall +12%)\n"
+    english += "- Chatbot tuning with LoRA on Qwen\n## Education\n- MSc\n"
+    assert [p.name for p in find_projects(english)] == [
+        "Search assistant",
+        "Chatbot tuning with LoRA on",
+    ]
+    assert find_projects("熟悉 RAG 和 LoRA，做过很多项目。") == []  # no projects heading
+
+
+def test_without_a_model_the_template_asks_about_the_main_technique() -> None:
+    entries = pq.project_questions(CV, load_bank(), None)
+    assert [e.id[:3] for e in entries] == ["cv-", "cv-"]
+    first = entries[0]
+    assert "企业知识库问答" in first.question and "RAG" in first.question
+    assert first.rubric_source == "derived" and first.sources[0].seed == pq.PROJECT_SEED
+    assert len(first.rubric) == 4 and first.topic == "RAG与检索"
+
+
+class _Model:
+    """Answers like the bundled 1.5B model did: long, repeated points."""
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def structured(self, messages: list[dict[str, str]], schema: Any, **_: Any) -> Any:
+        self.prompts.append(messages[0]["content"])
+        long = "LoRA 是一种轻量级的微调方法，适用于显存有限的场景。"
+        long += "它只训练低秩矩阵，所以参数很少很少很少。"
+        return schema(
+            question="为什么选择 LoRA 而不是全参微调？",
+            points=[long, long, "短", "说明秩 r 怎么选"],
+        )
+
+
+def test_model_points_are_cleaned_and_the_trade_off_points_kept(tmp_path: Path) -> None:
+    model = _Model()
+    entries = pq.project_questions(CV, load_bank(), model, job_text="要求：熟悉 PEFT",  # type: ignore[arg-type]
+                                   cache_dir=tmp_path)  # fmt: skip
+    assert len(model.prompts) == 2 and "要求：熟悉 PEFT" in model.prompts[1]
+    assert "医疗对话模型" in model.prompts[1] and "- " in model.prompts[1]  # related bank points
+    second = entries[1]
+    assert second.question.startswith("在「医疗对话模型」项目里")  # the project is named
+    points = [p.point for p in second.rubric]
+    assert points[0] == "LoRA 是一种轻量级的微调方法，适用于显存有限的场景。"  # one sentence
+    assert points[1] == "说明秩 r 怎么选"  # the repeat and the too-short point dropped
+    assert points[-2].startswith("对比至少一种替代方案") and len(points) == 4
+    again = pq.project_questions(CV, load_bank(), model, job_text="要求：熟悉 PEFT",  # type: ignore[arg-type]
+                                 cache_dir=tmp_path)  # fmt: skip
+    assert len(model.prompts) == 2 and again == entries  # cached: no second model call
+
+
+def _grade(entry: Any, answer: str) -> Grade:
+    verdict = "covered" if "好回答" in answer else "missing"
+    points = [PointGrade(point=p.point, verdict=verdict, confidence=0.9) for p in entry.rubric]
+    return Grade(question_id=entry.id, score=9.0 if verdict == "covered" else 1.0,
+                 points=points, method="sampled")  # fmt: skip
+
+
+def _engine(tmp_path: Path) -> Engine:
+    engine = Engine(Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache"), None)
+    engine.queue._grade = _grade  # the stand-in grader (no model in unit tests)
+    return engine
+
+
+def _run(engine: Engine, config: InterviewConfig, answer: str) -> dict[str, Any]:
+    step = engine.start(config)
+    while not step.done:
+        step = engine.reply(step.session_id, answer, at=step.at)
+    assert step.report is not None
+    return step.report
+
+
+def test_a_project_question_is_asked_second_and_graded_on_its_derived_points(
+    tmp_path: Path,
+) -> None:
+    projects = pq.project_questions(CV, load_bank(), None)
+    engine = _engine(tmp_path)
+    try:
+        config = InterviewConfig(questions=3, max_follow_ups=1, seed=1, projects=projects)
+        report = _run(engine, config, "企业知识库问答要解决的问题和约束：数据、算力、时延")
+    finally:
+        engine.close()
+    mains = [t for t in report["turns"] if t["kind"] == "main"]
+    assert mains[1]["question_id"] == projects[0].id and mains[1]["origin"] == "project"
+    assert mains[1]["project"] == "企业知识库问答" and mains[1]["rubric_source"] == "derived"
+    graded = [p["point"] for p in mains[1]["grade"]["points"]]
+    assert graded == [p.point for p in projects[0].rubric]
+    follow = [
+        t
+        for t in report["turns"]
+        if t["kind"] == "follow_up" and t["question_id"] == projects[0].id
+    ]
+    assert follow and follow[0]["origin"] == "project"  # a follow-up on the project is one too
+    assert {m["origin"] for m in (mains[0], mains[2])} == {"bank"}
+    markdown = to_markdown(report)
+    assert "[项目深挖 Project]" in markdown and "**非人工整理**" in markdown
+    assert markdown.count("Project question from your CV") == 2  # the question and its follow-up
+
+
+def test_review_mode_asks_only_due_points_and_rates_them(tmp_path: Path) -> None:
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    engine = _engine(tmp_path)
+    try:
+        engine.clock = lambda: t0
+        first = _run(engine, InterviewConfig(questions=2, max_follow_ups=0, seed=4,
+                                             candidate="bo"), "不太清楚")  # fmt: skip
+        missed = {
+            (t["question_id"], p["point"]) for t in first["turns"] for p in t["grade"]["points"]
+        }
+        engine.clock = lambda: t0 + timedelta(days=1)
+        review = InterviewConfig(mode="review", questions=5, candidate="bo")
+        report = _run(engine, review, "好回答：都讲清楚")
+        turns = report["turns"]
+        assert [t["origin"] for t in turns] == ["review", "review"]  # only the 2 due questions
+        asked = {(t["question_id"], p["point"]) for t in turns for p in t["grade"]["points"]}
+        assert asked == missed  # graded on the due points, nothing else
+        assert "复习 1/2" in turns[0]["asked"]
+        assert engine.cards.due("bo", now=t0 + timedelta(days=2)) == []  # pushed out
+        nothing = _run(engine, review, "好回答")  # nothing due: over at once
+        assert nothing["turns"] == []
+    finally:
+        engine.close()
