@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import ValidationError
 
-from agent.bank import ROLES, TOPICS
+from agent.bank import ROLES, TOPICS, load_bank
 from agent.errors import UserError
 from agent.interview.report import write_report
 from agent.interview.report_markdown import to_markdown
 from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
 from agent.profile import focus
+from agent.profile.company import canonical
 from agent.profile.project_questions import describe as describe_projects
 from agent.profile.project_questions import project_questions
 from agent.profile.read import read_document
@@ -64,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--candidate", default="default", help="whose history to use")
     p.add_argument("--cv", type=Path, help="your CV (PDF, DOCX, Markdown or text): aim at it")
     p.add_argument("--jd", type=Path, help="the target job description (same formats)")
+    p.add_argument(
+        "--company",
+        help="a company-flavoured set: questions that company asked first (e.g. 字节, 阿里, "
+        "腾讯, OpenAI; only the bank's tagged questions count)",
+    )
     p.add_argument(
         "--projects", type=int, default=2, choices=range(0, 4), metavar="N",
         help="deep-dive questions about up to N projects in --cv (0–3, default 2)",
@@ -151,6 +157,7 @@ def _config(args: argparse.Namespace) -> InterviewConfig:
             candidate=args.candidate,
             seed=args.seed,
             focus=weights,
+            company=canonical(load_bank(), args.company) if args.company else None,
         )
     except ValidationError as exc:
         raise UserError(f"invalid interview settings: {exc.errors()[0]['msg']}") from exc

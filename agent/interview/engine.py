@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from agent.interview.state import InterviewConfig
 from agent.interview.store import Store, new_session_id
 from agent.interview.targets import entry_for_turn
 from agent.llm.client import LLMClient
+from agent.review import progress
 from agent.review.cards import Cards, ReviewCard
 from agent.settings import Settings
 
@@ -125,6 +127,7 @@ class Engine:
             due=self._due_cards,
             on_session=self.store.create_session,
             on_finish=self._finished,
+            progress_of=self._progress_of,
             progress=progress,
         )
         self.graph = compile_graph(self.deps, self.store.checkpointer)
@@ -136,6 +139,20 @@ class Engine:
         except Exception as exc:
             log.warning("review cards not read: %s", exc)
             return []
+
+    def _progress_of(self, candidate: str, report: dict[str, Any]) -> dict[str, Any] | None:
+        """The candidate's progress with ``report`` as the latest session (a failure:
+        none; the report stands without it)."""
+        try:
+            sessions = [
+                s for s in self.store.sessions(candidate, limit=500)
+                if s.get("id") != report.get("session_id")
+            ] + [{"report": report, "status": "finished", "created": time.time()}]  # fmt: skip
+            found = progress.build(candidate, sessions, self.bank, self._due_cards(candidate))
+            return progress.summary(found)
+        except Exception as exc:
+            log.warning("progress for %s not added to the report: %s", candidate, exc)
+            return None
 
     def _finished(self, session_id: str, report: dict[str, Any]) -> None:
         """The report is saved; the points missed or half-covered become review cards

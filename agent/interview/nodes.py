@@ -24,6 +24,7 @@ from agent.interview.selection import choose_next, next_difficulty
 from agent.interview.state import Current, InterviewConfig, InterviewState, Turn
 from agent.interview.targets import RubricFn, entry_for_turn, skipped_grade
 from agent.llm.client import LLMClient
+from agent.profile.company import company_ids, company_topics
 from agent.review.cards import ReviewCard
 from agent.review.questions import due_groups, review_entry, review_line
 
@@ -48,6 +49,9 @@ class Deps:
     due: Callable[[str], list[ReviewCard]] = lambda candidate: []
     on_session: Callable[[str, str, dict[str, Any]], None] = lambda sid, cand, cfg: None
     on_finish: Callable[[str, dict[str, Any]], None] = lambda sid, report: None
+    #: the candidate's progress over sessions, this report included (the report's
+    #: ``progress`` section; agent/review/progress.py)
+    progress_of: Callable[[str, dict[str, Any]], dict[str, Any] | None] = lambda c, r: None
     progress: ProgressFn | None = None
 
 
@@ -86,6 +90,12 @@ class Nodes:
         if current.entry:
             return Entry.model_validate(current.entry)
         return self.bank.get(current.question_id)
+
+    def _company(self, company: str | None) -> tuple[set[str], dict[str, float]]:
+        """The company's tagged questions and its topics (none: nothing)."""
+        if not company:
+            return set(), {}
+        return company_ids(self.bank, company), company_topics(self.bank, company)
 
     @staticmethod
     def _project(cfg: InterviewConfig, state: InterviewState) -> Entry | None:
@@ -141,6 +151,7 @@ class Nodes:
         seed = cfg.seed if cfg.seed is not None else zlib.crc32(state["session_id"].encode())
         target = state.get("difficulty", cfg.band)
         project = self._project(cfg, state)
+        tagged, flavour = self._company(cfg.company)
         entry = project or choose_next(
             self.bank,
             role=cfg.role,
@@ -151,7 +162,8 @@ class Nodes:
             asked_topics=[t.get("topic", "") for t in state.get("turns", [])],
             recent_ids=recent,
             weak_topics=weak,
-            focus=cfg.focus,
+            focus=cfg.focus or flavour,
+            company_ids=tagged,
             due_ids=[c.question_id for c in self.deps.due(cfg.candidate)],
             rng=random.Random(seed * 1000 + len(asked)),
         )
@@ -320,6 +332,7 @@ class Nodes:
         turns = state.get("turns", [])
         grades = self.deps.queue.collect(state["session_id"], turns, progress=self.deps.progress)
         report = build_report(self.bank, dict(state), grades)
+        report["progress"] = self.deps.progress_of(cfg.candidate, report)
         self.deps.on_finish(state["session_id"], report)
         return {
             "report": report,

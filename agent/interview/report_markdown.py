@@ -1,11 +1,12 @@
 """The report as Markdown: the one renderer behind ``mianshi sessions show|export``, the
 ``--report`` twin, the app's download and the app's report tab.
 
-The document is a title and three sections, each its own function so the app can show
+The document is a title and four sections, each its own function so the app can show
 them in separate components: ``headline`` (overall score, session, setup),
-``summary`` (per-topic scores, strengths, gaps, study next, difficulty path) and
-``questions`` (each question: answer, verdicts with evidence, feedback, reference
-answer, reading, speech). ``to_markdown`` is all of it.
+``summary`` (per-topic scores, strengths, gaps, study next, difficulty path),
+``progress`` (the candidate's scores per topic over sessions, bank coverage, cards
+due; recorded when the interview finished) and ``questions`` (each question: answer,
+verdicts with evidence, feedback, reference answer, reading, speech). ``to_markdown`` is all of it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+from agent.review.progress import summary_markdown
 
 TITLE = "# Mianshi 面试报告"
 
@@ -26,8 +29,18 @@ ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
 
 def to_markdown(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
     """The whole report; ``reading`` adds reading links to each question."""
-    sections = [TITLE, headline(report), summary(report), questions(report, reading)]
-    return "\n\n".join(s.strip("\n") for s in sections) + "\n"
+    sections = [TITLE, headline(report), summary(report), progress(report),
+                questions(report, reading)]  # fmt: skip
+    return "\n\n".join(s.strip("\n") for s in sections if s.strip()) + "\n"
+
+
+def progress(report: Mapping[str, Any]) -> str:
+    """The candidate's progress over sessions, this one included (when recorded)."""
+    found = report.get("progress")
+    if not found:
+        return ""
+    title = f"## 历次进度 Progress over {found.get('sessions', 0)} interview(s)"
+    return "\n".join([title, "", *summary_markdown(found)])
 
 
 # ------------------------------------------------------------------- pieces

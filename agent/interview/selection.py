@@ -10,7 +10,8 @@ Rules, in order:
    topic the candidate's CV and target job are about (``focus``: 6 × its weight, so
    the CV's main topics win even over spreading); ties broken by a random draw seeded
    per session (reproducible). A question with review cards due (key points the
-   candidate missed before, agent/review/cards.py) gets +10: it comes back first.
+   candidate missed before, agent/review/cards.py) gets +10: it comes back first; a
+   question the chosen company asked (``company_ids``, agent/profile/company.py) +8.
 
 Adaptive difficulty: a strong answer (fast lexical coverage ≥ STRONG) moves the next
 main question one step up, a weak one (≤ WEAK) one step down, within the level's band
@@ -28,6 +29,7 @@ STRONG = 0.6
 WEAK = 0.25
 FOCUS_BONUS = 6.0
 DUE_BONUS = 10.0
+COMPANY_BONUS = 8.0
 
 
 def next_difficulty(current: int, band: int, coverage: float | None) -> int:
@@ -55,6 +57,7 @@ def choose_next(
     weak_topics: Iterable[str] = (),
     focus: Mapping[str, float] | None = None,
     due_ids: Iterable[str] = (),
+    company_ids: Iterable[str] = (),
     rng: random.Random | None = None,
 ) -> Entry | None:
     asked = set(asked_ids)
@@ -63,7 +66,7 @@ def choose_next(
     order = sorted(range(low, high + 1), key=lambda d: (abs(d - difficulty), -d))
     rng = rng or random.Random(0)
     seen_topics, recent, weak = set(asked_topics), set(recent_ids), set(weak_topics)
-    due = set(due_ids)
+    due, company = set(due_ids), set(company_ids)
     for level in order:
         candidates = [
             e for e in bank.filter(role=role, difficulty=level, topics=wanted) if e.id not in asked
@@ -81,6 +84,8 @@ def choose_next(
                 score += DUE_BONUS  # its missed points are due for review: before anything
             elif entry.id in recent:
                 score -= 4
+            if entry.id in company:
+                score += COMPANY_BONUS
             score += FOCUS_BONUS * (focus or {}).get(entry.topic, 0.0)
             scored.append((score, rng.random(), entry))
         scored.sort(key=lambda item: (item[0], item[1]), reverse=True)

@@ -37,6 +37,9 @@ class InterviewConfig(BaseModel):
     candidate: str = Field(default="default", min_length=1, max_length=64)
     #: topic → weight in (0, 1] from the candidate's CV and target job (agent/profile/)
     focus: dict[str, float] = Field(default_factory=dict)
+    #: a company-flavoured set: its tagged questions first, its topics as the focus
+    #: when none is given (agent/profile/company.py; a name the bank knows)
+    company: str | None = Field(default=None, max_length=40)
     #: project deep-dive questions from the CV (agent/profile/project_questions.py),
     #: asked as the 2nd, 4th … main question; their key points are derived
     projects: list[Entry] = Field(default_factory=list, max_length=3)

@@ -62,24 +62,45 @@ def build(
     return out
 
 
-def markdown(p: Progress) -> str:
-    """The text twin of the progress view: standing, trend, coverage and due cards."""
-    lines = [f"## 进度 Progress · {p.candidate}", ""]
-    if p.standing:
+def summary(p: Progress) -> dict[str, Any]:
+    """The progress as plain JSON (the report's ``progress`` section)."""
+    by_topic: dict[str, list[float]] = defaultdict(list)
+    for row in p.trend:
+        by_topic[row["topic"]].append(float(row["score"]))
+    return {
+        "sessions": len({row["session"] for row in p.trend}),
+        "standing": dict(sorted(p.standing.items(), key=lambda kv: kv[1])),
+        "trend": dict(by_topic),
+        "weakest": p.weakest,
+        "seen": sum(s for s, _ in p.coverage.values()),
+        "bank": sum(n for _, n in p.coverage.values()),
+        "due": len(p.due),
+    }
+
+
+def summary_markdown(s: dict[str, Any]) -> list[str]:
+    """The score per topic over sessions as a table, the weakest topic, bank coverage
+    and the cards due (the report's and the progress view's text)."""
+    lines: list[str] = []
+    if s.get("standing"):
         lines += ["| 主题 Topic | 最近得分 Recent | 历次 Sessions |", "|---|---|---|"]
-        by_topic: dict[str, list[str]] = defaultdict(list)
-        for row in p.trend:
-            by_topic[row["topic"]].append(f"{row['score']:g}")
-        for topic, value in sorted(p.standing.items(), key=lambda kv: kv[1]):
-            lines.append(f"| {topic} | {value:g} | {' → '.join(by_topic[topic])} |")
-        lines += ["", f"最弱主题 Weakest topic: **{p.weakest}**", ""]
+        for topic, value in s["standing"].items():
+            trend = " → ".join(f"{v:g}" for v in s["trend"].get(topic, []))
+            lines.append(f"| {topic} | {value:g} | {trend} |")
+        lines += ["", f"最弱主题 Weakest topic: **{s['weakest']}**", ""]
     else:
         lines += ["（还没有完成的面试 no finished interview yet）", ""]
-    seen = sum(s for s, _ in p.coverage.values())
-    total = sum(n for _, n in p.coverage.values())
-    lines += [f"题库覆盖 Bank coverage: {seen} / {total}", ""]
+    lines += [f"题库覆盖 Bank coverage: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]
+    lines += [f"今日待复习 Review cards due: {s.get('due', 0)}", ""]
+    return lines
+
+
+def markdown(p: Progress) -> str:
+    """The text twin of the progress view: standing, trend, coverage and due cards."""
+    lines = [f"## 进度 Progress · {p.candidate}", "", *summary_markdown(summary(p))]
     lines += ["| 主题 Topic | 已练 Seen | 题库 In bank |", "|---|---|---|"]
     lines += [f"| {t} | {s} | {n} |" for t, (s, n) in p.coverage.items()]
-    lines += ["", f"今日待复习 Review cards due: {len(p.due)}"]
+    if p.due:
+        lines += ["", "待复习 Due:"]
     lines += [f"- {c.question} — {c.topic or ''}" for c in p.due[:10]]
     return "\n".join(lines) + "\n"

@@ -64,7 +64,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
     # ---------------------------------------------------------------- the app
     def create_app(self) -> gr.Blocks:
         with blocks() as demo:
-            self.c = build_components(auth_on=self.auth_on)
+            self.c = build_components(
+                auth_on=self.auth_on, companies=views.company_choices(self.services.bank)
+            )
             wire(self, demo)
         return demo
 
@@ -121,13 +123,14 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
         projects: list[str] | None = None,
         cv: str | None = None,
         jd: str | None = None,
+        company: str | None = None,
         request: gr.Request | None = None,
     ) -> Iterator[Updates]:
         """Setup -> the first question (after the chosen CV projects' questions)."""
         try:
             config = views.build_config(
                 role, level, topics, questions, mode, lang, follow_ups,
-                self._candidate(request, candidate), focus,
+                self._candidate(request, candidate), focus, company or None,
             )  # fmt: skip
         except UserError as exc:
             gr.Warning(str(exc))
@@ -320,7 +323,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
             self.c.tabs: gr.Tabs(selected="report"),
             self.c.headline: report_markdown.headline(report),
             self.c.plot: views.topic_frame(report),
-            self.c.summary: report_markdown.summary(report),
+            self.c.summary: "\n\n".join(
+                (report_markdown.summary(report), report_markdown.progress(report))
+            ),
             self.c.details: report_markdown.questions(report, self.services.reading),
             self.c.dl_json: gr.update(value=str(json_path), visible=True),
             self.c.dl_md: gr.update(value=str(md_path), visible=True),

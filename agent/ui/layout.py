@@ -95,6 +95,7 @@ class Components:
     focus: gr.Dropdown
     focus_note: gr.Markdown
     projects: gr.CheckboxGroup
+    company: gr.Dropdown
     start_btn: gr.Button
     # the interview tab: the interview
     chat_col: gr.Column
@@ -132,7 +133,7 @@ class Components:
         """The setup panel's values, in ``MianshiUI.start``'s order."""
         return [self.role, self.level, self.topics, self.questions, self.mode, self.lang,
                 self.follow_ups, self.candidate, self.focus, self.projects, self.cv,
-                self.jd]  # fmt: skip
+                self.jd, self.company]  # fmt: skip
 
     @property
     def session_outputs(self) -> list[Any]:
@@ -160,14 +161,16 @@ def blocks() -> gr.Blocks:
     return gr.Blocks(title="Mianshi 面试", analytics_enabled=False, delete_cache=(3600, 86400))
 
 
-def build_components(*, auth_on: bool) -> Components:
+def build_components(
+    *, auth_on: bool, companies: list[tuple[str, str]] | None = None
+) -> Components:
     """The whole screen (inside ``with blocks():``). With a login, the candidate is the
     logged-in user, so the name box is hidden."""
     state = gr.State(None)
     gr.Markdown(f"# {TITLE}")
     with gr.Tabs(selected="interview") as tabs:
         with gr.Tab("面试 Interview", id="interview"):
-            setup = _setup_panel(auth_on)
+            setup = _setup_panel(auth_on, companies or [])
             interview = _interview_panel()
         with gr.Tab("报告 Report", id="report"):
             report = _report_tab()
@@ -182,7 +185,7 @@ def build_components(*, auth_on: bool) -> Components:
     )  # fmt: skip
 
 
-def _setup_panel(auth_on: bool) -> dict[str, Any]:
+def _setup_panel(auth_on: bool, companies: list[tuple[str, str]]) -> dict[str, Any]:
     with gr.Column(visible=True, elem_id="setup") as setup_col:
         gr.Markdown("### 设置 Setup")
         with gr.Row():
@@ -210,15 +213,15 @@ def _setup_panel(auth_on: bool) -> dict[str, Any]:
             visible=not auth_on,
             elem_id="candidate",
         )
-        profile = _profile_inputs()
+        profile = _profile_inputs(companies)
         start_btn = gr.Button("开始面试 Start", variant="primary", elem_id="start")
     return {"setup_col": setup_col, "role": role, "level": level, "topics": topics,
             "questions": questions, "follow_ups": follow_ups, "mode": mode, "lang": lang,
             "candidate": candidate, "start_btn": start_btn, **profile}  # fmt: skip
 
 
-def _profile_inputs() -> dict[str, Any]:
-    """CV and job description in; the focus they give, shown and editable."""
+def _profile_inputs(companies: list[tuple[str, str]]) -> dict[str, Any]:
+    """CV and job description in; the focus they give, shown and editable; a company."""
     kinds = [".pdf", ".docx", ".md", ".txt"]
     with gr.Accordion("简历与职位 CV and job（可选 optional）", open=False):
         with gr.Row():
@@ -235,7 +238,12 @@ def _profile_inputs() -> dict[str, Any]:
             label="项目深挖 Ask about these projects（从简历读出；开始时由模型出题并推导评分要点 "
             "the model writes each question and its key points when you start）",
         )  # fmt: skip
-    return {"cv": cv, "jd": jd, "focus": focus, "focus_note": focus_note, "projects": projects}
+        company = gr.Dropdown(
+            [("不限 Any", ""), *companies], value="", elem_id="company",
+            label="目标公司 Company（题库里该公司问过的题优先 its tagged questions first）",
+        )  # fmt: skip
+    return {"cv": cv, "jd": jd, "focus": focus, "focus_note": focus_note, "projects": projects,
+            "company": company}  # fmt: skip
 
 
 def _interview_panel() -> dict[str, Any]:

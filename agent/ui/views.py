@@ -9,14 +9,17 @@ too); a browser session's own state is ``agent.ui.session.UISession``.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from agent.bank import Bank
 from agent.errors import UserError
 from agent.interview.report_markdown import VERDICT_MARK, score_text, speech_line
 from agent.interview.state import InterviewConfig
+from agent.profile.company import companies
 from agent.ui.session import Message, UISession
 
 #: The typed commands the interviewer understands; the app's buttons send these words.
@@ -49,6 +52,7 @@ def build_config(
     follow_ups: float,
     candidate: str | None,
     focus: Sequence[str] | None = None,
+    company: str | None = None,
 ) -> InterviewConfig:
     """The setup panel's values as an ``InterviewConfig``, or ``UserError`` saying why not."""
     try:
@@ -62,11 +66,18 @@ def build_config(
             max_follow_ups=int(follow_ups),
             candidate=(candidate or "").strip() or "default",
             focus=focus_weights(focus or []),
+            company=company,
         )
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err.get("loc", ()))
         raise UserError(f"设置有误 invalid setting {where}: {err['msg']}") from exc
+
+
+def company_choices(bank: Bank) -> list[tuple[str, str]]:
+    """The companies the bank's questions are tagged with, with how many each."""
+    counts = Counter(c for e in bank.entries for c in e.companies)
+    return [(f"{c}（{n} 题）", c) for c in companies(bank) for n in [counts[c]]]
 
 
 def stopwatch(seconds: float) -> str:

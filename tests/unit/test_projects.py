@@ -156,3 +156,22 @@ def test_review_mode_asks_only_due_points_and_rates_them(tmp_path: Path) -> None
         assert nothing["turns"] == []
     finally:
         engine.close()
+
+
+def test_the_report_carries_the_progress_over_sessions_as_a_table(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    try:
+        config = InterviewConfig(questions=1, max_follow_ups=0, seed=2, candidate="cy")
+        first = _run(engine, config, "不太清楚")
+        second = _run(engine, config.model_copy(update={"seed": 3}), "好回答：都讲清楚")
+    finally:
+        engine.close()
+    assert first["progress"]["sessions"] == 1
+    progress = second["progress"]
+    assert progress["sessions"] == 2 and progress["seen"] == 2 and progress["bank"] > 600
+    topic = first["turns"][0]["topic"]
+    assert progress["trend"][topic][0] == first["summary"]["by_topic"][topic]
+    markdown = to_markdown(second)
+    assert "## 历次进度 Progress over 2 interview(s)" in markdown
+    assert "| 主题 Topic | 最近得分 Recent | 历次 Sessions |" in markdown
+    assert f"题库覆盖 Bank coverage: 2 / {progress['bank']}" in markdown

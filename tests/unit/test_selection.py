@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from agent.bank import Bank, Entry, RubricPoint, Source
 from agent.interview.selection import choose_next, next_difficulty
 
@@ -111,3 +113,30 @@ def test_focus_aims_most_main_questions_at_the_cv_topics() -> None:
         topics.append(entry.topic)
     assert sum(t in ("RAG与检索", "微调与PEFT") for t in topics) >= 4, topics
     assert {"RAG与检索", "微调与PEFT"} <= set(topics)
+
+
+def test_a_company_flavoured_set_asks_that_companys_questions_first() -> None:
+    from agent.bank import load_bank
+    from agent.errors import UserError
+    from agent.profile.company import canonical, company_ids, company_topics
+
+    bank = load_bank()
+    assert canonical(bank, "ByteDance") == "字节" and canonical(bank, "openai") == "OpenAI"
+    with pytest.raises(UserError, match="known: 字节"):
+        canonical(bank, "Initech")
+    tagged = company_ids(bank, "字节")
+    asked: list[str] = []
+    rng = random.Random(5)
+    for _ in range(4):
+        entry = choose_next(bank, role="algorithm", difficulty=2, band=2, asked_ids=asked,
+                            company_ids=tagged, focus=company_topics(bank, "字节"),
+                            rng=rng)  # fmt: skip
+        assert entry is not None
+        asked.append(entry.id)
+    assert sum(a in tagged for a in asked) >= 3, asked  # within the band: most are tagged
+    plain: list[str] = []
+    for _ in range(4):
+        entry = choose_next(bank, role="algorithm", difficulty=2, band=2, asked_ids=plain, rng=rng)
+        assert entry is not None
+        plain.append(entry.id)
+    assert sum(a in tagged for a in plain) <= 1

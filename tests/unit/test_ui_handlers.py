@@ -27,8 +27,8 @@ REPORT = {
 }
 
 #: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, projects,
-#: cv, jd, request
-SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, None)
+#: cv, jd, company, request
+SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, "", None)
 
 
 class FakeEngine:
@@ -233,10 +233,11 @@ def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
     assert "Milvus" in shown[ui.c.focus_note]
     bad = ui.read_profile(str(tmp_path / "missing.pdf"), None)
     assert "no such file" in bad[ui.c.focus_note]
-    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, None)  # reordered
+    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, "字节", None)
     checked(demo, ui.start, ui.start(*setup))
     assert engine.config.focus == {"微调与PEFT": 1.0, "RAG与检索": 0.8}
     assert engine.config.projects == []  # none in this CV
+    assert engine.config.company == "字节"
 
 
 def test_the_cv_projects_offered_and_the_chosen_one_asked_about(
@@ -249,7 +250,7 @@ def test_the_cv_projects_offered_and_the_chosen_one_asked_about(
     offered = ui.read_profile(str(cv), None)[ui.c.projects]
     assert offered["choices"] == ["知识库问答", "医疗对话"]  # the blog names no bank topic
     assert offered["value"] == ["知识库问答", "医疗对话"]
-    setup = (*SETUP[:9], ["医疗对话"], str(cv), None, None)  # the candidate kept one
+    setup = (*SETUP[:9], ["医疗对话"], str(cv), None, "", None)  # the candidate kept one
     checked(demo, ui.start, ui.start(*setup))
     [project] = engine.config.projects
     assert project.id.startswith("cv-") and "医疗对话" in project.question
