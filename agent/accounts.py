@@ -9,47 +9,32 @@ a hash made with older parameters is upgraded at the next login.
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from agent.db import Database, open_database
 from agent.errors import UserError
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY,
-    hash TEXT NOT NULL,
-    created REAL NOT NULL
-);
-"""
 NAME = re.compile(r"^[A-Za-z0-9_.\-@\u4e00-\u9fff]{1,64}$")
 MIN_PASSWORD = 8
 
 
 class Accounts:
-    def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._lock = threading.Lock()
+    def __init__(self, target: Database | Path | str) -> None:
+        self.db = open_database(target)
         self._hasher = PasswordHasher()
-        with self._lock, self._conn:
-            self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
-        self._conn.close()
+        self.db.close()
 
     def names(self) -> list[str]:
-        with self._lock:
-            rows = self._conn.execute("SELECT name FROM users ORDER BY name").fetchall()
-        return [str(r[0]) for r in rows]
+        return [str(r[0]) for r in self.db.all("SELECT name FROM users ORDER BY name")]
 
     def any(self) -> bool:
-        with self._lock:
-            return self._conn.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+        return self.db.one("SELECT 1 FROM users LIMIT 1") is not None
 
     def add(self, name: str, password: str) -> None:
         if not NAME.match(name):
@@ -59,24 +44,20 @@ class Accounts:
         if len(password) < MIN_PASSWORD:
             raise UserError(f"the password is too short: at least {MIN_PASSWORD} characters")
         digest = self._hasher.hash(password)
-        try:
-            with self._lock, self._conn:
-                self._conn.execute(
-                    "INSERT INTO users VALUES (?, ?, ?)", (name, digest, time.time())
-                )
-        except sqlite3.IntegrityError:
-            raise UserError(f"user {name!r} exists already (remove it first)") from None
+        added = self.db.run(
+            "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (name, digest, time.time()),
+        )
+        if not added:
+            raise UserError(f"user {name!r} exists already (remove it first)")
 
     def remove(self, name: str) -> None:
-        with self._lock, self._conn:
-            cur = self._conn.execute("DELETE FROM users WHERE name=?", (name,))
-        if cur.rowcount == 0:
+        if self.db.run("DELETE FROM users WHERE name=?", (name,)) == 0:
             raise UserError(f"no user {name!r}")
 
     def verify(self, name: str, password: str) -> bool:
         """True when ``password`` is ``name``'s (constant-time in the hash check)."""
-        with self._lock:
-            row = self._conn.execute("SELECT hash FROM users WHERE name=?", (name,)).fetchone()
+        row = self.db.one("SELECT hash FROM users WHERE name=?", (name,))
         if row is None:
             # spend the same time as a real check, so a name's existence does not leak
             self._hasher.hash(password)
@@ -86,8 +67,5 @@ class Accounts:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         if self._hasher.check_needs_rehash(str(row[0])):
-            with self._lock, self._conn:
-                self._conn.execute(
-                    "UPDATE users SET hash=? WHERE name=?", (self._hasher.hash(password), name)
-                )
+            self.db.run("UPDATE users SET hash=? WHERE name=?", (self._hasher.hash(password), name))
         return True

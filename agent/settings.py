@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         validation_alias=_env("DATA_DIR"),
         description="Where sessions and derived data are stored.",
     )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=_env("DATABASE_URL"),
+        description="postgresql://user:pass@host/db for sessions, grades, accounts and "
+        "checkpoints on PostgreSQL (groups, several app instances); unset = the SQLite "
+        "file data_dir/sessions.sqlite.",
+    )
 
     # --- LLM endpoint -------------------------------------------------------
     llm_base_url: str | None = Field(
@@ -180,6 +187,11 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "sessions.sqlite"
+
+    @property
+    def database(self) -> str:
+        """Where the store lives: ``database_url``, else the SQLite file (agent/db/)."""
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def uses_embedded_llm(self) -> bool:

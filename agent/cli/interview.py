@@ -264,7 +264,7 @@ def _interview(args: argparse.Namespace) -> int:
 
 
 def _store() -> Store:
-    return Store(load_settings().db_path)
+    return Store(load_settings().database)
 
 
 def _list(args: argparse.Namespace) -> int:

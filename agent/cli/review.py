@@ -38,7 +38,7 @@ def _ask(card: ReviewCard, n: int, total: int) -> str | None:
 
 def _review(args: argparse.Namespace) -> int:
     settings = load_settings()
-    cards = Cards(settings.db_path)
+    cards = Cards(settings.database)
     due = cards.due(args.candidate, limit=args.limit)
     if not due:
         total = cards.count(args.candidate)

@@ -36,7 +36,7 @@ def _password() -> str:
 
 
 def _users(args: argparse.Namespace) -> int:
-    accounts = Accounts(load_settings().db_path)
+    accounts = Accounts(load_settings().database)
     try:
         if args.action == "add":
             accounts.add(args.name, _password())

@@ -95,9 +95,9 @@ class Engine:
         #: what "now" is for review cards (tests move it forward)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.bank = bank or load_bank()
-        self.store = store or Store(settings.db_path)
+        self.store = store or Store(settings.database)
         #: review cards, in the same database (one connection, opened once)
-        self.cards = Cards(self.store.path)
+        self.cards = Cards(self.store.db)
         cache = settings.data_dir
 
         def rubric(entry: Entry) -> list[RubricPoint]:

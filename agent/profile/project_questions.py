@@ -34,6 +34,7 @@ PROJECT_SEED = "简历 CV"
 ID_PREFIX = "cv-"
 MAX_JOB_CHARS = 600
 MAX_POINT_CHARS = 40
+_PLACEHOLDER = re.compile(r"^(要点|points?|key ?points?)\s*\d*$")
 
 
 class _Derived(BaseModel):
@@ -161,6 +162,8 @@ def _merged(derived: _Derived, template: _Derived) -> _Derived:
                 head = point[:MAX_POINT_CHARS]
                 point = head[: max(head.rfind("，"), head.rfind(","))] or head
         key = normalize(point)
+        if _PLACEHOLDER.match(key):  # the prompt's own example ("要点1") echoed back
+            continue
         if len(key) >= 4 and all(key != normalize(p) for p in points):
             points.append(point)
     points = points[:3] or template.points[:2]  # nothing usable: the template's own

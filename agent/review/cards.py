@@ -11,8 +11,6 @@ sessions database, keyed by candidate, question and point.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,20 +20,8 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS review_cards (
-    candidate TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    point TEXT NOT NULL,
-    question TEXT NOT NULL,
-    reference TEXT,
-    topic TEXT,
-    card TEXT NOT NULL,              -- py-fsrs Card.to_json()
-    due REAL NOT NULL,               -- epoch seconds, from the card
-    updated REAL NOT NULL,
-    PRIMARY KEY (candidate, question_id, point)
-);
-"""
+from agent.db import Database, open_database
+
 RATING = {"missing": Rating.Again, "partial": Rating.Hard, "covered": Rating.Good}
 
 
@@ -51,18 +37,16 @@ class ReviewCard:
 
 
 class Cards:
-    def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._lock = threading.Lock()
+    def __init__(self, target: Database | Path | str) -> None:
+        self.db = open_database(target)
+        self._owned = not isinstance(target, Database)  # a shared database stays open
         # Interviews are days apart: no minute-level (re)learning steps, so a card goes
         # straight to day intervals; no fuzzing, so the schedule is reproducible.
         self._scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-        with self._lock, self._conn:
-            self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
-        self._conn.close()
+        if self._owned:
+            self.db.close()
 
     def rate(
         self,
@@ -78,21 +62,21 @@ class Cards:
         if rating is None:
             return False
         key = (candidate, str(turn["question_id"]), point)
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT card FROM review_cards WHERE candidate=? AND question_id=? AND point=?",
-                key,
-            ).fetchone()
+        row = self.db.one(
+            "SELECT card FROM review_cards WHERE candidate=? AND question_id=? AND point=?", key
+        )
         if row is None and rating == Rating.Good:
             return False
         card = Card.from_json(row[0]) if row else Card()
         card, _log = self._scheduler.review_card(card, rating, now or datetime.now(UTC))
-        with self._lock, self._conn:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO review_cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, str(turn.get("question", "")), turn.get("reference_answer"),
-                 turn.get("topic"), card.to_json(), card.due.timestamp(), time.time()),
-            )  # fmt: skip
+        self.db.run(
+            "INSERT INTO review_cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (candidate, question_id, point) DO UPDATE SET "
+            "question=excluded.question, reference=excluded.reference, topic=excluded.topic, "
+            "card=excluded.card, due=excluded.due, updated=excluded.updated",
+            (*key, str(turn.get("question", "")), turn.get("reference_answer"),
+             turn.get("topic"), card.to_json(), card.due.timestamp(), time.time()),
+        )  # fmt: skip
         return True
 
     def from_report(self, report: Mapping[str, Any], now: datetime | None = None) -> int:
@@ -110,25 +94,20 @@ class Cards:
     def due(self, candidate: str, now: datetime | None = None, limit: int = 20) -> list[ReviewCard]:
         """The candidate's cards due by ``now``, the most overdue first."""
         at = (now or datetime.now(UTC)).timestamp()
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT candidate, question_id, point, question, reference, topic, due "
-                "FROM review_cards WHERE candidate=? AND due<=? ORDER BY due LIMIT ?",
-                (candidate, at, limit),
-            ).fetchall()
+        rows = self.db.all(
+            "SELECT candidate, question_id, point, question, reference, topic, due "
+            "FROM review_cards WHERE candidate=? AND due<=? ORDER BY due LIMIT ?",
+            (candidate, at, limit),
+        )
         return [ReviewCard(*row) for row in rows]
 
     def count(self, candidate: str) -> int:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT COUNT(*) FROM review_cards WHERE candidate=?", (candidate,)
-            ).fetchone()
-        return int(row[0])
+        row = self.db.one("SELECT COUNT(*) FROM review_cards WHERE candidate=?", (candidate,))
+        return int(row[0]) if row else 0
 
     def card_json(self, candidate: str, question_id: str, point: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT card FROM review_cards WHERE candidate=? AND question_id=? AND point=?",
-                (candidate, question_id, point),
-            ).fetchone()
+        row = self.db.one(
+            "SELECT card FROM review_cards WHERE candidate=? AND question_id=? AND point=?",
+            (candidate, question_id, point),
+        )
         return json.loads(row[0]) if row else None

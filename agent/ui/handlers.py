@@ -58,7 +58,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.login = Login(self.settings, Accounts(self.settings.db_path))
+        self.login = Login(self.settings, Accounts(self.settings.database))
         self.auth_on = self.login.on
 
     # ---------------------------------------------------------------- the app

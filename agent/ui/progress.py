@@ -27,7 +27,7 @@ class ProgressHandlers:
 
     def _progress_of(self, candidate: str) -> prog.Progress:
         services = self.services
-        cards = Cards(services.settings.db_path)
+        cards = Cards(services.store.db)
         try:
             due = cards.due(candidate)
         finally:

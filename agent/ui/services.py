@@ -105,7 +105,7 @@ class Services:
     def store(self) -> Store:
         with self._lock:
             if self._store is None:
-                self._store = Store(self.settings.db_path)
+                self._store = Store(self.settings.database)
             return self._store
 
     def engine(self) -> Engine:

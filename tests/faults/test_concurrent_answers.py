@@ -85,8 +85,7 @@ def test_a_stale_claim_from_a_dead_process_does_not_block(tmp_path: Path) -> Non
     store = Store(tmp_path / "s.sqlite")
     assert store.claim("s", "c1")
     assert not store.claim("s", "c1")
-    with store._lock, store._conn:
-        store._conn.execute("UPDATE claims SET at = at - 3600")
+    store.db.run("UPDATE claims SET at = at - 3600")
     assert store.claim("s", "c1")
     store.close()
 

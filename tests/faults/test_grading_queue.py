@@ -30,8 +30,8 @@ def _fill(store: Store) -> None:
     """No room left: the file may not grow, and filler grades take the free space of
     its pages (big ones, then smaller), so writes fail as on a full disk ("database or
     disk is full"); reads still work."""
-    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
     n = 0
     for size in (2000, 200, 20, 1):
         while True:
@@ -43,7 +43,7 @@ def _fill(store: Store) -> None:
 
 
 def _make_room(store: Store) -> None:
-    store._conn.execute("PRAGMA max_page_count = 1073741823")
+    store.db.conn.execute("PRAGMA max_page_count = 1073741823")
 
 
 def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(

@@ -64,7 +64,7 @@ class _Model:
         long += "它只训练低秩矩阵，所以参数很少很少很少。"
         return schema(
             question="为什么选择 LoRA 而不是全参微调？",
-            points=[long, long, "短", "说明秩 r 怎么选"],
+            points=[long, long, "短", "points2", "说明秩 r 怎么选"],
         )
 
 
