@@ -1,16 +1,18 @@
 """Full grades in the background, so the candidate never waits for one.
 
-``submit`` hands a turn to a worker thread (one by default: a local model serves one
-request at a time) and returns at once; each grade is saved to the store the moment
-it is ready and reported through ``on_ready`` (practice-mode feedback). ``collect``
-is what the report waits on: it awaits grades in flight and grades anything missing
-or still pending (a turn answered before a crash, or a grade whose endpoint failed:
-retried, never invented).
+``submit`` puts a turn in the shared job table (``jobs.py``) and returns at once; this
+instance's worker thread (one by default: a local model serves one request at a time)
+claims jobs in fair order, from any instance on the same database, grades them, saves
+each grade the moment it is ready and reports it through ``on_ready`` (practice-mode
+feedback). A job another instance accepted and could not finish (it died) is picked
+up here once its heartbeat stops. ``collect`` is what the report waits on: it waits
+for the session's jobs and (re)grades anything missing or still pending (a turn
+answered before a crash, or a grade whose endpoint failed: retried, never invented).
 
-A grade the store cannot save (disk full, database locked) is kept in memory and
-still reported; ``ready`` and ``collect`` include it, and saving is retried when the
-report is collected. A finished grade's future is dropped, so the queue does not grow
-with the sessions it has served.
+When the database cannot take a job or a grade (disk full, database locked), nothing
+is lost: the job waits in memory for this instance's worker, and a grade is kept in
+memory and still reported (``ready`` and ``collect`` include it); saving is retried
+when the report is collected.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from agent.grading.jobs import HEARTBEAT_S, MAX_ATTEMPTS, Job, Jobs
 from agent.grading.models import Grade
 from agent.interview.store import Store
 
@@ -32,72 +35,155 @@ ProgressFn = Callable[[int, int], None]
 
 log = logging.getLogger(__name__)
 
+#: An idle worker looks for jobs other instances left this often.
+POLL_S = 1.0
+
 
 class GradingQueue:
-    def __init__(self, grade: GradeFn, resolve: ResolveFn, store: Store, workers: int = 1) -> None:
+    def __init__(
+        self,
+        grade: GradeFn,
+        resolve: ResolveFn,
+        store: Store,
+        workers: int = 1,
+        instance: str | None = None,
+    ) -> None:
         self._grade = grade
         self._resolve = resolve
         self._store = store
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader")
-        self._futures: dict[tuple[str, int], Future[dict[str, Any]]] = {}
-        self._lock = threading.Lock()
+        self.jobs = Jobs(store.db, instance)
+        self._cond = threading.Condition()
+        self._local: deque[Job] = deque()  # jobs the database could not take
+        self._background: deque[Callable[[], None]] = deque()
+        self._running: set[tuple[str, int]] = set()
         self._unsaved: dict[tuple[str, int], dict[str, Any]] = {}
+        self._stop = threading.Event()
         self.on_ready: ReadyFn | None = None
+        self._threads = [
+            threading.Thread(target=self._work, name=f"grader-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        self._threads.append(threading.Thread(target=self._beat, name="heartbeat", daemon=True))
+        with contextlib.suppress(Exception):
+            self.jobs.beat()  # alive before any job is taken
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self, session_id: str, turn: dict[str, Any]) -> dict[str, Any]:
-        index, question_id = int(turn["index"]), str(turn["question_id"])
+    # ------------------------------------------------------------------ workers
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                self.jobs.beat()
+            except Exception as exc:  # a busy database: the next beat will do
+                log.warning("heartbeat not written: %s", exc)
+
+    def _next(self) -> Job | Callable[[], None] | None:
+        with self._cond:
+            if self._local:
+                return self._local.popleft()
         try:
-            grade = self._grade(self._resolve(turn), str(turn.get("answer", "")))
-            grade = grade.model_copy(update={"question_id": question_id})
-        except Exception as exc:  # a grader bug must not lose the turn: pending, retried
-            grade = Grade.pending(question_id, str(exc), method="error")
-        return self._keep(session_id, index, grade)
+            job = self.jobs.claim()
+        except Exception as exc:
+            if not self._stop.is_set():  # closing: the database may be gone already
+                log.warning("grading jobs not read: %s", exc)
+            job = None
+        if job is not None:
+            return job
+        with self._cond:
+            return self._background.popleft() if self._background else None
 
-    def _keep(self, session_id: str, index: int, grade: Grade) -> dict[str, Any]:
-        """Save the grade (in memory if the store fails) and report it."""
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            item = self._next()
+            if item is None:
+                with self._cond:
+                    self._cond.wait(POLL_S)
+                continue
+            if isinstance(item, Job):
+                self._run(item)
+            else:
+                with contextlib.suppress(Exception):  # a warm-up's failure costs only time
+                    item()
+
+    def _run(self, job: Job) -> None:
+        key = (job.session_id, job.index)
+        with self._cond:
+            self._running.add(key)
+        try:
+            question_id = str(job.turn["question_id"])
+            if job.attempts > MAX_ATTEMPTS:  # it took instances down with it: give up
+                grade = Grade.pending(question_id, "grading failed repeatedly", method="error")
+            else:
+                try:
+                    grade = self._grade(self._resolve(job.turn), str(job.turn.get("answer", "")))
+                    grade = grade.model_copy(update={"question_id": question_id})
+                except Exception as exc:  # a grader bug must not lose the turn: pending
+                    grade = Grade.pending(question_id, str(exc), method="error")
+            if self._keep(job.session_id, job.index, grade):
+                with contextlib.suppress(Exception):
+                    self.jobs.done(job.session_id, job.index)
+        finally:
+            with self._cond:
+                self._running.discard(key)
+                self._cond.notify_all()
+
+    def _keep(self, session_id: str, index: int, grade: Grade) -> bool:
+        """Save the grade (in memory if the store fails) and report it; saved or not."""
         data = grade.model_dump()
+        saved = True
         try:
             self._store.save_grade(session_id, index, data)
-            with self._lock:
+            with self._cond:
                 self._unsaved.pop((session_id, index), None)
         except Exception as exc:  # disk full, locked database: keep it, retry later
             log.warning("grade %s/%s not saved (%s); kept in memory", session_id, index, exc)
-            with self._lock:
+            saved = False
+            with self._cond:
                 self._unsaved[(session_id, index)] = data
         if self.on_ready is not None:
             with contextlib.suppress(Exception):  # a UI callback must not lose the grade
                 self.on_ready(session_id, index, data)
-        return data
+        return saved
 
+    # ------------------------------------------------------------------ the API
     def submit(self, session_id: str, turn: dict[str, Any]) -> None:
-        """Grade ``turn`` in the background (no-op while it is already being graded)."""
-        with self._lock:
-            key = (session_id, int(turn["index"]))
-            if key in self._futures and not self._futures[key].done():
+        """Grade ``turn`` in the background (no-op while it is queued or being graded)."""
+        key = (session_id, int(turn["index"]))
+        with self._cond:
+            if key in self._running or any((j.session_id, j.index) == key for j in self._local):
                 return
-            future = self._pool.submit(self._run, session_id, dict(turn))
-            self._futures[key] = future
-        future.add_done_callback(lambda f: self._forget(key, f))
-
-    def _forget(self, key: tuple[str, int], future: Future[dict[str, Any]]) -> None:
-        with self._lock:
-            if self._futures.get(key) is future:
-                del self._futures[key]
+        try:
+            self.jobs.add(session_id, dict(turn))
+        except Exception as exc:  # the database cannot take it: this worker will
+            log.warning("grading job %s/%s kept in memory: %s", *key, exc)
+            with self._cond:
+                self._local.append(Job(session_id, dict(turn), 1))
+        with self._cond:
+            self._cond.notify_all()
 
     def in_flight(self) -> int:
-        """How many grades are queued or running (finished ones are forgotten)."""
-        with self._lock:
-            return len(self._futures)
+        """How many grades are queued or running (on this database, plus in memory)."""
+        with self._cond:
+            local = len(self._local)
+        try:
+            return self.jobs.total() + local
+        except Exception:
+            return local + len(self._running)
+
+    def position(self, session_id: str) -> int | None:
+        """How many grades are served before this session's next one (None: none of
+        its grades is waiting to start)."""
+        try:
+            return self.jobs.ahead(session_id)
+        except Exception:
+            return None
 
     def background(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on the grading worker, after what is queued (e.g. warming the
+        """Run ``job`` on the grading worker when no grade is waiting (e.g. warming the
         model's prompt cache for the next answer). Its failure costs only time."""
-
-        def run() -> None:
-            with contextlib.suppress(Exception):
-                job()
-
-        self._pool.submit(run)
+        with self._cond:
+            self._background.append(job)
+            self._cond.notify_all()
 
     def save_now(self, session_id: str, turn: int, grade: Grade) -> None:
         """A grade decided without the model (skipped turn)."""
@@ -106,18 +192,31 @@ class GradingQueue:
     def ready(self, session_id: str) -> dict[int, dict[str, Any]]:
         """The session's grades so far: saved ones plus any the store could not save."""
         grades = self._store.grades(session_id)
-        with self._lock:
+        with self._cond:
             unsaved = {i: g for (sid, i), g in self._unsaved.items() if sid == session_id}
         return {**grades, **unsaved}
 
     def _retry_unsaved(self, session_id: str) -> None:
-        with self._lock:
+        with self._cond:
             waiting = [(k, g) for k, g in self._unsaved.items() if k[0] == session_id]
         for (sid, index), data in waiting:
             with contextlib.suppress(Exception):
                 self._store.save_grade(sid, index, data)
-                with self._lock:
+                with self._cond:
                     self._unsaved.pop((sid, index), None)
+                self.jobs.done(sid, index)
+
+    def _waiting(self, session_id: str) -> int:
+        """The session's grades still to come (a grade kept in memory has come)."""
+        with self._cond:
+            pending = {j.index for j in self._local if j.session_id == session_id}
+            pending |= {i for sid, i in self._running if sid == session_id}
+            kept = {i for sid, i in self._unsaved if sid == session_id}
+        try:
+            pending |= self.jobs.waiting(session_id)
+        except Exception as exc:
+            log.warning("grading jobs not read: %s", exc)
+        return len(pending - kept)
 
     def collect(
         self,
@@ -126,30 +225,33 @@ class GradingQueue:
         progress: ProgressFn | None = None,
         retries: int = 1,
     ) -> dict[int, dict[str, Any]]:
-        """Every turn's grade: waits for those in flight, (re)grades missing/pending."""
+        """Every turn's grade: waits for the session's jobs, (re)grades missing/pending."""
         total = len(turns)
         self._retry_unsaved(session_id)
         for _ in range(retries + 1):
             grades = self.ready(session_id)
             for turn in turns:
-                idx = int(turn["index"])
-                have = grades.get(idx)
-                with self._lock:
-                    running = self._futures.get((session_id, idx))
-                in_flight = running is not None and not running.done()
-                if not in_flight and (have is None or have.get("status") == "pending"):
+                have = grades.get(int(turn["index"]))
+                if have is None or have.get("status") == "pending":
                     self.submit(session_id, turn)
-            for done, turn in enumerate(turns, start=1):
-                with self._lock:
-                    future = self._futures.get((session_id, int(turn["index"])))
-                if future is not None:
-                    future.result()
+            while (left := self._waiting(session_id)) > 0:
                 if progress is not None:
-                    progress(done, total)
+                    progress(max(0, total - left), total)
+                with self._cond:
+                    self._cond.wait(0.5)
+            if progress is not None:
+                progress(total, total)
             grades = self.ready(session_id)
             if all(grades.get(int(t["index"]), {}).get("status") == "graded" for t in turns):
                 break
         return self.ready(session_id)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers; jobs not finished are free for the other instances."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        with contextlib.suppress(Exception):
+            self.jobs.leave()
+        for thread in self._threads:  # idle ones stop within a poll; a grade runs on
+            thread.join(timeout=POLL_S + 0.5)
