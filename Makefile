@@ -16,7 +16,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
 LLAMA_WHEELS := $(HOME)/.cache/mianshi/wheels/llama-cpp-python-$(LLAMA_PIN)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 DEPS_STAMP := $(VENV)/.deps-$(shell cat pyproject.toml | sha256sum | cut -c1-12)-$(notdir $(LLAMA_WHEELS))
 
-.PHONY: setup deps models browser-deps run test lint bench
+.PHONY: setup deps models browser-deps pg-deps run test lint bench
 
 setup: deps models
 
@@ -61,7 +61,15 @@ browser-deps:
 		fi; \
 	done
 
-test: setup browser-deps
+# Debian's PostgreSQL server programs for the storage tests (each run starts a throwaway
+# cluster with initdb + pg_ctl on a temporary directory; nothing runs as a service).
+pg-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "== installing Debian postgresql for the storage tests"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql || exit 1; \
+	fi
+
+test: setup browser-deps pg-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
@@ -71,7 +79,7 @@ lint: deps
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-bench: setup browser-deps
+bench: setup browser-deps pg-deps
 	$(PY) -m evals.bench_bank
 	$(PY) -m evals.bench_llm
 	$(PY) -m evals.bench_grade

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,28 @@ def embedded_llm() -> Iterator[LLMClient]:
     settings = load_settings(llm_base_url=None)
     with connect(settings) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """One throwaway PostgreSQL cluster (Debian's initdb + pg_ctl; `make pg-deps`
+    installs them) for the whole run; each test gets its own database on it."""
+    from agent.db.cluster import Cluster
+
+    with Cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    import uuid
+
+    return str(pg_cluster.create_database(f"t_{uuid.uuid4().hex[:10]}"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The storage tests run on both stores: a SQLite file and a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'sessions.sqlite'}"
+    return str(request.getfixturevalue("pg_url"))

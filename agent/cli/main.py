@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "transcribe",
     "review",
     "users",
+    "db",
     "eval",
 )
 

@@ -171,7 +171,7 @@ class PostgresDatabase(Database):
             self.pool.open(wait=True, timeout=15)
         except Exception as exc:
             self.pool.close()
-            raise UserError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
+            raise UserError(f"cannot connect to PostgreSQL at {safe_url(url)}: {exc}") from None
         self._cp_pool: Any = None
 
     @contextmanager
@@ -199,7 +199,7 @@ class PostgresDatabase(Database):
             self._cp_pool.close()
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 

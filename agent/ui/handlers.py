@@ -258,7 +258,10 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
         def line(elapsed: float) -> str:
             if wrap_up:
                 done, total = wrap_up[-1]
-                return f"正在整理报告：评分 {done}/{total} Grading for the report {done}/{total}"
+                ahead = engine.queue.position(sid)
+                queued = f"，前面还有 {ahead} 个 ({ahead} ahead)" if ahead else ""
+                grading = f"评分 {done}/{total} Grading for the report {done}/{total}"
+                return f"正在整理报告：{grading}{queued}"
             thinking = "面试官在思考… The interviewer is thinking"
             if elapsed <= 3:
                 return thinking
@@ -307,8 +310,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
             updates[self.c.chat] = session.snapshot()
         if not session.busy:
             updates[self.c.status] = views.progress_status(
-                session, len(turns), views.graded_count(grades)
-            )
+                session, len(turns), views.graded_count(grades),
+                ahead=engine.queue.position(session.session_id),
+            )  # fmt: skip
         return updates or gr.skip()
 
     def new_interview(self) -> Updates:

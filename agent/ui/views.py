@@ -229,9 +229,15 @@ def graded_count(grades: Mapping[int, Mapping[str, Any]]) -> int:
 
 
 def progress_status(
-    session: UISession, answered: int, graded: int, *, waiting: str | None = None
+    session: UISession,
+    answered: int,
+    graded: int,
+    *,
+    waiting: str | None = None,
+    ahead: int | None = None,
 ) -> str:
-    """The status line: where the interview is and how far background grading got."""
+    """The status line: where the interview is, how far background grading got, and
+    (``ahead``) how many grades of others are served before this session's next."""
     parts: list[str] = []
     if waiting:
         parts.append(f"⏳ {waiting}")
@@ -242,6 +248,8 @@ def progress_status(
         parts.append(f"🟢 请回答 Your turn {where}".rstrip())
     if answered:
         parts.append(f"后台评分 grading {graded}/{answered}")
+    if answered > graded and ahead:
+        parts.append(f"评分排队中，前面还有 {ahead} 个 ({ahead} grade(s) ahead in the queue)")
     return " · ".join(parts)
 
 

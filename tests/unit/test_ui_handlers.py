@@ -35,7 +35,7 @@ class FakeEngine:
     """Two questions; "结束" ends the interview with ``REPORT``."""
 
     def __init__(self) -> None:
-        self.queue = SimpleNamespace(ready=lambda sid: dict(self.grades))
+        self.queue = SimpleNamespace(ready=lambda sid: dict(self.grades), position=lambda sid: 2)
         self.grades: dict[int, dict[str, Any]] = {}
         self.answered: list[Any] = []
         self.bank = load_bank()

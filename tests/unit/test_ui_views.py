@@ -175,6 +175,8 @@ def test_no_feedback_in_real_mode_or_for_skipped_turns() -> None:
 def test_progress_status() -> None:
     session = UISession("s", questions=5, main_index=2)
     assert "第 2/5 题" in progress_status(session, 3, 1)
+    assert "前面还有 4 个" in progress_status(session, 3, 1, ahead=4)
+    assert "前面还有" not in progress_status(session, 3, 3, ahead=4)  # nothing of ours waits
     assert "grading 1/3" in progress_status(session, 3, 1)
     assert progress_status(session, 0, 0).endswith("第 2/5 题")
     assert "⏳ 评分中" in progress_status(session, 3, 1, waiting="评分中")
