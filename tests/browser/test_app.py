@@ -12,44 +12,35 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from agent.osutil import free_port
+from browser.pages import (
+    AUDIO,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    app_env,
+    chat_text,
+    download,
+    good_answer,
+    new_page,
+    running_app,
+    session_id,
+    set_number,
+    start_interview,
+    status_text,
+    type_answer,
+    upload_audio,
+    wait_chat,
+    wait_report,
+    wait_status,
+)  # fmt: skip
 
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[2]
-AUDIO = REPO.parent / "shared" / "audio"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    # A microphone that "hears" a recorded answer, allowed without a prompt.
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    f"--use-file-for-fake-audio-capture={AUDIO / 'wenet-mid.wav'}",
-]
-
-#: An answer for any positional-encoding question (the test picks that topic) when the
-#: bank has no reference answer to give.
-TYPED_ANSWER = (
-    "自注意力本身对顺序不敏感（置换不变），所以需要位置编码注入位置信息。原始 Transformer 用正弦和"
-    "余弦函数，不同维度用不同频率，PE(pos,2i)=sin(pos/10000^(2i/d))，可以表示相对位置。也可以用可"
-    "学习的绝对位置嵌入，或相对位置编码。RoPE 把 query 和 key 按位置旋转，点积只依赖相对位置，"
-    "ALiBi 给注意力分数加与距离成正比的线性偏置，外推性更好。长度外推时可以用位置插值或 NTK 缩放。"
-)
-
 
 #: The candidate whose earlier interviews the progress view charts.
 HISTORY_CANDIDATE = "xiaoming"
@@ -78,48 +69,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make browser-deps)")
     tmp = tmp_path_factory.mktemp("app")
-    port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OPENAI_", "MIANSHI_LLM_BASE_URL", "MIANSHI_UI_"))
-    }
-    env.update(
-        MIANSHI_DATA_DIR=str(tmp / "data"),
-        MIANSHI_CONFIG=str(tmp / "no-config.toml"),
-        GRADIO_SERVER_NAME="127.0.0.1",
-        GRADIO_SERVER_PORT=str(port),
-        PYTHONUNBUFFERED="1",
-    )
+    env = app_env(tmp)
     _seed_history(tmp / "data" / "sessions.sqlite")
-    log = (tmp / "app.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app exited: {(tmp / 'app.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start: {(tmp / 'app.log').read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        print((tmp / "app.log").read_text(errors="replace")[-2000:])
+    with running_app(env, tmp / "app.log") as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")
@@ -137,118 +90,6 @@ def shots(tmp_path: Path) -> Path:
     path = (REPO / target) if target else tmp_path
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def new_page(browser: Any, url: str) -> Any:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 1100}, accept_downloads=True, permissions=["microphone"]
-    )
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    page.wait_for_selector("#start")
-    return page
-
-
-def set_number(page: Any, elem_id: str, value: int) -> None:
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(str(value))
-    box.press("Tab")
-
-
-def start_interview(
-    page: Any, *, questions: int = 2, topic: str | None = None, shot: Path | None = None
-) -> None:
-    set_number(page, "questions", questions)
-    set_number(page, "follow-ups", 0)
-    if topic:
-        page.locator("#topics input").click()
-        page.locator("#topics input").fill(topic)
-        page.get_by_role("option", name=topic).click()
-        page.locator("#setup h3").click()  # close the options list
-    if shot:
-        page.screenshot(path=str(shot), full_page=True)
-    page.click("#start")
-    wait_status(page, "Your turn", timeout=120)
-
-
-def chat_text(page: Any) -> str:
-    return str(page.inner_text("#chat"))
-
-
-def status_text(page: Any) -> str:
-    return str(page.inner_text("#status"))
-
-
-def wait_status(page: Any, needle: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        text = status_text(page)
-        if needle in text:
-            return text
-        if "❌" in text:
-            break
-        time.sleep(0.25)
-    shot = Path(tempfile.mkdtemp(prefix="mianshi-fail-")) / "page.png"
-    page.screenshot(path=str(shot), full_page=True)
-    raise AssertionError(f"status never showed {needle!r}; last: {text!r} (screenshot {shot})")
-
-
-def wait_chat(page: Any, needle: str, timeout: float = 60) -> None:
-    page.wait_for_function(
-        "needle => document.querySelector('#chat').innerText.includes(needle)",
-        arg=needle,
-        timeout=timeout * 1000,
-    )
-
-
-def session_id(page: Any) -> str:
-    """The session id shown under the chat ("会话 Session <id> · …")."""
-    words = str(page.inner_text("#session-info")).split()
-    return words[words.index("Session") + 1]
-
-
-def good_answer(page: Any) -> str:
-    """The bank's reference answer to the question on screen (a strong answer, so the
-    screenshots show a real score), else a generic positional-encoding answer."""
-    from agent.bank import load_bank
-
-    chat = chat_text(page)
-    asked = [e for e in load_bank().entries if e.question in chat]
-    reference = max(asked, key=lambda e: len(e.question)).reference_answer if asked else None
-    return (reference or TYPED_ANSWER).strip()
-
-
-def type_answer(page: Any, text: str) -> None:
-    page.fill("#answer textarea", text)
-    page.click("#send")
-
-
-def upload_audio(page: Any, path: Path) -> None:
-    if page.locator("#audio input[type=file]").count() == 0:
-        page.click('#audio button[aria-label="Upload file"]')
-    page.set_input_files("#audio input[type=file]", str(path))
-
-
-def wait_report(page: Any, timeout: float = 240) -> None:
-    try:
-        page.wait_for_selector("#download-json", state="visible", timeout=timeout * 1000)
-    except Exception as exc:
-        shot = Path(tempfile.mkdtemp(prefix="mianshi-fail-")) / "page.png"
-        page.screenshot(path=str(shot), full_page=True)
-        raise AssertionError(
-            f"no report; status {status_text(page)!r} (screenshot {shot})"
-        ) from exc
-
-
-def download(page: Any, elem_id: str) -> Path:
-    with page.expect_download() as info:
-        page.click(f"#{elem_id}")
-    return Path(info.value.path())
 
 
 # -------------------------------------------------------------------- tests

@@ -1,9 +1,9 @@
 """A second Mianshi process on a shared database, for the storage tests.
 
-    python tests/storage/runner.py interview URL DATA_DIR   # starts, answers once, then
-        grading hangs: the process waits to be killed with its grade job held
-    python tests/storage/runner.py worker URL LOG SECONDS   # a grading worker that logs
-        each job it grades (pid session turn) and grades take SECONDS
+python tests/storage/runner.py interview URL DATA_DIR   # starts, answers once, then
+    grading hangs: the process waits to be killed with its grade job held
+python tests/storage/runner.py worker URL LOG SECONDS   # a grading worker that logs
+    each job it grades (pid session turn) and grades take SECONDS
 """
 
 from __future__ import annotations
