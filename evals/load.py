@@ -153,8 +153,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.load", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The run's options (shared with ``mianshi eval load``)."""
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--candidates", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--questions", type=int, default=2)
@@ -165,7 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--name", default="c", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.load", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     if args.worker:
         return worker(args)
     import tempfile

@@ -199,10 +199,26 @@ def _run_interviewer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_load(evals: _SubParsers) -> None:
+    parser = evals.add_parser(
+        "load",
+        help="the capacity curve: simulated candidates on 1 and 2 instances, one database",
+        description="Simulated candidates (threads) on 1 and 2 instances (processes with "
+        "their own engine) sharing one PostgreSQL (a throwaway cluster unless --database) "
+        "and one model endpoint (the embedded one unless --llm-url). Prints a table; "
+        "saves evals/results/load-<sha>.json.",
+    )
+    from evals import load  # its data is its own: no labelled set needed
+
+    load.add_arguments(parser)
+    parser.set_defaults(func=load.run)
+
+
 EVALS: tuple[Callable[[_SubParsers], None], ...] = (
     _register_asr,
     _register_grader,
     _register_interviewer,
+    _register_load,
 )
 
 
