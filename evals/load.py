@@ -106,11 +106,11 @@ def measure(
                "--model", args.model, "--data", str(tmp / f"i{n}")]  # fmt: skip
         procs.append(subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True))
     outs: list[dict[str, Any]] = []
-    for p in procs:
-        stdout, _ = p.communicate(timeout=3600)
+    for proc in procs:
+        stdout, _ = proc.communicate(timeout=3600)
         outs += [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-        if p.returncode != 0:
-            outs.append({"error": f"instance exited with {p.returncode}"})
+        if proc.returncode != 0:
+            outs.append({"error": f"instance exited with {proc.returncode}"})
     wall = time.time() - began
     latency = [x for o in outs for x in o.get("latency", [])]
     completion = [  # turn i is the i-th answer (no follow-ups, no command words)

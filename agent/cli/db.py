@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.db.database import safe_url, migrate, open_database
+from agent.db.database import migrate, open_database, safe_url
 from agent.db.transfer import dump_line, export_records, import_records
 from agent.errors import UserError
 from agent.settings import load_settings
