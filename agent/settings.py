@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         "checkpoints on PostgreSQL (groups, several app instances); unset = the SQLite "
         "file data_dir/sessions.sqlite.",
     )
+    grading_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        validation_alias=_env("GRADING_WORKERS"),
+        description="Grades one instance runs at once. 1 suits a local model (it serves "
+        "one request at a time); raise it for a server that batches (vLLM, a hosted API).",
+    )
 
     # --- LLM endpoint -------------------------------------------------------
     llm_base_url: str | None = Field(

@@ -115,7 +115,10 @@ class Engine:
             return grader.grade(entry, answer)
 
         self.queue = GradingQueue(
-            grade, lambda turn: entry_for_turn(self.bank, rubric, turn), self.store
+            grade,
+            lambda turn: entry_for_turn(self.bank, rubric, turn),
+            self.store,
+            workers=settings.grading_workers,
         )
         self.deps = Deps(
             bank=self.bank,
