@@ -25,10 +25,12 @@ MIN_PASSWORD = 8
 class Accounts:
     def __init__(self, target: Database | Path | str) -> None:
         self.db = open_database(target)
+        self._owned = not isinstance(target, Database)  # a shared database stays open
         self._hasher = PasswordHasher()
 
     def close(self) -> None:
-        self.db.close()
+        if self._owned:
+            self.db.close()
 
     def names(self) -> list[str]:
         return [str(r[0]) for r in self.db.all("SELECT name FROM users ORDER BY name")]

@@ -26,7 +26,10 @@ from typing import Any, Literal, Protocol
 from agent.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-POOL_SIZE = 10
+#: Connections per pool (a PostgreSQL database has two: ours and the checkpointer's).
+#: An instance's threads mostly wait on the model, so a few suffice; the server's
+#: max_connections (100 by default) bounds instances × 2 × POOL_SIZE.
+POOL_SIZE = 6
 Params = Sequence[Any]
 
 

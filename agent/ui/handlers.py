@@ -58,7 +58,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers):
     def __init__(self, services: Services) -> None:
         self.services = services
         self.settings = services.settings
-        self.login = Login(self.settings, Accounts(self.settings.database))
+        self.login = Login(self.settings, Accounts(services.store.db))
         self.auth_on = self.login.on
 
     # ---------------------------------------------------------------- the app
