@@ -4,7 +4,8 @@ PostgreSQL database and one model endpoint, as N grows.
 An instance is a process with its own ``Engine`` (what ``app.py`` runs) on the shared
 database and endpoint; its candidates are threads. Each candidate starts an interview
 of Q main questions (practice mode, no follow-ups), waits THINK seconds before each
-answer (reading, thinking), answers, and finally waits for its report. Measured:
+answer (reading, thinking), answers on topic (the start of the reference answer), and
+finally waits for its report. Measured:
 
 - turns per minute (answers taken across all candidates / wall time);
 - p50 / p90 of answer → interviewer's next line (what a candidate waits for);
@@ -29,10 +30,19 @@ from typing import Any
 
 from evals.common import REPO, git_short_sha, percentile, save_result
 
-ANSWER = (
+#: A candidate's answer: the first part of the question's reference answer (on topic,
+#: so it takes the model's verdicts like a real answer, not a deterministic pre-check).
+ANSWER_CHARS = 300
+FALLBACK = (
     "我理解它的核心是先讲清楚原理，再说实现上的细节，最后说优缺点和适用场景；"
     "比如注意力就是 query 和 key 点积后 softmax 加权求和 value。"
 )
+
+
+def _answer(engine: Any, question_id: str | None) -> str:
+    entry = engine.bank.by_id.get(question_id or "")
+    reference = (entry.reference_answer or "") if entry else ""
+    return reference[:ANSWER_CHARS] or FALLBACK
 
 
 def _candidate(engine: Any, name: str, questions: int, think: float, out: dict[str, Any]) -> None:
@@ -44,7 +54,7 @@ def _candidate(engine: Any, name: str, questions: int, think: float, out: dict[s
     while not step.done:
         time.sleep(think)
         began = time.time()
-        step = engine.reply(step.session_id, ANSWER, at=step.at)
+        step = engine.reply(step.session_id, _answer(engine, step.question_id), at=step.at)
         waited = time.time() - began
         out["answered"].append(began)
         if step.done:
