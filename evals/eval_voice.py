@@ -13,8 +13,8 @@ the bundled Whisper.
 
 Questions: bank questions (by id, up to 80 characters) that name at least one Latin
 term, plus a fifth as many without. The first ``CALIBRATION`` of each kind chose the
-voice's pace (``PACE`` in agent/voice/voice.py: 1.0 gave 9.4 %, 1.2 gave 7.8 %, 1.35
-gave 8.2 % on them); the eval reports the N after them, which chose nothing.
+voice's pace and model (see ``ACOUSTIC`` in agent/voice/voice.py); the eval reports the
+N after them.
 ``mianshi eval voice [--questions N]``; saves ``evals/results/voice-<sha>.json``.
 """
 

