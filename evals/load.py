@@ -194,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
     from agent.settings import load_settings
 
     rows: list[dict[str, Any]] = []
+    path = None
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="mianshi-load-") as tmp:
         llm = args.llm_url
         if not llm:
@@ -207,10 +208,10 @@ def run(args: argparse.Namespace) -> int:
                 row = measure(instances, n, args, database, llm, Path(tmp) / f"{instances}-{n}")
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), flush=True)
+                result = {"commit": git_short_sha(), "questions": args.questions,
+                          "think_s": args.think, "rows": rows}  # fmt: skip
+                path = save_result(result, f"load-{git_short_sha()}")  # each point, as it comes
     print(table(rows))
-    result = {"commit": git_short_sha(), "questions": args.questions, "think_s": args.think,
-              "rows": rows}  # fmt: skip
-    path = save_result(result, f"load-{git_short_sha()}")
     print(f"saved {path}")
     return 0
 

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -66,6 +67,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--cv", type=Path, help="your CV (PDF, DOCX, Markdown or text): aim at it")
     p.add_argument("--jd", type=Path, help="the target job description (same formats)")
     p.add_argument(
+        "--voice", action="store_true",
+        help="the interviewer speaks each line on this machine's sound device (answers typed)",
+    )  # fmt: skip
+    p.add_argument(
         "--company",
         help="a company-flavoured set: questions that company asked first (e.g. 字节, 阿里, "
         "腾讯, OpenAI; only the bank's tagged questions count)",
@@ -121,6 +126,21 @@ def _focus(args: argparse.Namespace) -> dict[str, float]:
     _say("面试重点（来自简历/JD；用 --focus 修改）Focus from your CV / job:", sys.stderr)
     _say(found.describe(), sys.stderr)
     return found.weights
+
+
+def _speaker(settings: Any) -> Callable[[str], None]:
+    """The interviewer's voice on this machine's sound device, or why there is none."""
+    from agent.voice.playback import Player, no_sound_device
+    from agent.voice.voice import Voice
+
+    voice = Voice(settings)
+    reason = voice.available() or no_sound_device()
+    if reason:
+        raise UserError(
+            f"--voice needs a sound device and the voice: {reason}. The app's voice mode "
+            "speaks in the browser; `mianshi say TEXT --out FILE.wav` writes a file"
+        )
+    return Player(voice).say
 
 
 def _with_projects(
@@ -179,13 +199,17 @@ def _open(engine: Engine, args: argparse.Namespace, config: InterviewConfig) -> 
     return step, bool(stored and stored["config"].get("mode") != "real")
 
 
-def _converse(engine: Engine, step: Step, interactive: bool) -> Step:
+def _converse(
+    engine: Engine, step: Step, interactive: bool, speak: Callable[[str], None] | None = None
+) -> Step:
     """Question, answer, … until the interview is over (input ending ends it)."""
     while not step.done:
         if step.say is None:
             step = engine.resume(step.session_id)
             continue
         _say(f"\n面试官: {step.say}")
+        if speak is not None:
+            speak(step.say)
         answer = _read_answer(interactive)
         if answer is None:  # input ended: finish properly, nothing lost
             answer = "结束"
@@ -221,6 +245,7 @@ def _interview(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     config = _config(args)
+    speaker = _speaker(settings) if args.voice else None
 
     def progress(done: int, total: int) -> None:
         _say(f"  评分中 grading {done}/{total} …", sys.stderr)
@@ -250,7 +275,7 @@ def _interview(args: argparse.Namespace) -> int:
                 f"{step.session_id})",
                 sys.stderr,
             )
-            step = _converse(engine, step, sys.stdin.isatty())
+            step = _converse(engine, step, sys.stdin.isatty(), speaker)
         except KeyboardInterrupt:
             if step is not None:
                 _say(

@@ -180,6 +180,10 @@ class Transcriber:
         with contextlib.redirect_stdout(sys.stderr):
             return ensure_model(self.settings, WHISPER_BASE)
 
+    def warm(self) -> None:
+        """Load the model now (voice mode: the first turn should not wait for it)."""
+        self._load()
+
     def _load(self) -> WhisperModel:
         with self._lock:
             if self._model is None:

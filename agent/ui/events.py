@@ -21,6 +21,20 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 WORKING: dict[str, Any] = {"show_progress": "minimal", **PRIVATE}
 
 
+def _wire_voice_mode(ui: MianshiUI) -> None:
+    """Voice mode: the streaming microphone ends turns; each turn's reply is spoken."""
+    c = ui.c
+    c.hands_free.change(ui.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE)
+    heard = [c.chat, c.status, c.turn]
+    c.mic.stream(
+        ui.listen, [c.mic, c.state], heard, stream_every=0.5, time_limit=None,
+        concurrency_limit=None, show_progress="hidden", **PRIVATE,
+    )  # fmt: skip
+    c.said_btn.click(ui.said, [c.state], heard, **PRIVATE)
+    c.turn.change(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+    c.turn.change(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
+
+
 def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
     """Connect ``ui.c``'s components to ``ui``'s handlers (inside ``with demo:``)."""
     c = ui.c
@@ -41,7 +55,10 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
     ]
     for answered in answers:
         answered.then(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
-    c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
+        answered.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+    started = c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
+    started.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+    _wire_voice_mode(ui)
     for document in (c.cv, c.jd):
         document.change(
             ui.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE

@@ -32,6 +32,7 @@ from agent.ui.profile import ProfileHandlers
 from agent.ui.progress import ProgressHandlers
 from agent.ui.services import Services, waiting
 from agent.ui.session import Message, UISession
+from agent.ui.voice_mode import VoiceHandlers
 
 Updates = dict[Any, Any]  # component -> its new value, or gr.update(...)
 
@@ -52,7 +53,7 @@ def _claimed(session: UISession) -> bool:
     return False
 
 
-class MianshiUI(ProfileHandlers, ProgressHandlers):
+class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
     c: Components  # the screen, built by create_app
 
     def __init__(self, services: Services) -> None:

@@ -106,6 +106,12 @@ class Components:
     answer: gr.Textbox
     send_btn: gr.Button
     audio: gr.Audio
+    voice_on: gr.Checkbox
+    hands_free: gr.Checkbox
+    speaker: gr.Audio
+    mic: gr.Audio
+    said_btn: gr.Button
+    turn: gr.Number
     commands: dict[str, gr.Button]  # COMMAND_BUTTONS by name
     new_btn: gr.Button
     # the report tab
@@ -268,6 +274,25 @@ def _interview_panel() -> dict[str, Any]:
             "when the recording stops or the file is uploaded）",
         )  # fmt: skip
         with gr.Row():
+            voice_on = gr.Checkbox(
+                value=True, label="🔊 面试官语音 Interviewer's voice", elem_id="voice-on"
+            )
+            hands_free = gr.Checkbox(
+                value=False, elem_id="voice-mode",
+                label="🎙 语音模式 Voice mode：直接说，停顿约 2.5 秒或说「我说完了」即交卷 "
+                "(just talk; a 2.5 s pause or 「我说完了」 ends your turn)",
+            )  # fmt: skip
+        speaker = gr.Audio(
+            autoplay=True, interactive=False, elem_id="speaker", label="面试官 Interviewer",
+            buttons=[],
+        )  # fmt: skip
+        mic = gr.Audio(
+            sources=["microphone"], type="numpy", streaming=True, visible=False,
+            elem_id="mic", label="语音模式 Voice mode（点录音后一直开着 keep it recording）",
+        )  # fmt: skip
+        said_btn = gr.Button("✅ 我说完了 Done", visible=False, elem_id="said")
+        turn = gr.Number(value=0, visible=False, elem_id="turn")
+        with gr.Row():
             commands = {
                 name: gr.Button(label, variant=variant, elem_id=name)
                 for name, label, variant in COMMAND_BUTTONS
@@ -275,7 +300,9 @@ def _interview_panel() -> dict[str, Any]:
             new_btn = gr.Button("🆕 新面试 New interview", elem_id="new")
     return {"chat_col": chat_col, "chat": chat, "status": status, "info": info,
             "controls_col": controls_col, "answer": answer, "send_btn": send_btn,
-            "audio": audio, "commands": commands, "new_btn": new_btn}  # fmt: skip
+            "audio": audio, "commands": commands, "new_btn": new_btn, "voice_on": voice_on,
+            "hands_free": hands_free, "speaker": speaker, "mic": mic, "said_btn": said_btn,
+            "turn": turn}  # fmt: skip
 
 
 def _report_tab() -> dict[str, Any]:

@@ -30,6 +30,7 @@ from agent.settings import Settings
 if TYPE_CHECKING:
     from agent.interview.engine import Engine
     from agent.speech.transcriber import Transcriber
+    from agent.voice.voice import Voice
 
 T = TypeVar("T")
 
@@ -85,6 +86,7 @@ class Services:
         self._transcriber_lock = threading.Lock()
         self._engine: Engine | None = None
         self._transcriber: Transcriber | None = None
+        self._voice: Voice | None = None
         self._bank: Bank | None = None
         self._store: Store | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mianshi-ui")
@@ -118,6 +120,15 @@ class Services:
 
     def engine_if_ready(self) -> Engine | None:
         return self._engine
+
+    def voice(self) -> Voice:
+        """The interviewer's voice (its worker starts on the first line)."""
+        from agent.voice.voice import Voice
+
+        with self._transcriber_lock:
+            if self._voice is None:
+                self._voice = Voice(self.settings)
+            return self._voice
 
     def transcriber(self) -> Transcriber:
         with self._transcriber_lock:
@@ -159,6 +170,8 @@ class Services:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._engine is not None:
             self._engine.close()
+        if self._voice is not None:
+            self._voice.close()
 
 
 def waiting(future: Future[Any], interval: float = 0.5) -> Iterator[float]:

@@ -36,6 +36,24 @@ class UISession:
     #: the engine's ``Step.at`` for the line on screen (see ``Engine.reply``)
     at: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # --- the voice (agent/ui/voice_mode.py)
+    #: messages up to here have been considered for speaking
+    spoken: int = 0
+    voice_warned: bool = False
+    #: voice mode: the turn being heard, when to listen again (the interviewer's
+    #: line has played), when the last answer's speech ended, and end-of-speech →
+    #: interviewer-speaking gaps (seconds)
+    listener: Any = field(default=None, repr=False, compare=False)
+    listen_after: float = 0.0
+    speech_end: float | None = None
+    turn_gaps: list[float] = field(default_factory=list)
+    turns_heard: int = 0
+
+    def next_turn(self) -> int:
+        """A new number for the voice-mode turn marker (its change starts speaking)."""
+        with self.lock:
+            self.turns_heard += 1
+            return self.turns_heard
 
     def add(self, messages: Iterable[Message]) -> None:
         with self.lock:

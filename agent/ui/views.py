@@ -258,10 +258,13 @@ def session_info(session: UISession) -> str:
     mode = {"practice": "练习 practice", "real": "实战 real", "review": "复习 review"}.get(
         session.mode, session.mode
     )
-    return (
+    info = (
         f"会话 Session `{session.session_id}` · {mode} · 中断后可在「历史 History」继续 "
         "(resume from the History tab)"
     )
+    if session.turn_gaps:  # voice mode: how long the candidate waited for the reply
+        info += f" · ⏱ 说完到面试官开口 reply after {session.turn_gaps[-1]:.1f} s"
+    return info
 
 
 # --------------------------------------------------------------------- report

@@ -79,8 +79,8 @@ class Voice:
         if reason:
             raise UserError(reason)
         proc = subprocess.Popen(
-            [str(self.python), str(WORKER), ACOUSTIC], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+            [str(self.python), str(WORKER), ACOUSTIC], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
         )  # fmt: skip
         ready = self._read(proc, START_TIMEOUT_S)
         if not ready.get("ready"):

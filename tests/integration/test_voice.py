@@ -58,9 +58,8 @@ def test_every_term_the_bank_asks_about_makes_audible_speech(voice: Voice) -> No
 
 
 def test_spoken_questions_come_back_through_whisper(voice: Voice) -> None:
-    from evals.eval_voice import errors, pick, reference
-
     from agent.speech.transcriber import Transcriber
+    from evals.eval_voice import errors, pick, reference
 
     transcriber = Transcriber(load_settings())
     own_errors = own_chars = 0
@@ -100,3 +99,15 @@ def test_mianshi_say_writes_a_wav_or_says_why_not(tmp_path: Path) -> None:
     missing = _say("你好", "--out", str(tmp_path / "m.wav"), MIANSHI_VOICE_PYTHON="/nope/python")
     assert missing.returncode != 0 and "make voice" in missing.stderr
     assert Settings().voice_python is not None
+
+
+def test_a_voice_interview_without_the_voice_or_a_sound_device_says_so(tmp_path: Path) -> None:
+    env = {"MIANSHI_CONFIG": str(tmp_path / "none.toml"), "MIANSHI_DATA_DIR": str(tmp_path),
+           "MIANSHI_VOICE_PYTHON": "/nope/python"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli.main", "interview", "--voice", "--questions", "1"],
+        cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 2 and "--voice needs a sound device and the voice" in done.stderr
+    assert "make voice" in done.stderr and "mianshi say" in done.stderr

@@ -1,0 +1,124 @@
+"""Hands-free turns: the microphone's stream cut into the candidate's turns.
+
+The browser streams the microphone in short chunks. ``Listener`` keeps them (16 kHz
+mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
+
+- **end of turn** after ``END_SILENCE_S`` of silence following speech (Chinese
+  candidates often pause 2–3 s to think, so less would cut them off), or when the
+  candidate says "我说完了" (or presses the button);
+- **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
+- meanwhile, each stretch of speech followed by a short pause is transcribed at once
+  (``ready_piece``), so at the end only the last stretch is left to transcribe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agent.speech.metrics import Segment, compute_metrics
+from agent.speech.transcriber import SAMPLE_RATE, Transcript, join_segments, speech_regions
+
+END_SILENCE_S = 2.5
+PIECE_GAP_S = 0.7  # a pause this long closes a stretch that can be transcribed now
+NUDGE_AFTER_S = 12.0
+PAD_S = 0.25
+MAX_TURN_S = 300.0
+DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲)完了[。.！!\s]*$")
+
+Vad = Callable[[np.ndarray], list[tuple[float, float]]]
+
+
+def to_mono_16k(rate: int, data: np.ndarray) -> np.ndarray:
+    """A microphone chunk as 16 kHz mono float32 in [-1, 1]."""
+    audio = np.asarray(data)
+    if audio.dtype.kind == "i":  # scaled before mixing down (the mean is a float)
+        audio = audio.astype(np.float32) / float(np.iinfo(audio.dtype).max)
+    if audio.ndim > 1:
+        audio = audio.mean(axis=1)
+    audio = audio.astype(np.float32)
+    if rate != SAMPLE_RATE and len(audio):
+        n = round(len(audio) * SAMPLE_RATE / rate)
+        audio = np.interp(np.linspace(0, len(audio) - 1, n), np.arange(len(audio)), audio)
+    return audio.astype(np.float32)
+
+
+def said_done(text: str) -> tuple[str, bool]:
+    """The text without a closing "我说完了", and whether it had one."""
+    stripped = DONE.sub("", text)
+    return stripped, stripped != text
+
+
+@dataclass
+class Piece:
+    start: float  # seconds into the turn
+    future: Future[Transcript]
+
+
+@dataclass
+class Listener:
+    vad: Vad = speech_regions
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    pieces: list[Piece] = field(default_factory=list)
+    done_until: float = 0.0  # seconds of the turn handed to transcription
+    nudged: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return len(self.audio) / SAMPLE_RATE
+
+    def add(self, rate: int, data: np.ndarray) -> None:
+        self.audio = np.concatenate([self.audio, to_mono_16k(rate, data)])
+
+    def decide(self) -> tuple[str, list[tuple[float, float]]]:
+        """``("end"|"nudge"|"listening", speech spans)`` for the audio so far."""
+        spans = self.vad(self.audio) if len(self.audio) >= SAMPLE_RATE // 2 else []
+        if spans and (self.seconds - spans[-1][1] >= END_SILENCE_S or self.seconds > MAX_TURN_S):
+            return "end", spans
+        if not spans and self.seconds >= NUDGE_AFTER_S and not self.nudged:
+            return "nudge", spans
+        return "listening", spans
+
+    def ready_piece(self, spans: list[tuple[float, float]]) -> tuple[float, np.ndarray] | None:
+        """The stretch of speech closed by a pause and not yet transcribed, if any."""
+        closed = [e for _s, e in spans if self.seconds - e >= PIECE_GAP_S and e > self.done_until]
+        if not closed:
+            return None
+        start, end = self.done_until, min(self.seconds, closed[-1] + PAD_S)
+        self.done_until = end
+        return start, self.audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
+
+    def tail(self) -> tuple[float, np.ndarray] | None:
+        """What is left after the last piece (None: nothing with speech)."""
+        if self.seconds - self.done_until < 0.3:
+            return None
+        start = self.done_until
+        self.done_until = self.seconds
+        return start, self.audio[int(start * SAMPLE_RATE) :]
+
+    def heard_so_far(self) -> str:
+        """The text of the pieces transcribed already."""
+        return join_segments(
+            [s for p in self.pieces if p.future.done() and not p.future.exception()
+             for s in p.future.result().segments]
+        )  # fmt: skip
+
+    def transcript(self, speech: list[tuple[float, float]], long_pause_s: float) -> dict[str, Any]:
+        """The turn: its text and speech metrics, from the pieces (waits for them)."""
+        segments: list[Segment] = []
+        for piece in self.pieces:
+            try:
+                part = piece.future.result(timeout=120)
+            except Exception:  # a piece with no words (a cough): nothing to add
+                continue
+            segments += [s.model_copy(update={"start": s.start + piece.start,
+                                              "end": s.end + piece.start})
+                         for s in part.segments]  # fmt: skip
+        text, _ = said_done(join_segments(segments))
+        metrics = compute_metrics(segments, self.seconds, speech=speech, long_pause_s=long_pause_s)
+        return {"text": text, "speech": metrics.model_dump()}

@@ -1,0 +1,181 @@
+"""The app's voice: the interviewer speaks every line, and in voice mode the candidate
+just talks. Mixed into ``MianshiUI`` (uses its components ``c``, ``services``,
+``settings`` and ``_converse``).
+
+- ``speak``: the interviewer's new lines, sentence by sentence into the speaker:
+  the first plays as soon as it is ready, each next one is synthesised while the one
+  before plays and handed over as it ends (Gradio's streaming audio would need an
+  ffmpeg binary; this needs none). The microphone is not listened to meanwhile.
+- ``listen``: the microphone's stream (``agent/ui/listening.py``): a turn ends after
+  2.5 s of silence, on "我说完了" or the Done button; the answer then goes to the
+  interviewer like a typed one, and ``turn`` ticks so ``speak`` runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+import numpy as np
+
+from agent.ui import views
+from agent.ui.listening import Listener
+from agent.ui.session import Message, UISession
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
+    from agent.ui.layout import Components
+    from agent.ui.services import Services
+
+log = logging.getLogger(__name__)
+Updates = dict[Any, Any]
+
+NUDGE = {
+    "zh": "不着急，想好了就开始说；说完了可以说「我说完了」。",
+    "en": "Take your time; start whenever you are ready, and say 'done' when you finish.",
+}
+#: The next sentence is handed to the browser this long before the last one ends.
+HANDOVER_S = 0.15
+NOT_HEARD = "没有听清，请再说一遍，或者打字回答。 I did not catch that; say it again or type it."
+
+
+def _speakable_lines(messages: list[Message]) -> list[str]:
+    """The interviewer's own lines (not feedback or notes)."""
+    return [
+        str(m["content"])
+        for m in messages
+        if m.get("role") == "assistant" and not str(m["content"]).startswith(("📝", "⚠️"))
+    ]
+
+
+class VoiceHandlers:
+    c: Components
+    services: Services
+    settings: Settings
+
+    def _converse(
+        self, session: UISession, payload: str | dict[str, Any], shown: Message
+    ) -> Iterator[Updates]:
+        raise NotImplementedError  # MianshiUI's
+
+    # ------------------------------------------------------------------ speaking
+    def speak(self, session: UISession | None, voice_on: bool) -> Iterator[Updates]:
+        """The interviewer's lines not spoken yet, into the speaker."""
+        if session is None:
+            return
+        with session.lock:
+            new = _speakable_lines(session.messages[session.spoken :])
+            session.spoken = len(session.messages)
+        if not voice_on or not new:
+            return
+        voice = self.services.voice()
+        reason = voice.available()
+        if reason:
+            if not session.voice_warned:
+                session.voice_warned = True
+                gr.Warning(f"面试官语音不可用 The voice is off: {reason}")
+            return
+        try:
+            plays_until = 0.0
+            for n, part in enumerate(voice.speak("\n".join(new))):
+                time.sleep(max(0.0, plays_until - time.time() - HANDOVER_S))
+                now = time.time()
+                if n == 0 and session.speech_end is not None:
+                    session.turn_gaps.append(round(now - session.speech_end, 2))
+                    session.speech_end = None
+                # the microphone is not listened to while the interviewer speaks
+                plays_until = max(plays_until, now) + part.seconds
+                session.listen_after = plays_until + 0.3
+                audio = part.path.read_bytes()  # bytes: the cache dir is not served
+                yield {self.c.speaker: audio, self.c.info: views.session_info(session)}
+        except Exception as exc:  # the text is on screen anyway: say why there is no voice
+            log.warning("voice failed: %s", exc)
+            gr.Warning(f"面试官语音出错 The voice failed: {exc}")
+
+    # ----------------------------------------------------------------- listening
+    def voice_mode(self, on: bool, session: UISession | None) -> Updates:
+        """Voice mode on: the streaming microphone and the Done button appear."""
+        if session is not None:
+            session.listener = None
+            session.listen_after = time.time()
+        if on:  # the first turn should not wait for the speech model to load
+            services = self.services
+            services.submit(lambda: services.transcriber().warm())
+        return {self.c.mic: gr.update(visible=on), self.c.said_btn: gr.update(visible=on)}
+
+    def listen(
+        self, chunk: tuple[int, np.ndarray] | None, session: UISession | None, done: bool = False
+    ) -> Updates:
+        """One microphone chunk (or the Done button, ``done``)."""
+        if session is None or session.done or session.busy:
+            return gr.skip()
+        now = time.time()
+        if chunk is not None and not done:
+            if now < session.listen_after:  # the interviewer is speaking
+                return gr.skip()
+            if session.listener is None:
+                session.listener = Listener()
+            session.listener.add(*chunk)
+        listener = session.listener
+        if listener is None:
+            return gr.skip()
+        verdict, spans = listener.decide()
+        if verdict == "nudge":
+            listener.nudged = True
+            session.add([{"role": "assistant", "content": NUDGE.get(session.lang, NUDGE["zh"])}])
+            return {self.c.chat: session.snapshot(), self.c.turn: session.next_turn()}
+        piece = listener.ready_piece(spans)
+        if piece is not None:
+            self._transcribe_piece(listener, *piece)
+        _, said_done = _said_done(listener.heard_so_far())
+        if verdict == "end" or said_done or done:
+            if not spans:
+                session.listener = None
+                return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
+            return self._finish_turn(session, listener, spans, now)
+        return gr.skip()
+
+    def said(self, session: UISession | None) -> Updates:
+        """The Done button: the turn ends now."""
+        return self.listen(None, session, done=True)
+
+    def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
+        from agent.ui.listening import Piece
+
+        transcriber = self.services.transcriber()
+        future = self.services.submit(transcriber.transcribe, audio)
+        listener.pieces.append(Piece(start, future))
+
+    def _finish_turn(
+        self, session: UISession, listener: Listener, spans: list[tuple[float, float]], now: float
+    ) -> Updates:
+        session.listener = None
+        session.speech_end = now - max(0.0, listener.seconds - spans[-1][1])
+        tail = listener.tail()
+        if tail is not None:
+            self._transcribe_piece(listener, *tail)
+        answer = listener.transcript(spans, self.settings.asr_long_pause_s)
+        if not answer["text"].strip():
+            session.speech_end = None
+            session.add([views.note_message(NOT_HEARD)])
+            return {self.c.chat: session.snapshot(), self.c.status: f"⚠️ {NOT_HEARD}"}
+        if not session.try_begin():
+            return gr.skip()
+        try:
+            shown = views.spoken_message(answer["text"], answer["speech"])
+            session.add([shown])
+            updates: Updates = {}
+            for update in self._converse(session, answer, shown):
+                updates.update(update)
+        finally:
+            session.end()
+        return {**updates, self.c.turn: session.next_turn()}
+
+
+def _said_done(text: str) -> tuple[str, bool]:
+    from agent.ui.listening import said_done
+
+    return said_done(text)

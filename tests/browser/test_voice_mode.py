@@ -1,0 +1,93 @@
+"""Voice mode in the real app: headless Chromium's fake microphone "says" a recorded
+answer (AISHELL-1, from ../shared/audio) and then stays silent; the app hears the end
+of the turn by itself, transcribes the answer, and the interviewer speaks the next
+question (real voice worker, real Whisper, real model). The time from the end of the
+speech to the interviewer speaking is printed (a measurement, not an assertion)."""
+
+from __future__ import annotations
+
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser.pages import (
+    AUDIO,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    app_env,
+    chat_text,
+    new_page,
+    running_app,
+    start_interview,
+    status_text,
+    wait_status,
+)  # fmt: skip
+
+pytestmark = pytest.mark.browser
+
+CLIP = AUDIO / "BAC009S0764W0121.wav"  # "甚至出现交易几乎停滞的情况"
+
+
+def _answer_then_silence(out: Path) -> Path:
+    """The clip after 1 s of silence and before 8 s of it (Chromium loops the file)."""
+    with wave.open(str(CLIP), "rb") as src:
+        params, frames = src.getparams(), src.readframes(src.getnframes())
+    gap = b"\0" * params.sampwidth * params.nchannels
+    with wave.open(str(out), "wb") as dst:
+        dst.setparams(params)
+        dst.writeframes(gap * params.framerate + frames + gap * params.framerate * 8)
+    return out
+
+
+@pytest.fixture(scope="module")
+def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (make browser-deps)")
+    tmp = tmp_path_factory.mktemp("voice")
+    with running_app(app_env(tmp), tmp / "app.log") as app:
+        yield app.url
+
+
+def _speaker_duration(page: Any) -> str:
+    """The speaker's player's duration text ('0:03'); '' while it has no audio."""
+    return str(page.evaluate("() => document.querySelector('#speaker #duration')?.innerText || ''"))
+
+
+def test_a_spoken_answer_ends_by_itself_and_the_next_question_is_spoken(
+    voice_app: str, tmp_path: Path
+) -> None:
+    from playwright import sync_api
+
+    fake = _answer_then_silence(tmp_path / "answer.wav")
+    args = [a for a in CHROMIUM_ARGS if not a.startswith("--use-file-for-fake-audio-capture")]
+    args.append(f"--use-file-for-fake-audio-capture={fake}")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        page = new_page(chromium, voice_app)
+        start_interview(page, questions=2)
+        page.wait_for_function(  # the opening and the first question are spoken
+            "() => !!document.querySelector('#speaker #duration')?.innerText", timeout=120_000
+        )
+        assert _speaker_duration(page).startswith("0:")
+        page.locator("#voice-mode input").check()
+        page.locator("#mic").get_by_role("button", name="Record").wait_for()
+        time.sleep(2)  # as a person would: the microphone's stream is wired when it shows
+        page.locator("#mic").get_by_role("button", name="Record").click()
+        started = time.monotonic()
+        wait_status(page, "第 2/2 题", timeout=240)  # the turn ended by itself
+        heard = time.monotonic() - started
+        chat = chat_text(page)
+        assert "停滞" in chat or "交易" in chat, chat[-400:]  # the transcript is shown
+        page.wait_for_function(
+            "() => document.querySelector('#session-info').innerText.includes('reply after')",
+            timeout=120_000,
+        )
+        info = page.inner_text("#session-info")
+        gap = float(info.split("reply after")[1].split("s")[0])
+        print(f"voice mode: answer heard after {heard:.1f} s; end of speech → interviewer "
+              f"speaking {gap:.1f} s; status {status_text(page)!r}")  # fmt: skip
+        assert 0 < gap < 60  # the reply was handed to the speaker (measured server-side)
+        chromium.close()
