@@ -36,8 +36,9 @@ GAP_S = 0.2  # silence between sentences in a whole-line file
 #: and 4 without; `mianshi eval voice --offset 0 --questions 20`) Whisper's round-trip
 #: CER on their Chinese text was 9.4 % with FastSpeech2, 7.8 % with it at pace 1.2,
 #: 8.2 % at 1.35, and 6.9 % with Tacotron 2. On the 72 held-out questions (looked at
-#: for both, so this choice is not blind) Tacotron 2 did worse, 14.8 % against 13.8 %,
-#: at almost three times the synthesis time (RTF 0.55 against 0.19): FastSpeech2 it is.
+#: for both, so this choice is not blind) Tacotron 2 did worse, 14.8 % against 13.3 %
+#: for FastSpeech2 at pace 1.2 (13.8 % at 1.0), at three to four times the synthesis
+#: time (RTF 0.55 against 0.14–0.19): FastSpeech2 at 1.2 it is.
 ACOUSTIC = "FASTSPEECH2"
 #: FastSpeech2 only: durations × PACE (slower above 1).
 PACE = 1.2
