@@ -100,4 +100,5 @@ bench: setup browser-deps pg-deps
 	$(PY) -m evals.bench_asr
 	$(PY) -m evals.bench_interview
 	$(PY) -m evals.bench_app
+	$(PY) -m evals.eval_voice --no-save
 	$(PY) -m evals.soak

@@ -12,7 +12,6 @@ technique (why it, what else, how measured). Derivations are cached by content i
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -40,10 +39,6 @@ _PLACEHOLDER = re.compile(r"^(要点|points?|key ?points?)\s*\d*$")
 class _Derived(BaseModel):
     question: str = Field(min_length=6, max_length=200)
     points: list[str] = Field(min_length=3, max_length=6)
-
-
-def is_project_question(question_id: str) -> bool:
-    return question_id.startswith(ID_PREFIX)
 
 
 def project_questions(
@@ -202,7 +197,3 @@ def describe(entries: Sequence[Entry]) -> str:
         lines.append(f"  [{e.id}] {e.question}")
         lines += [f"      · {p.point}" for p in e.rubric]
     return "\n".join(lines)
-
-
-def dumps(entries: Sequence[Entry]) -> str:
-    return json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False)

@@ -123,7 +123,9 @@ def test_server_stops_when_the_process_ends(sig: signal.Signals) -> None:
         assert base_url.startswith("http://127.0.0.1:"), base_url
         assert responds(base_url)
         child.send_signal(sig)
-        child.wait(timeout=30)
+        # generous: under a loaded CI run one SIGINT exit took over 30 s (the server's
+        # own shutdown); what is tested is that the server goes, not how fast
+        child.wait(timeout=90)
         assert _gone(base_url), f"server at {base_url} still answers after {sig.name}"
     finally:
         if child.poll() is None:
