@@ -22,7 +22,7 @@ import gradio as gr
 import numpy as np
 
 from agent.ui import views
-from agent.ui.listening import Listener
+from agent.ui.listening import Listener, Piece, said_done
 from agent.ui.session import Message, UISession
 
 if TYPE_CHECKING:
@@ -130,8 +130,8 @@ class VoiceHandlers:
         piece = listener.ready_piece(spans)
         if piece is not None:
             self._transcribe_piece(listener, *piece)
-        _, said_done = _said_done(listener.heard_so_far())
-        if verdict == "end" or said_done or done:
+        _, finished = said_done(listener.heard_so_far())
+        if verdict == "end" or finished or done:
             if not spans:
                 session.listener = None
                 return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
@@ -143,8 +143,6 @@ class VoiceHandlers:
         return self.listen(None, session, done=True)
 
     def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
-        from agent.ui.listening import Piece
-
         transcriber = self.services.transcriber()
         future = self.services.submit(transcriber.transcribe, audio)
         listener.pieces.append(Piece(start, future))
@@ -173,9 +171,3 @@ class VoiceHandlers:
         finally:
             session.end()
         return {**updates, self.c.turn: session.next_turn()}
-
-
-def _said_done(text: str) -> tuple[str, bool]:
-    from agent.ui.listening import said_done
-
-    return said_done(text)
