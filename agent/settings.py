@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -65,11 +65,13 @@ class Settings(BaseSettings):
     )
     grading_workers: int = Field(
         default=1,
-        ge=1,
+        ge=0,
         le=64,
         validation_alias=_env("GRADING_WORKERS"),
         description="Grades one instance runs at once. 1 suits a local model (it serves "
-        "one request at a time); raise it for a server that batches (vLLM, a hosted API).",
+        "one request at a time); raise it for a server that batches (vLLM, a hosted API). "
+        "0 = this instance only takes answers and leaves grading to the other instances "
+        "on the same database (PostgreSQL only).",
     )
 
     # --- LLM endpoint -------------------------------------------------------
@@ -202,6 +204,15 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=default_config_file())
         return (init_settings, env_settings, toml)
+
+    @model_validator(mode="after")
+    def _someone_grades(self) -> Settings:
+        if self.grading_workers == 0 and not (self.database_url or "").startswith("postgres"):
+            raise ValueError(
+                "grading_workers = 0 leaves grading to other instances on a shared "
+                "PostgreSQL database; set database_url, or grading_workers >= 1"
+            )
+        return self
 
     @property
     def db_path(self) -> Path:

@@ -62,3 +62,13 @@ def test_bad_value_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIANSHI_LLM_TIMEOUT", "-1")
     with pytest.raises(UserError, match="MIANSHI_LLM_TIMEOUT: Input should be greater than 0"):
         load_settings()
+
+
+def test_an_instance_without_graders_needs_a_shared_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MIANSHI_GRADING_WORKERS", "0")
+    with pytest.raises(UserError, match="grading_workers = 0 leaves grading to other"):
+        load_settings()  # alone on SQLite nobody would ever grade
+    monkeypatch.setenv("MIANSHI_DATABASE_URL", "postgresql://db.local/mianshi")
+    assert load_settings().grading_workers == 0
