@@ -15,7 +15,9 @@ Questions: bank questions (by id, up to 80 characters) that name at least one La
 term, plus a fifth as many without. The first ``CALIBRATION`` of each kind chose the
 voice's pace and model (see ``ACOUSTIC`` in agent/voice/voice.py); the eval reports the
 N after them.
-``mianshi eval voice [--questions N]``; saves ``evals/results/voice-<sha>.json``.
+Then (``--turns N``, evals/voice_turns.py) voice mode's turn-taking in the real app in
+Chromium: end of the candidate's speech → the interviewer's next line playing.
+``mianshi eval voice [--questions N] [--turns N]``; saves ``evals/results/voice-<sha>.json``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import jiwer
 from agent.bank import load_bank
 from agent.settings import Settings, load_settings
 from agent.speech.transcriber import Transcriber
+from agent.ui.listening import END_SILENCE_S as LISTEN_END_S
 from agent.voice import speakable
 from agent.voice.voice import Voice
 from evals.common import git_short_sha, percentile, save_result
@@ -148,20 +151,20 @@ def run(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--questions", type=int, default=60,
-        help="bank questions with Latin terms (plus a fifth as many without)",
+        help="bank questions with Latin terms (plus a fifth as many without; 0: skip)",
     )  # fmt: skip
     parser.add_argument(
         "--offset", type=int, default=CALIBRATION,
         help=f"skip this many questions (default {CALIBRATION}: the ones that chose the pace)",
     )  # fmt: skip
+    parser.add_argument(
+        "--turns", type=int, default=8,
+        help="voice-mode turns to time in the real app in Chromium (0: skip; evals/voice_turns.py)",
+    )  # fmt: skip
     parser.add_argument("--no-save", action="store_true")
 
 
-def main_args(args: argparse.Namespace) -> int:
-    import json
-
-    result = run(load_settings(), args.questions, offset=args.offset)
-    s = result["summary"]
+def _print_round_trip(s: dict[str, Any]) -> None:
     print(
         f"round-trip CER on the questions' Chinese text: {s['cer_zh']:.1%} "
         f"(all characters, readings included: {s['cer_all']:.1%}); target ≤ {TARGET_CER:.0%}"
@@ -172,9 +175,35 @@ def main_args(args: argparse.Namespace) -> int:
     )
     print(f"synthesis RTF {s['rtf']}, first sentence p50 {s['first_sentence_p50_s']} s "
           f"p90 {s['first_sentence_p90_s']} s")  # fmt: skip
+
+
+def _print_turns(t: dict[str, Any]) -> None:
+    heard, after = t["speech_end_to_playing_s"], t["turn_end_to_playing_s"]
+    print(
+        f"voice mode, {t['turns']} turns in the app: end of speech → the interviewer's "
+        f"next line playing p50 {heard['p50']} s p90 {heard['p90']} s; from the turn's end "
+        f"(after the {LISTEN_END_S} s silence allowance) p50 {after['p50']} s "
+        f"p90 {after['p90']} s; where the time went (p50, from the end of speech): "
+        f"{t['steps_p50_s']}"
+    )
+
+
+def main_args(args: argparse.Namespace) -> int:
+    import json
+
+    result: dict[str, Any] = {"commit": git_short_sha(), "summary": {}}
+    if args.questions:
+        result = run(load_settings(), args.questions, offset=args.offset)
+        _print_round_trip(result["summary"])
+    if args.turns:
+        from evals import voice_turns
+
+        result["voice_mode"] = voice_turns.run(args.turns)
+        result["summary"]["voice_mode"] = result["voice_mode"]["summary"]
+        _print_turns(result["voice_mode"]["summary"])
     if not args.no_save:
         print(f"saved {save_result(result, f'voice-{git_short_sha()}')}")
-    print(json.dumps(s, ensure_ascii=False))
+    print(json.dumps(result["summary"], ensure_ascii=False))
     return 0
 
 

@@ -217,11 +217,14 @@ def _register_load(evals: _SubParsers) -> None:
 def _register_voice(evals: _SubParsers) -> None:
     parser = evals.add_parser(
         "voice",
-        help="the interviewer's voice: Whisper round-trip CER of spoken bank questions, RTF",
+        help="the interviewer's voice: Whisper round-trip CER of spoken bank questions, RTF, "
+        "voice mode's turn latency",
         description="Speaks bank questions (most with English terms) with the offline voice, "
         "reads them back with the bundled Whisper, and reports the character error rate on "
         "their Chinese text, Latin terms left unread, the synthesis real-time factor and the "
-        "time to a line's first sentence. Saves evals/results/voice-<sha>.json.",
+        "time to a line's first sentence; then (--turns) voice-mode turns in the real app in "
+        "headless Chromium, end of speech → the interviewer speaking, p50/p90. Saves "
+        "evals/results/voice-<sha>.json.",
     )
     from evals import eval_voice
 

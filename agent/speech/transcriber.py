@@ -29,11 +29,12 @@ candidate; the caller shows it and the interview goes on.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -193,7 +194,7 @@ class Transcriber:
                     str(self.model_path()),
                     device="cpu",
                     compute_type="int8",
-                    cpu_threads=self.settings.asr_threads or 0,
+                    cpu_threads=self.settings.asr_threads or os.cpu_count() or 0,
                     local_files_only=True,
                 )
                 self._converter = _t2s()
@@ -304,7 +305,7 @@ def join_segments(segments: Sequence[Segment]) -> str:
 
 
 def speech_regions(
-    audio: np.ndarray, options: dict[str, int] | None = None
+    audio: np.ndarray, options: Mapping[str, float] | None = None
 ) -> list[tuple[float, float]]:
     """Speech spans in seconds from the Silero VAD bundled with faster-whisper."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps

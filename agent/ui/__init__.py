@@ -13,6 +13,7 @@ to import.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -45,6 +46,8 @@ def launch(settings: Settings | None = None) -> None:
 
 
 def main() -> int:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("agent").setLevel(logging.INFO)  # the app's own notes, not libraries'
     try:
         launch()
     except UserError as exc:

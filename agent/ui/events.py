@@ -27,10 +27,10 @@ def _wire_voice_mode(ui: MianshiUI) -> None:
     c.hands_free.change(ui.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE)
     heard = [c.chat, c.status, c.turn]
     c.mic.stream(
-        ui.listen, [c.mic, c.state], heard, stream_every=0.5, time_limit=None,
+        ui.listen, [c.mic, c.state, c.voice_on], heard, stream_every=0.5, time_limit=None,
         concurrency_limit=None, show_progress="hidden", **PRIVATE,
     )  # fmt: skip
-    c.said_btn.click(ui.said, [c.state], heard, **PRIVATE)
+    c.said_btn.click(ui.said, [c.state, c.voice_on], heard, **PRIVATE)
     c.turn.change(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     c.turn.change(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
 

@@ -219,8 +219,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
 
     def _spoken(self, path: str, session: UISession) -> Iterator[Updates]:
         yield self._status("⏳ 转写中 Transcribing…")
-        services = self.services
-        future = services.submit(lambda: services.transcriber().transcribe(path))
+        future = self.services.transcribe(path)
         yield from self._wait(future, lambda _: "转写中 Transcribing")
         try:
             transcript = future.result()

@@ -289,6 +289,8 @@ def _interview_panel() -> dict[str, Any]:
         mic = gr.Audio(
             sources=["microphone"], type="numpy", streaming=True, visible=False,
             elem_id="mic", label="语音模式 Voice mode（点录音后一直开着 keep it recording）",
+            # the live waveform redraws all the time: it kept a CPU core busy
+            waveform_options=gr.WaveformOptions(show_recording_waveform=False),
         )  # fmt: skip
         said_btn = gr.Button("✅ 我说完了 Done", visible=False, elem_id="said")
         turn = gr.Number(value=0, visible=False, elem_id="turn")

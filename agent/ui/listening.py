@@ -8,12 +8,15 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
   candidate says "我说完了" (or presses the button);
 - **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
 - meanwhile, each stretch of speech followed by a short pause is transcribed at once
-  (``ready_piece``), so at the end only the last stretch is left to transcribe.
+  (``ready_piece``), so at the end only the last stretch is left to transcribe. The
+  pieces go to one Whisper at a time, in order (``Services.transcribe``): on 2 cores
+  Whisper runs in parallel only thrashed.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -32,6 +35,19 @@ MAX_TURN_S = 300.0
 DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲)完了[。.！!\s]*$")
 
 Vad = Callable[[np.ndarray], list[tuple[float, float]]]
+
+
+def listening_vad(audio: np.ndarray) -> list[tuple[float, float]]:
+    """Speech spans (Silero: a pause is 300 ms of silence), none longer than 6 s: a long
+    stretch said without a pause is cut at its quietest breath, so it can be
+    transcribed while the candidate goes on (the Whisper pass left at the end of the
+    turn stays short)."""
+    options: dict[str, float] = {
+        "min_silence_duration_ms": 300,
+        "speech_pad_ms": 100,
+        "max_speech_duration_s": 6,
+    }
+    return speech_regions(audio, options)
 
 
 def to_mono_16k(rate: int, data: np.ndarray) -> np.ndarray:
@@ -58,11 +74,17 @@ def said_done(text: str) -> tuple[str, bool]:
 class Piece:
     start: float  # seconds into the turn
     future: Future[Transcript]
+    #: when it was handed to transcription, and when its transcript was ready (epoch s)
+    submitted: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def __post_init__(self) -> None:
+        self.future.add_done_callback(lambda _: setattr(self, "finished", time.time()))
 
 
 @dataclass
 class Listener:
-    vad: Vad = speech_regions
+    vad: Vad = listening_vad
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     pieces: list[Piece] = field(default_factory=list)
     done_until: float = 0.0  # seconds of the turn handed to transcription
@@ -85,19 +107,23 @@ class Listener:
         return "listening", spans
 
     def ready_piece(self, spans: list[tuple[float, float]]) -> tuple[float, np.ndarray] | None:
-        """The stretch of speech closed by a pause and not yet transcribed, if any."""
-        closed = [e for _s, e in spans if self.seconds - e >= PIECE_GAP_S and e > self.done_until]
+        """The speech closed by a pause and not yet transcribed, if any (without the
+        silence before it)."""
+        todo = [(s, e) for s, e in spans if e > self.done_until]
+        closed = [e for _s, e in todo if self.seconds - e >= PIECE_GAP_S]
         if not closed:
             return None
-        start, end = self.done_until, min(self.seconds, closed[-1] + PAD_S)
+        start = max(self.done_until, todo[0][0] - PAD_S)
+        end = min(self.seconds, closed[-1] + PAD_S)
         self.done_until = end
         return start, self.audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
 
-    def tail(self) -> tuple[float, np.ndarray] | None:
-        """What is left after the last piece (None: nothing with speech)."""
-        if self.seconds - self.done_until < 0.3:
+    def tail(self, spans: list[tuple[float, float]]) -> tuple[float, np.ndarray] | None:
+        """The speech left after the last piece (None: none)."""
+        todo = [(s, e) for s, e in spans if e > self.done_until]
+        if not todo:
             return None
-        start = self.done_until
+        start = max(self.done_until, todo[0][0] - PAD_S)
         self.done_until = self.seconds
         return start, self.audio[int(start * SAMPLE_RATE) :]
 

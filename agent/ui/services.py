@@ -28,8 +28,10 @@ from agent.interview.store import Store
 from agent.settings import Settings
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from agent.interview.engine import Engine
-    from agent.speech.transcriber import Transcriber
+    from agent.speech.transcriber import Transcriber, Transcript
     from agent.voice.voice import Voice
 
 T = TypeVar("T")
@@ -90,6 +92,9 @@ class Services:
         self._bank: Bank | None = None
         self._store: Store | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mianshi-ui")
+        #: Whisper, one recording at a time in arrival order: on 2 cores parallel
+        #: transcriptions only thrash (voice mode's pieces waited 10 s behind each other)
+        self._speech = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mianshi-asr")
         #: this process's own folder for report downloads: private (0700, a fresh name
         #: per process), removed at exit
         self.reports_dir = Path(tempfile.mkdtemp(prefix="mianshi-reports-"))
@@ -158,6 +163,10 @@ class Services:
 
         return self._pool.submit(contextvars.Context().run, run)
 
+    def transcribe(self, audio: str | Path | np.ndarray) -> Future[Transcript]:
+        """``audio`` transcribed on the speech worker (see ``_speech``)."""
+        return self._speech.submit(lambda: self.transcriber().transcribe(audio))
+
     def warm_up(self) -> Future[Any]:
         """Start the engine in the background so the first interview starts quickly."""
         return self.submit(self._warm)
@@ -168,6 +177,7 @@ class Services:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._speech.shutdown(wait=False, cancel_futures=True)
         if self._engine is not None:
             self._engine.close()
         if self._voice is not None:

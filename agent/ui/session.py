@@ -41,11 +41,12 @@ class UISession:
     spoken: int = 0
     voice_warned: bool = False
     #: voice mode: the turn being heard, when to listen again (the interviewer's
-    #: line has played), when the last answer's speech ended, and end-of-speech →
+    #: line has played), the last turn's moments (``speech_end``, ``turn_end``,
+    #: ``transcribed``, ``replied``: epoch seconds), and end-of-speech →
     #: interviewer-speaking gaps (seconds)
     listener: Any = field(default=None, repr=False, compare=False)
     listen_after: float = 0.0
-    speech_end: float | None = None
+    timeline: dict[str, float] = field(default_factory=dict)
     turn_gaps: list[float] = field(default_factory=list)
     turns_heard: int = 0
 

@@ -13,6 +13,7 @@ just talks. Mixed into ``MianshiUI`` (uses its components ``c``, ``services``,
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -83,9 +84,8 @@ class VoiceHandlers:
             for n, part in enumerate(voice.speak("\n".join(new))):
                 time.sleep(max(0.0, plays_until - time.time() - HANDOVER_S))
                 now = time.time()
-                if n == 0 and session.speech_end is not None:
-                    session.turn_gaps.append(round(now - session.speech_end, 2))
-                    session.speech_end = None
+                if n == 0 and "speech_end" in session.timeline:
+                    self._log_turn(session, now)
                 # the microphone is not listened to while the interviewer speaks
                 plays_until = max(plays_until, now) + part.seconds
                 session.listen_after = plays_until + 0.3
@@ -94,6 +94,24 @@ class VoiceHandlers:
         except Exception as exc:  # the text is on screen anyway: say why there is no voice
             log.warning("voice failed: %s", exc)
             gr.Warning(f"面试官语音出错 The voice failed: {exc}")
+
+    @staticmethod
+    def _log_turn(session: UISession, spoken: float) -> None:
+        """The turn's gap, and where its time went (read by ``mianshi eval voice``)."""
+        moments = {**session.timeline, "spoken": spoken}
+        session.timeline = {}
+        session.turn_gaps.append(round(spoken - moments["speech_end"], 2))
+        steps = {k: round(v - moments["speech_end"], 3) for k, v in moments.items()}
+        at = moments["speech_end"]
+        log.info("voice turn %s at %.3f: %s", session.session_id, at, json.dumps(steps))
+
+    def _prepare_reply(self, session: UISession) -> None:
+        """The reply's first sentence synthesised while the page asks ``speak`` for it."""
+        with session.lock:
+            new = _speakable_lines(session.messages[session.spoken :])
+        voice = self.services.voice()
+        if new and voice.available() is None:
+            self.services.submit(voice.prepare, new[0])
 
     # ----------------------------------------------------------------- listening
     def voice_mode(self, on: bool, session: UISession | None) -> Updates:
@@ -107,9 +125,14 @@ class VoiceHandlers:
         return {self.c.mic: gr.update(visible=on), self.c.said_btn: gr.update(visible=on)}
 
     def listen(
-        self, chunk: tuple[int, np.ndarray] | None, session: UISession | None, done: bool = False
+        self,
+        chunk: tuple[int, np.ndarray] | None,
+        session: UISession | None,
+        voice_on: bool = True,
+        done: bool = False,
     ) -> Updates:
-        """One microphone chunk (or the Done button, ``done``)."""
+        """One microphone chunk (or the Done button, ``done``); ``voice_on``: the reply
+        will be spoken."""
         if session is None or session.done or session.busy:
             return gr.skip()
         now = time.time()
@@ -135,29 +158,37 @@ class VoiceHandlers:
             if not spans:
                 session.listener = None
                 return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
-            return self._finish_turn(session, listener, spans, now)
+            return self._finish_turn(session, listener, spans, now, voice_on)
         return gr.skip()
 
-    def said(self, session: UISession | None) -> Updates:
+    def said(self, session: UISession | None, voice_on: bool = True) -> Updates:
         """The Done button: the turn ends now."""
-        return self.listen(None, session, done=True)
+        return self.listen(None, session, voice_on, done=True)
 
     def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
-        transcriber = self.services.transcriber()
-        future = self.services.submit(transcriber.transcribe, audio)
-        listener.pieces.append(Piece(start, future))
+        listener.pieces.append(Piece(start, self.services.transcribe(audio)))
 
     def _finish_turn(
-        self, session: UISession, listener: Listener, spans: list[tuple[float, float]], now: float
+        self,
+        session: UISession,
+        listener: Listener,
+        spans: list[tuple[float, float]],
+        now: float,
+        voice_on: bool,
     ) -> Updates:
         session.listener = None
-        session.speech_end = now - max(0.0, listener.seconds - spans[-1][1])
-        tail = listener.tail()
+        speech_end = now - max(0.0, listener.seconds - spans[-1][1])
+        tail = listener.tail(spans)
         if tail is not None:
             self._transcribe_piece(listener, *tail)
         answer = listener.transcript(spans, self.settings.asr_long_pause_s)
+        session.timeline = {"speech_end": speech_end, "turn_end": now, "transcribed": time.time()}
+        spoken = [p for p in listener.pieces if p.start < spans[-1][1]]
+        if spoken:  # the piece with the last words: when it went to Whisper, and came back
+            session.timeline["last_piece_in"] = spoken[-1].submitted
+            session.timeline["last_piece_out"] = spoken[-1].finished or time.time()
         if not answer["text"].strip():
-            session.speech_end = None
+            session.timeline = {}
             session.add([views.note_message(NOT_HEARD)])
             return {self.c.chat: session.snapshot(), self.c.status: f"⚠️ {NOT_HEARD}"}
         if not session.try_begin():
@@ -168,6 +199,9 @@ class VoiceHandlers:
             updates: Updates = {}
             for update in self._converse(session, answer, shown):
                 updates.update(update)
+            session.timeline["replied"] = time.time()
+            if voice_on:
+                self._prepare_reply(session)
         finally:
             session.end()
         return {**updates, self.c.turn: session.next_turn()}

@@ -102,8 +102,11 @@ class Voice:
         return dict(json.loads(box[0]))
 
     def _synthesize(self, text: str, out: Path) -> float:
-        """``text`` (speakable) spoken into ``out``; the seconds it took."""
+        """``text`` (speakable) spoken into ``out``; the seconds it took (0 when another
+        thread, e.g. ``prepare``, has just made it)."""
         with self._lock:
+            if out.exists():
+                return 0.0
             for attempt in (1, 2):  # a worker that died is started once more
                 if self._proc is None or self._proc.poll() is not None:
                     self._proc = self._start()
@@ -146,6 +149,13 @@ class Voice:
         """``line`` sentence by sentence, each as soon as it is ready."""
         for text in sentences(line):
             yield self.sentence(text)
+
+    def prepare(self, line: str) -> None:
+        """Synthesise ``line``'s first sentence into the cache now (voice mode: while
+        the page asks for the line, so ``speak`` finds it ready)."""
+        for text in sentences(line):
+            self.sentence(text)
+            return
 
     def say_to_file(self, line: str, out: Path) -> list[Spoken]:
         """The whole line in one WAV at ``out`` (sentences joined by short pauses)."""

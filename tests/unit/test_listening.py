@@ -9,7 +9,13 @@ import numpy as np
 
 from agent.speech.metrics import Segment, compute_metrics
 from agent.speech.transcriber import SAMPLE_RATE, Transcript
-from agent.ui.listening import END_SILENCE_S, NUDGE_AFTER_S, Listener, said_done, to_mono_16k
+from agent.ui.listening import (
+    END_SILENCE_S,
+    NUDGE_AFTER_S,
+    Listener,
+    said_done,
+    to_mono_16k,
+)
 
 
 def loud_spans(audio: np.ndarray) -> list[tuple[float, float]]:
@@ -60,8 +66,19 @@ def test_a_stretch_closed_by_a_pause_is_transcribed_once_then_the_tail() -> None
     assert start == 0.0 and audio is not None and len(audio) > 2 * SAMPLE_RATE
     assert listener.ready_piece(listener.decide()[1]) is None  # not twice
     listener.add(*chunk(1.0, True))
-    tail = listener.tail()
+    tail = listener.tail(listener.decide()[1])
     assert tail is not None and tail[0] > 2.0
+    assert listener.tail(listener.decide()[1]) is None  # nothing new said
+
+
+def test_a_piece_leaves_out_the_silence_before_it() -> None:
+    listener = Listener(vad=loud_spans)
+    listener.add(*chunk(3.0, False))  # the candidate thinks first
+    listener.add(*chunk(2.0, True))
+    listener.add(*chunk(1.0, False))
+    start, audio = listener.ready_piece(listener.decide()[1]) or (None, None)
+    assert start is not None and 2.5 <= start < 3.0 and audio is not None
+    assert len(audio) < 3.5 * SAMPLE_RATE  # the speech and a little silence only
 
 
 def test_silence_gets_one_nudge_and_said_done_ends_the_text() -> None:
@@ -89,3 +106,15 @@ def test_the_turns_transcript_joins_its_pieces_with_their_times() -> None:
     answer = listener.transcript([(0.0, 4.0)], long_pause_s=2.0)
     assert answer["text"] == "我觉得是这样的"
     assert answer["speech"]["duration_s"] == 4.0
+
+
+def test_a_long_stretch_without_a_pause_is_cut_for_transcription() -> None:
+    """The real Silero VAD: 7 s said without a pause (wenet-long.wav) is two spans."""
+    from pathlib import Path
+
+    from agent.speech.audio import load_audio
+    from agent.ui.listening import listening_vad
+
+    clip = Path(__file__).resolve().parents[3] / "shared" / "audio" / "wenet-long.wav"
+    spans = listening_vad(load_audio(clip))
+    assert len(spans) >= 2 and max(e - s for s, e in spans) <= 6.2, spans

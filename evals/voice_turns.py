@@ -1,0 +1,175 @@
+"""Voice mode's turn-taking, measured in the real app: how long a candidate who stops
+talking waits until the interviewer speaks again.
+
+The real app (``app.py``: embedded model, bundled Whisper, the voice worker) runs on a
+free port; headless Chromium's fake microphone plays a loop of recorded answers from
+../shared/audio, each followed by silence. Voice mode is on, Record is pressed once,
+and nothing is clicked after that: every turn ends by itself (2.5 s of silence).
+
+Each answer's next line is a bank question (practice mode, no follow-ups: no model
+call), while the grades of earlier answers run on the model in the background, as in
+real use. Per turn, from the app's log (``voice turn … at …``, server clock) and the
+page's ``play`` events (same machine, same clock):
+
+- ``turn_end``: end of speech → the turn is closed (the silence allowance, by design);
+- ``transcribed``, ``replied``: the transcript ready, the engine's next line ready;
+- ``spoken``: the first sentence handed to the page;
+- ``playing``: the page's speaker starts playing it (what the candidate hears).
+
+Reported: p50 and p90 of end of speech → playing, and of turn end → playing (the part
+the app can make faster). The last answer's line (the closing, which waits for every
+grade) is not a turn and is not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+from evals.bench_app import CHROMIUM, running_app
+from evals.common import percentile
+
+AUDIO = Path(__file__).resolve().parents[2] / "shared" / "audio"
+#: The answers the microphone says, in order (several clips joined by a short pause
+#: are one answer in several pieces), each followed by ``SILENCE_S``.
+ANSWERS = (
+    ("BAC009S0764W0121.wav", "aishell-BAC009S0724W0121.wav"),
+    ("wenet-mid.wav",),
+    ("TEST_MEETING_T0000000001_S00000.wav",),
+    ("wenet-long.wav",),
+    ("TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav", "IT0011W0001.wav"),
+)
+PAUSE_S = 0.9  # inside an answer: shorter than the 2.5 s that ends a turn
+SILENCE_S = 11.0  # after an answer: the turn ends, the interviewer asks the next one
+TURN_LINE = re.compile(r"voice turn (\S+) at ([0-9.]+): (\{.*\})")
+#: Chromium: the fake microphone, no permission prompt, autoplay as after a click.
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]  # fmt: skip
+#: The page's audio starts playing (Gradio's player keeps its media element off the
+#: page, so its ``play`` events never reach the document): epoch seconds.
+PLAYS = """
+window.__plays = [];
+const play = HTMLMediaElement.prototype.play;
+HTMLMediaElement.prototype.play = function (...args) {
+  this.addEventListener("playing", () => window.__plays.push(Date.now() / 1000), {once: true});
+  return play.apply(this, args);
+};
+"""
+
+
+def microphone_file(out: Path, audio_dir: Path = AUDIO) -> Path:
+    """The loop the fake microphone plays: answer, silence, answer, silence …
+    (the clips are 16-bit 16 kHz mono)."""
+    rate, width = 16_000, 2
+    frames = b""
+    for clips in ANSWERS:
+        for n, name in enumerate(clips):
+            with wave.open(str(audio_dir / name), "rb") as src:
+                if (src.getframerate(), src.getnchannels(), src.getsampwidth()) != (rate, 1, width):
+                    raise SystemExit(f"{name}: expected 16-bit 16 kHz mono like the others")
+                gap = b"\0" * width * int(rate * PAUSE_S)
+                frames += (gap if n else b"") + src.readframes(src.getnframes())
+        frames += b"\0" * width * int(rate * SILENCE_S)
+    with wave.open(str(out), "wb") as dst:
+        dst.setnchannels(1)
+        dst.setsampwidth(width)
+        dst.setframerate(rate)
+        dst.writeframes(frames)
+    return out
+
+
+def logged_turns(log_text: str) -> list[dict[str, Any]]:
+    """The app's ``voice turn`` lines: the moments after the end of speech (seconds),
+    and the end of speech itself (``at``, epoch seconds)."""
+    return [
+        {"at": float(m.group(2)), **json.loads(m.group(3))} for m in TURN_LINE.finditer(log_text)
+    ]
+
+
+def with_playing(turns: list[dict[str, Any]], plays: list[float]) -> list[dict[str, Any]]:
+    """Each turn with ``playing``: the first ``play`` event after its line was handed
+    over (None if the page never played it)."""
+    out = []
+    for turn in turns:
+        handed = turn["at"] + turn["spoken"]
+        after = [p for p in plays if p >= handed - 0.05]
+        playing = round(after[0] - turn["at"], 3) if after else None
+        out.append({**turn, "playing": playing})
+    return out
+
+
+def summarise(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    def stats(values: list[float]) -> dict[str, float | None]:
+        if not values:
+            return {"p50": None, "p90": None}
+        return {"p50": round(percentile(values, 0.5), 2), "p90": round(percentile(values, 0.9), 2)}
+
+    played = [t for t in turns if t["playing"] is not None]
+    return {
+        "turns": len(turns),
+        "played": len(played),
+        "speech_end_to_playing_s": stats([t["playing"] for t in played]),
+        "turn_end_to_playing_s": stats([t["playing"] - t["turn_end"] for t in played]),
+        "speech_end_to_spoken_s": stats([t["spoken"] for t in turns]),
+        "steps_p50_s": {
+            step: round(percentile([t[step] for t in turns], 0.5), 2)
+            for step in ("turn_end", "transcribed", "replied", "spoken")
+            if turns
+        },
+    }
+
+
+def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, Any]:
+    """``turns`` voice-mode turns in the real app; their timings and a summary."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit("Debian chromium is not installed (make browser-deps)")
+    with tempfile.TemporaryDirectory(prefix="mianshi-voice-turns-") as tmp:
+        mic = microphone_file(Path(tmp) / "answers.wav", audio_dir)
+        app_log = Path(tmp) / "app.log"
+        with running_app(Path(tmp) / "data") as (url, _), sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=[*ARGS, f"--use-file-for-fake-audio-capture={mic}"]
+            )
+            context = browser.new_context(permissions=["microphone"])
+            context.add_init_script(PLAYS)
+            page = context.new_page()
+            page.set_default_timeout(180_000)
+            page.goto(url)
+            page.wait_for_selector("#start")
+            for elem_id, value in (("questions", turns + 1), ("follow-ups", 0)):
+                page.fill(f"#{elem_id} input[type=number]", str(value))
+                page.press(f"#{elem_id} input[type=number]", "Tab")
+            page.click("#start")
+            page.wait_for_function(
+                "() => document.querySelector('#status').innerText.includes('Your turn')"
+            )
+            page.locator("#voice-mode input").check()
+            record = page.locator("#mic").get_by_role("button", name="Record")
+            record.wait_for()
+            time.sleep(2)  # the stream is wired when the button shows
+            record.click()
+            log(f"voice mode on, the microphone says {mic.name} in a loop; nothing is clicked")
+            deadline = time.monotonic() + 90 + 60 * turns
+            seen = 0
+            while time.monotonic() < deadline and seen < turns:
+                found = logged_turns(app_log.read_text(errors="replace"))
+                for n, turn in enumerate(found[seen:turns], seen + 1):
+                    log(f"turn {n}: reply handed over {turn['spoken']:.2f} s after the end "
+                        f"of speech (turn end {turn['turn_end']:.2f} s)")  # fmt: skip
+                seen = max(seen, min(len(found), turns))
+                time.sleep(1)
+            time.sleep(3)  # the last line reaches the speaker
+            plays = [float(p) for p in page.evaluate("() => window.__plays")]
+            browser.close()
+        measured = with_playing(logged_turns(app_log.read_text(errors="replace"))[:turns], plays)
+    return {"summary": summarise(measured), "turns": measured}
