@@ -100,6 +100,15 @@ def running_app(env: dict[str, str], log_path: Path) -> Iterator[App]:
         print(log_path.read_text(errors="replace")[-2000:])
 
 
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: ``tmp_path``, or ``MIANSHI_SCREENSHOT_DIR`` when set
+    (``MIANSHI_SCREENSHOT_DIR=docs/screenshots`` refreshes the README's pictures)."""
+    target = os.environ.get("MIANSHI_SCREENSHOT_DIR")
+    path = (REPO / target) if target else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def new_page(browser: Any, url: str) -> Any:
     context = browser.new_context(
         viewport={"width": 1280, "height": 1100}, accept_downloads=True, permissions=["microphone"]

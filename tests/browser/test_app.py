@@ -22,13 +22,13 @@ from browser.pages import (
     AUDIO,
     CHROMIUM,
     CHROMIUM_ARGS,
-    REPO,
     app_env,
     chat_text,
     download,
     good_answer,
     new_page,
     running_app,
+    screenshot_dir,
     session_id,
     set_number,
     start_interview,
@@ -86,10 +86,7 @@ def browser(app_url: str) -> Iterator[Any]:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    target = os.environ.get("MIANSHI_SCREENSHOT_DIR")
-    path = (REPO / target) if target else tmp_path
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return screenshot_dir(tmp_path)
 
 
 # -------------------------------------------------------------------- tests

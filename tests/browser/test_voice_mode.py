@@ -21,6 +21,7 @@ from browser.pages import (
     chat_text,
     new_page,
     running_app,
+    screenshot_dir,
     start_interview,
     status_text,
     wait_status,
@@ -90,4 +91,5 @@ def test_a_spoken_answer_ends_by_itself_and_the_next_question_is_spoken(
         print(f"voice mode: answer heard after {heard:.1f} s; end of speech → interviewer "
               f"speaking {gap:.1f} s; status {status_text(page)!r}")  # fmt: skip
         assert 0 < gap < 60  # the reply was handed to the speaker (measured server-side)
+        page.screenshot(path=str(screenshot_dir(tmp_path) / "voice-mode.png"), full_page=True)
         chromium.close()

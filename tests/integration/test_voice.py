@@ -82,6 +82,32 @@ def test_a_cached_line_costs_no_synthesis(voice: Voice) -> None:
     assert all(p.synthesis_s == 0 for p in again)
 
 
+def test_a_line_prepared_in_the_background_is_made_once(
+    voice: Voice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voice mode prepares the reply's first sentence while the page asks for it: a
+    ``speak`` arriving meanwhile waits for that synthesis instead of doing it again."""
+    import threading
+
+    made: list[str] = []
+    synthesize = voice._synthesize
+
+    def counted(text: str, out: Path) -> float:
+        took = synthesize(text, out)
+        if took > 0:
+            made.append(text)
+        return took
+
+    monkeypatch.setattr(voice, "_synthesize", counted)
+    line = "好的，我们换个话题。请讲讲 FlashAttention 为什么快。"
+    preparing = threading.Thread(target=voice.prepare, args=(line,))
+    preparing.start()
+    parts = list(voice.speak(line))
+    preparing.join()
+    assert len(parts) == 2 and all(p.path.exists() for p in parts)
+    assert sorted(made) == sorted(p.sentence for p in parts)  # each sentence made once
+
+
 def _say(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "agent.cli.main", "say", *args], cwd=REPO,
                           env={**os.environ, **env}, capture_output=True, text=True,
