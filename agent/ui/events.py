@@ -21,10 +21,30 @@ PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 WORKING: dict[str, Any] = {"show_progress": "minimal", **PRIVATE}
 
 
-def _wire_voice_mode(ui: MianshiUI) -> None:
-    """Voice mode: the streaming microphone ends turns; each turn's reply is spoken."""
+#: Voice mode switched on: press the microphone's Record once it shows (a moment later,
+#: so its stream is wired), so the candidate need not click after Start.
+AUTO_RECORD = """(on) => {
+  if (!on) return;
+  const since = Date.now();
+  const press = () => {
+    const record = [...document.querySelectorAll('#mic button')]
+      .find((b) => b.innerText.trim() === 'Record' || b.getAttribute('aria-label') === 'Record');
+    if (record) record.click();
+    else if (Date.now() - since < 15000) setTimeout(press, 250);
+  };
+  setTimeout(press, 1500);
+}"""
+
+
+def _wire_voice_mode(ui: MianshiUI, started: Any) -> None:
+    """Voice mode: the streaming microphone ends turns; each turn's reply is spoken.
+    Chosen at setup, it is on from the first question with no click after Start."""
     c = ui.c
-    c.hands_free.change(ui.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE)
+    toggled = c.hands_free.change(
+        ui.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE
+    )
+    toggled.then(None, [c.hands_free], None, js=AUTO_RECORD, **PRIVATE)
+    started.then(ui.voice_start, [c.voice_start, c.state], [c.hands_free], **PRIVATE)
     heard = [c.chat, c.status, c.turn]
     c.mic.stream(
         ui.listen, [c.mic, c.state, c.voice_on], heard, stream_every=0.5, time_limit=None,
@@ -58,7 +78,7 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
         answered.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     started = c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
     started.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
-    _wire_voice_mode(ui)
+    _wire_voice_mode(ui, started)
     for document in (c.cv, c.jd):
         document.change(
             ui.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE

@@ -97,6 +97,7 @@ class Components:
     projects: gr.CheckboxGroup
     company: gr.Dropdown
     start_btn: gr.Button
+    voice_start: gr.Checkbox
     # the interview tab: the interview
     chat_col: gr.Column
     chat: gr.Chatbot
@@ -220,10 +221,16 @@ def _setup_panel(auth_on: bool, companies: list[tuple[str, str]]) -> dict[str, A
             elem_id="candidate",
         )
         profile = _profile_inputs(companies)
+        voice_start = gr.Checkbox(
+            value=False, elem_id="voice-start",
+            label="🎙 语音模式开始 Start in voice mode：开始后麦克风自动打开，全程不用点 "
+            "(the microphone opens at Start; no clicks after that)",
+        )  # fmt: skip
         start_btn = gr.Button("开始面试 Start", variant="primary", elem_id="start")
     return {"setup_col": setup_col, "role": role, "level": level, "topics": topics,
             "questions": questions, "follow_ups": follow_ups, "mode": mode, "lang": lang,
-            "candidate": candidate, "start_btn": start_btn, **profile}  # fmt: skip
+            "candidate": candidate, "start_btn": start_btn, "voice_start": voice_start,
+            **profile}  # fmt: skip
 
 
 def _profile_inputs(companies: list[tuple[str, str]]) -> dict[str, Any]:

@@ -124,6 +124,13 @@ class VoiceHandlers:
             services.submit(lambda: services.transcriber().warm())
         return {self.c.mic: gr.update(visible=on), self.c.said_btn: gr.update(visible=on)}
 
+    def voice_start(self, chosen: bool, session: UISession | None) -> Updates:
+        """After Start: voice mode on when it was chosen at setup (and the interview
+        began)."""
+        if not chosen or session is None or session.done:
+            return gr.skip()
+        return gr.update(value=True)
+
     def listen(
         self,
         chunk: tuple[int, np.ndarray] | None,

@@ -1,7 +1,8 @@
 """Voice mode in the real app: headless Chromium's fake microphone "says" a recorded
-answer (AISHELL-1, from ../shared/audio) and then stays silent; the app hears the end
-of the turn by itself, transcribes the answer, and the interviewer speaks the next
-question (real voice worker, real Whisper, real model). The time from the end of the
+answer (AISHELL-1, from ../shared/audio) and then stays silent, in a loop; the app
+hears the end of each turn by itself, transcribes the answer, and the interviewer
+speaks the next question, with no click after Start, to the end of a 2-question
+interview (real voice worker, real Whisper, real model). The time from the end of the
 speech to the interviewer speaking is printed (a measurement, not an assertion)."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from browser.pages import (
     screenshot_dir,
     start_interview,
     status_text,
+    wait_report,
     wait_status,
 )  # fmt: skip
 
@@ -57,9 +59,10 @@ def _speaker_duration(page: Any) -> str:
     return str(page.evaluate("() => document.querySelector('#speaker #duration')?.innerText || ''"))
 
 
-def test_a_spoken_answer_ends_by_itself_and_the_next_question_is_spoken(
-    voice_app: str, tmp_path: Path
-) -> None:
+def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path: Path) -> None:
+    """Voice mode chosen at setup: after Start nothing is clicked. Each answer the
+    microphone says ends by itself, the next question is spoken, and after the second
+    answer the interview ends with its report."""
     from playwright import sync_api
 
     fake = _answer_then_silence(tmp_path / "answer.wav")
@@ -68,17 +71,15 @@ def test_a_spoken_answer_ends_by_itself_and_the_next_question_is_spoken(
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
         page = new_page(chromium, voice_app)
-        start_interview(page, questions=2)
+        page.locator("#voice-start input").check()
+        start_interview(page, questions=2)  # the last click
+        started = time.monotonic()
         page.wait_for_function(  # the opening and the first question are spoken
             "() => !!document.querySelector('#speaker #duration')?.innerText", timeout=120_000
         )
         assert _speaker_duration(page).startswith("0:")
-        page.locator("#voice-mode input").check()
-        page.locator("#mic").get_by_role("button", name="Record").wait_for()
-        time.sleep(2)  # as a person would: the microphone's stream is wired when it shows
-        page.locator("#mic").get_by_role("button", name="Record").click()
-        started = time.monotonic()
-        wait_status(page, "第 2/2 题", timeout=240)  # the turn ended by itself
+        page.locator("#mic").get_by_role("button", name="Stop").wait_for(timeout=30_000)
+        wait_status(page, "第 2/2 题", timeout=240)  # the first turn ended by itself
         heard = time.monotonic() - started
         chat = chat_text(page)
         assert "停滞" in chat or "交易" in chat, chat[-400:]  # the transcript is shown
@@ -92,4 +93,6 @@ def test_a_spoken_answer_ends_by_itself_and_the_next_question_is_spoken(
               f"speaking {gap:.1f} s; status {status_text(page)!r}")  # fmt: skip
         assert 0 < gap < 60  # the reply was handed to the speaker (measured server-side)
         page.screenshot(path=str(screenshot_dir(tmp_path) / "voice-mode.png"), full_page=True)
+        wait_report(page, timeout=600)  # the second answer, heard the same way, ends it
+        assert chat_text(page).count("🎤") == 2  # both answers were spoken ones
         chromium.close()

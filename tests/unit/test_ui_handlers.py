@@ -120,6 +120,18 @@ def test_start_shows_the_first_question_and_the_interview(app: Any) -> None:
     assert last[ui.c.chat_col]["visible"] and not last[ui.c.setup_col]["visible"]
 
 
+def test_voice_mode_chosen_at_setup_is_on_after_start_and_records_by_itself(app: Any) -> None:
+    ui, demo, _ = app
+    skip = {"__type__": "update"}
+    assert ui.voice_start(True, None) == skip  # the start failed: nothing to listen to
+    session = started(ui, demo)
+    assert ui.voice_start(False, session) == skip
+    assert ui.voice_start(True, session) == {"__type__": "update", "value": True}
+    assert outputs(demo, ui.voice_start) == [ui.c.hands_free]
+    record = [f for f in demo.fns.values() if f.fn is None and f.js and "#mic" in f.js]
+    assert len(record) == 1 and record[0].inputs == [ui.c.hands_free]  # presses Record
+
+
 def test_a_bad_setup_is_refused_on_the_status_line(app: Any) -> None:
     ui, demo, _ = app
     with pytest.warns(UserWarning, match="设置有误"):
