@@ -9,8 +9,7 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
 - **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
 - meanwhile, each stretch of speech followed by a short pause is transcribed at once
   (``ready_piece``), so at the end only the last stretch is left to transcribe. The
-  pieces go to one Whisper at a time, in order (``Services.transcribe``): on 2 cores
-  Whisper runs in parallel only thrashed.
+  pieces go to Whisper one at a time, in order (``Services.transcribe``).
 """
 
 from __future__ import annotations

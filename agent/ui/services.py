@@ -93,7 +93,8 @@ class Services:
         self._store: Store | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mianshi-ui")
         #: Whisper, one recording at a time in arrival order: on 2 cores parallel
-        #: transcriptions only thrash (voice mode's pieces waited 10 s behind each other)
+        #: transcriptions only thrash (three voice-mode pieces of 2.6–17 s in flight at
+        #: once each took 10–12 s; the last words' piece should not wait behind others)
         self._speech = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mianshi-asr")
         #: this process's own folder for report downloads: private (0700, a fresh name
         #: per process), removed at exit
