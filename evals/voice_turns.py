@@ -3,8 +3,8 @@ talking waits until the interviewer speaks again.
 
 The real app (``app.py``: embedded model, bundled Whisper, the voice worker) runs on a
 free port; headless Chromium's fake microphone plays a loop of recorded answers from
-../shared/audio, each followed by silence. Voice mode is on, Record is pressed once,
-and nothing is clicked after that: every turn ends by itself (2.5 s of silence).
+../shared/audio, each followed by silence. Voice mode is chosen at setup and nothing
+is clicked after Start: every turn ends by itself (2.5 s of silence).
 
 Each answer's next line is a bank question (practice mode, no follow-ups: no model
 call), while the grades of earlier answers run on the model in the background, as in
@@ -149,15 +149,9 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
             for elem_id, value in (("questions", turns + 1), ("follow-ups", 0)):
                 page.fill(f"#{elem_id} input[type=number]", str(value))
                 page.press(f"#{elem_id} input[type=number]", "Tab")
-            page.click("#start")
-            page.wait_for_function(
-                "() => document.querySelector('#status').innerText.includes('Your turn')"
-            )
-            page.locator("#voice-mode input").check()
-            record = page.locator("#mic").get_by_role("button", name="Record")
-            record.wait_for()
-            time.sleep(2)  # the stream is wired when the button shows
-            record.click()
+            page.locator("#voice-start input").check()  # voice mode from Start
+            page.click("#start")  # the last click
+            page.locator("#mic").get_by_role("button", name="Stop").wait_for()  # recording
             log(f"voice mode on, the microphone says {mic.name} in a loop; nothing is clicked")
             deadline = time.monotonic() + 90 + 60 * turns
             seen = 0
