@@ -31,10 +31,10 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from evals.asr import DEFAULT_AUDIO_DIR as AUDIO
 from evals.bench_app import CHROMIUM, running_app
 from evals.common import percentile
 
-AUDIO = Path(__file__).resolve().parents[2] / "shared" / "audio"
 #: The answers the microphone says, in order (several clips joined by a short pause
 #: are one answer in several pieces), each followed by ``SILENCE_S``.
 ANSWERS = (

@@ -14,7 +14,6 @@ import json
 import logging
 import subprocess
 import threading
-import time
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -173,15 +172,3 @@ class Voice:
                         dst.writeframes(b"\0\0" * int(GAP_S * src.getframerate()))
                     dst.writeframes(src.readframes(src.getnframes()))
         return parts
-
-
-def timed(voice: Voice, line: str) -> tuple[list[Spoken], float]:
-    """The line spoken, and the wall time to its first sentence (for the benchmarks)."""
-    began = time.perf_counter()
-    first = None
-    parts = []
-    for part in voice.speak(line):
-        if first is None:
-            first = time.perf_counter() - began
-        parts.append(part)
-    return parts, first or 0.0
