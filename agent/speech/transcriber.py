@@ -188,9 +188,9 @@ class Transcriber:
     def _load(self) -> WhisperModel:
         with self._lock:
             if self._model is None:
-                from faster_whisper import WhisperModel
+                from agent.speech.short_window import ShortWindowWhisper
 
-                self._model = WhisperModel(
+                self._model = ShortWindowWhisper(
                     str(self.model_path()),
                     device="cpu",
                     compute_type="int8",
@@ -256,7 +256,18 @@ class Transcriber:
             out.extend(redone)
         return sorted(out, key=lambda seg: seg.start)
 
-    def transcribe(self, source: str | Path | np.ndarray) -> Transcript:
+    def transcribe(self, source: str | Path | np.ndarray, *, short: bool = False) -> Transcript:
+        """``short``: the encoder reads only the audio there is, not a padded 30 s
+        window (faster for a few seconds of speech, a little less accurate; see
+        ``agent/speech/short_window.py``)."""
+        if short:
+            from agent.speech.short_window import short_windows
+
+            with short_windows():
+                return self._transcribe(source)
+        return self._transcribe(source)
+
+    def _transcribe(self, source: str | Path | np.ndarray) -> Transcript:
         audio = load_audio(source, max_seconds=self.settings.asr_max_seconds)
         duration = len(audio) / SAMPLE_RATE
         speech = speech_regions(audio)

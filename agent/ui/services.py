@@ -164,9 +164,12 @@ class Services:
 
         return self._pool.submit(contextvars.Context().run, run)
 
-    def transcribe(self, audio: str | Path | np.ndarray) -> Future[Transcript]:
-        """``audio`` transcribed on the speech worker (see ``_speech``)."""
-        return self._speech.submit(lambda: self.transcriber().transcribe(audio))
+    def transcribe(
+        self, audio: str | Path | np.ndarray, *, short: bool = False
+    ) -> Future[Transcript]:
+        """``audio`` transcribed on the speech worker (see ``_speech``); ``short``: a
+        voice-mode piece (see ``Transcriber.transcribe``)."""
+        return self._speech.submit(lambda: self.transcriber().transcribe(audio, short=short))
 
     def warm_up(self) -> Future[Any]:
         """Start the engine in the background so the first interview starts quickly."""

@@ -173,7 +173,7 @@ class VoiceHandlers:
         return self.listen(None, session, voice_on, done=True)
 
     def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
-        listener.pieces.append(Piece(start, self.services.transcribe(audio)))
+        listener.pieces.append(Piece(start, self.services.transcribe(audio, short=True)))
 
     def _finish_turn(
         self,

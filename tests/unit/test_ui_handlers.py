@@ -74,7 +74,9 @@ def app(isolated_settings: Any) -> Iterator[tuple[MianshiUI, Any, FakeEngine]]:
     services = Services(
         isolated_settings,
         engine_factory=lambda settings, bank, store: engine,
-        transcriber_factory=lambda settings: SimpleNamespace(transcribe=lambda path: transcript),
+        transcriber_factory=lambda settings: SimpleNamespace(
+            transcribe=lambda path, short=False: transcript
+        ),
     )
     services.reports_dir = Path(isolated_settings.data_dir) / "reports"
     ui = MianshiUI(services)
