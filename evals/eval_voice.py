@@ -186,6 +186,9 @@ def _print_turns(t: dict[str, Any]) -> None:
         f"p90 {after['p90']} s; where the time went (p50, from the end of speech): "
         f"{t['steps_p50_s']}"
     )
+    for by, figures in t.get("speech_end_to_playing_by_end_s", {}).items():
+        print(f"  turns ended by {by}: end of speech → playing p50 {figures['p50']} s "
+              f"p90 {figures['p90']} s")  # fmt: skip
 
 
 def main_args(args: argparse.Namespace) -> int:

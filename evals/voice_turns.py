@@ -4,7 +4,9 @@ talking waits until the interviewer speaks again.
 The real app (``app.py``: embedded model, bundled Whisper, the voice worker) runs on a
 free port; headless Chromium's fake microphone plays a loop of recorded answers from
 ../shared/audio, each followed by silence. Voice mode is chosen at setup and nothing
-is clicked after Start: every turn ends by itself (2.5 s of silence).
+is clicked after Start: every turn ends by itself, after 2.5 s of silence or, for
+every other answer, because the candidate ends it with "我说完了" (said by the
+interviewer's voice, the one synthetic piece, since no recording here says it).
 
 Each answer's next line is a bank question (practice mode, no follow-ups: no model
 call), while the grades of earlier answers run on the model in the background, as in
@@ -17,8 +19,9 @@ page's ``play`` events (same machine, same clock):
 - ``playing``: the page's speaker starts playing it (what the candidate hears).
 
 Reported: p50 and p90 of end of speech → playing, and of turn end → playing (the part
-the app can make faster). The last answer's line (the closing, which waits for every
-grade) is not a turn and is not counted.
+the app can make faster), over all turns and by how each ended (``ended_by``). The
+last answer's line (the closing, which waits for every grade) is not a turn and is
+not counted.
 """
 
 from __future__ import annotations
@@ -36,15 +39,19 @@ from evals.bench_app import CHROMIUM, running_app
 from evals.common import percentile
 
 #: The answers the microphone says, in order (several clips joined by a short pause
-#: are one answer in several pieces), each followed by ``SILENCE_S``.
+#: are one answer in several pieces), each followed by ``SILENCE_S``; True: the answer
+#: ends with "我说完了".
 ANSWERS = (
-    ("BAC009S0764W0121.wav", "aishell-BAC009S0724W0121.wav"),
-    ("wenet-mid.wav",),
-    ("TEST_MEETING_T0000000001_S00000.wav",),
-    ("wenet-long.wav",),
-    ("TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav", "IT0011W0001.wav"),
+    (("BAC009S0764W0121.wav", "aishell-BAC009S0724W0121.wav"), False),
+    (("wenet-mid.wav",), True),
+    (("TEST_MEETING_T0000000001_S00000.wav",), False),
+    (("wenet-long.wav",), True),
+    (("TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav", "IT0011W0001.wav"), False),
+    (("aishell-BAC009S0724W0121.wav", "BAC009S0764W0121.wav"), True),
 )
 PAUSE_S = 0.9  # inside an answer: shorter than the 2.5 s that ends a turn
+DONE_PAUSE_S = 0.5  # before "我说完了"
+DONE = "我说完了。"
 SILENCE_S = 11.0  # after an answer: the turn ends, the interviewer asks the next one
 TURN_LINE = re.compile(r"voice turn (\S+) at ([0-9.]+): (\{.*\})")
 #: Chromium: the fake microphone, no permission prompt, autoplay as after a click.
@@ -65,18 +72,46 @@ HTMLMediaElement.prototype.play = function (...args) {
 """
 
 
-def microphone_file(out: Path, audio_dir: Path = AUDIO) -> Path:
+def said_done(out: Path) -> bytes:
+    """ "我说完了" in the interviewer's voice, as 16-bit 16 kHz mono frames."""
+    from math import gcd
+
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    from agent.settings import load_settings
+    from agent.voice.voice import Voice
+
+    voice = Voice(load_settings())
+    try:
+        voice.say_to_file(DONE, out)
+    finally:
+        voice.close()
+    with wave.open(str(out), "rb") as src:
+        rate, width = src.getframerate(), src.getsampwidth()
+        if (src.getnchannels(), width) != (1, 2):
+            raise SystemExit(f"{out.name}: the voice should write 16-bit mono")
+        samples = np.frombuffer(src.readframes(src.getnframes()), np.int16).astype(np.float32)
+    g = gcd(16_000, rate)
+    resampled = resample_poly(samples, 16_000 // g, rate // g)
+    return np.clip(resampled, -32768, 32767).astype(np.int16).tobytes()
+
+
+def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Path:
     """The loop the fake microphone plays: answer, silence, answer, silence …
-    (the clips are 16-bit 16 kHz mono)."""
+    (the clips are 16-bit 16 kHz mono); ``done``: the frames of "我说完了", said at the
+    end of the answers marked so (without it, those answers end in silence too)."""
     rate, width = 16_000, 2
     frames = b""
-    for clips in ANSWERS:
+    for clips, says_done in ANSWERS:
         for n, name in enumerate(clips):
             with wave.open(str(audio_dir / name), "rb") as src:
                 if (src.getframerate(), src.getnchannels(), src.getsampwidth()) != (rate, 1, width):
                     raise SystemExit(f"{name}: expected 16-bit 16 kHz mono like the others")
                 gap = b"\0" * width * int(rate * PAUSE_S)
                 frames += (gap if n else b"") + src.readframes(src.getnframes())
+        if says_done and done:
+            frames += b"\0" * width * int(rate * DONE_PAUSE_S) + done
         frames += b"\0" * width * int(rate * SILENCE_S)
     with wave.open(str(out), "wb") as dst:
         dst.setnchannels(1)
@@ -113,11 +148,16 @@ def summarise(turns: list[dict[str, Any]]) -> dict[str, Any]:
         return {"p50": round(percentile(values, 0.5), 2), "p90": round(percentile(values, 0.9), 2)}
 
     played = [t for t in turns if t["playing"] is not None]
+    by_end = {
+        by: stats([t["playing"] for t in played if t.get("ended_by") == by])
+        for by in sorted({str(t.get("ended_by")) for t in played})
+    }
     return {
         "turns": len(turns),
         "played": len(played),
         "speech_end_to_playing_s": stats([t["playing"] for t in played]),
         "turn_end_to_playing_s": stats([t["playing"] - t["turn_end"] for t in played]),
+        "speech_end_to_playing_by_end_s": by_end,
         "speech_end_to_spoken_s": stats([t["spoken"] for t in turns]),
         "steps_p50_s": {
             step: round(percentile([t[step] for t in turns], 0.5), 2)
@@ -134,7 +174,8 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
     if not Path(CHROMIUM).exists():
         raise SystemExit("Debian chromium is not installed (make browser-deps)")
     with tempfile.TemporaryDirectory(prefix="mianshi-voice-turns-") as tmp:
-        mic = microphone_file(Path(tmp) / "answers.wav", audio_dir)
+        done = said_done(Path(tmp) / "done.wav")
+        mic = microphone_file(Path(tmp) / "answers.wav", audio_dir, done)
         app_log = Path(tmp) / "app.log"
         with running_app(Path(tmp) / "data") as (url, _), sync_playwright() as pw:
             browser = pw.chromium.launch(
@@ -159,7 +200,8 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
                 found = logged_turns(app_log.read_text(errors="replace"))
                 for n, turn in enumerate(found[seen:turns], seen + 1):
                     log(f"turn {n}: reply handed over {turn['spoken']:.2f} s after the end "
-                        f"of speech (turn end {turn['turn_end']:.2f} s)")  # fmt: skip
+                        f"of speech (turn end {turn['turn_end']:.2f} s, "
+                        f"by {turn.get('ended_by')})")  # fmt: skip
                 seen = max(seen, min(len(found), turns))
                 time.sleep(1)
             time.sleep(3)  # the last line reaches the speaker

@@ -143,6 +143,47 @@ def _run_grader(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_references(evals: _SubParsers) -> None:
+    parser = evals.add_parser(
+        "references",
+        help="the bank's own reference answers graded as answers (each should be ≥ 8)",
+        description="Grades the reference answers of N random bank entries (fixed seed) "
+        "plus every entry on system prompts, prompt injection or jailbreaks, with the "
+        "configured model; prints how many score ≥ 8 and the ones below. The last line "
+        "is a one-line JSON summary. Saves evals/results/references-<model>-<sha>.json.",
+    )
+    parser.add_argument("--n", type=int, default=60, help="random entries (default 60)")
+    parser.add_argument("--seed", type=int, default=12, help="fixes the draw (default 12)")
+    parser.add_argument("--no-save", action="store_true", help="do not write evals/results/")
+    parser.set_defaults(func=_run_references)
+
+
+def _run_references(args: argparse.Namespace) -> int:
+    _ensure_evals_importable()
+    from agent.llm.server import connect
+    from evals import eval_references
+    from evals.common import save_result
+
+    if args.n < 0:
+        raise UserError("--n must be 0 or more")
+    settings = load_settings()
+    with connect(settings) as llm:
+        result = eval_references.run(
+            llm,
+            settings,
+            n=args.n,
+            seed=args.seed,
+            cache=settings.cache_dir / "eval-grader-point-verdicts.json",
+        )
+    eval_references.report(result)
+    if not args.no_save:
+        s = result["summary"]
+        name = f"references-{str(s['model']).replace('/', '_')}-{s['commit']}"
+        print(f"saved {save_result(result, name)}")
+    print(json.dumps(result["summary"], ensure_ascii=False))
+    return 0
+
+
 def _register_interviewer(evals: _SubParsers) -> None:
     parser = evals.add_parser(
         "interviewer",
@@ -236,6 +277,7 @@ EVALS: tuple[Callable[[_SubParsers], None], ...] = (
     _register_asr,
     _register_grader,
     _register_interviewer,
+    _register_references,
     _register_load,
     _register_voice,
 )

@@ -40,6 +40,7 @@ class UISession:
     #: messages up to here have been considered for speaking
     spoken: int = 0
     voice_warned: bool = False
+    lead_ins_ready: bool = False  # the voice's lead-ins are cached (voice mode)
     #: voice mode: the turn being heard, when to listen again (the interviewer's
     #: line has played), the last turn's moments (``speech_end``, ``turn_end``,
     #: ``transcribed``, ``replied``: epoch seconds), and end-of-speech →
@@ -48,6 +49,7 @@ class UISession:
     listen_after: float = 0.0
     timeline: dict[str, float] = field(default_factory=dict)
     turn_gaps: list[float] = field(default_factory=list)
+    turn_ended_by: str = ""  # the last voice turn: "silence", "said" or "button"
     turns_heard: int = 0
 
     def next_turn(self) -> int:

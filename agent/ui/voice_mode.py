@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 import numpy as np
 
+from agent.interview.phrases import phrases
 from agent.ui import views
 from agent.ui.listening import Listener, Piece, said_done
 from agent.ui.session import Message, UISession
@@ -101,7 +102,10 @@ class VoiceHandlers:
         moments = {**session.timeline, "spoken": spoken}
         session.timeline = {}
         session.turn_gaps.append(round(spoken - moments["speech_end"], 2))
-        steps = {k: round(v - moments["speech_end"], 3) for k, v in moments.items()}
+        steps: dict[str, float | str] = {
+            k: round(v - moments["speech_end"], 3) for k, v in moments.items()
+        }
+        steps["ended_by"] = session.turn_ended_by
         at = moments["speech_end"]
         log.info("voice turn %s at %.3f: %s", session.session_id, at, json.dumps(steps))
 
@@ -112,6 +116,26 @@ class VoiceHandlers:
         voice = self.services.voice()
         if new and voice.available() is None:
             self.services.submit(voice.prepare, new[0])
+
+    def _ready_lead_ins(self, session: UISession) -> None:
+        """Once a session, while the candidate talks: the interviewer's lead-ins
+        ("好的，我们看下一题：" …) and the nudge into the voice's cache, so a reply's
+        first sentence plays at once (cached on disk: after the first session, free)."""
+        if session.lead_ins_ready:
+            return
+        session.lead_ins_ready = True
+        p = phrases(session.lang)
+        lines = [*p.get("transitions", []), *p.get("follow_up_intro", [])]
+        lines.append(NUDGE.get(session.lang, NUDGE["zh"]))
+        voice = self.services.voice()
+
+        def ready() -> None:
+            if voice.available() is None:
+                for line in lines:
+                    for _ in voice.speak(str(line)):  # every sentence, into the cache
+                        pass
+
+        self.services.submit(ready)
 
     # ----------------------------------------------------------------- listening
     def voice_mode(self, on: bool, session: UISession | None) -> Updates:
@@ -148,6 +172,8 @@ class VoiceHandlers:
                 return gr.skip()
             if session.listener is None:
                 session.listener = Listener()
+                if voice_on:
+                    self._ready_lead_ins(session)
             session.listener.add(*chunk)
         listener = session.listener
         if listener is None:
@@ -165,7 +191,8 @@ class VoiceHandlers:
             if not spans:
                 session.listener = None
                 return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
-            return self._finish_turn(session, listener, spans, now, voice_on)
+            by = "button" if done else "said" if finished else "silence"
+            return self._finish_turn(session, listener, spans, now, voice_on, by)
         return gr.skip()
 
     def said(self, session: UISession | None, voice_on: bool = True) -> Updates:
@@ -182,8 +209,12 @@ class VoiceHandlers:
         spans: list[tuple[float, float]],
         now: float,
         voice_on: bool,
+        by: str = "silence",
     ) -> Updates:
+        """The turn is over (``by`` the silence, the candidate saying so, or the button):
+        its transcript goes to the interviewer."""
         session.listener = None
+        session.turn_ended_by = by
         speech_end = now - max(0.0, listener.seconds - spans[-1][1])
         tail = listener.tail(spans)
         if tail is not None:

@@ -32,7 +32,9 @@ LONG = 36
 
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.'][A-Za-z0-9]+)*")
 _PARTS = re.compile(r"[A-Za-z]+|[0-9]+(?:\.[0-9]+)?")
-_END = re.compile(r"(?<=[。！？；!?;])|\n+")
+#: sentence ends; "：" too, so a lead-in ("好的，我们看下一题：") is a sentence of its
+#: own: the same few lead-ins are synthesised once, cached, and play at once.
+_END = re.compile(r"(?<=[。！？；：!?;])|\n+")
 _COMMA = re.compile(r"(?<=[，,、：:])")
 _DROP = re.compile(r"[`#>|\[\]{}()（）\"“”'‘’<>_~\\]")
 

@@ -118,3 +118,27 @@ def test_a_long_stretch_without_a_pause_is_cut_for_transcription() -> None:
     clip = Path(__file__).resolve().parents[3] / "shared" / "audio" / "wenet-long.wav"
     spans = listening_vad(load_audio(clip))
     assert len(spans) >= 2 and max(e - s for s, e in spans) <= 6.2, spans
+
+
+def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate_talks() -> None:
+    from types import SimpleNamespace
+
+    from agent.interview.phrases import phrases
+    from agent.ui.session import UISession
+    from agent.ui.voice_mode import NUDGE, VoiceHandlers
+
+    said: list[str] = []
+    available: list[str | None] = [None]
+    voice = SimpleNamespace(
+        available=lambda: available[0], speak=lambda line: iter(said.append(line) or [])
+    )
+    ui = SimpleNamespace(services=SimpleNamespace(voice=lambda: voice, submit=lambda fn: fn()))
+    session = UISession(session_id="s", lang="zh")
+    VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]
+    VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]
+    p = phrases("zh")
+    assert said == [*p["transitions"], *p["follow_up_intro"], NUDGE["zh"]]  # once
+    said.clear()
+    available[0] = "not installed"
+    VoiceHandlers._ready_lead_ins(ui, UISession(session_id="s", lang="zh"))  # type: ignore[arg-type]
+    assert said == []

@@ -37,6 +37,16 @@ def test_sentences_split_long_lines_at_commas_and_skip_punctuation_only() -> Non
     assert "加" in speakable("a+b") and "等于" in speakable("x=1")
 
 
+def test_a_lead_in_before_a_colon_is_a_sentence_of_its_own() -> None:
+    """The interviewer's transitions are spoken (and cached) apart from the question."""
+    from agent.interview.phrases import phrases
+
+    for lead_in in phrases("zh")["transitions"]:
+        parts = sentences(f"{lead_in}什么是LoRA？")
+        assert parts[-1] == f"什么是{reading('LoRA')}？"
+        assert "".join(parts[:-1]) == lead_in
+
+
 def test_every_pronunciation_fits_its_word() -> None:
     """agent/voice/pronunciations.txt: one toned syllable per character, nothing left
     out by the worker's reader."""

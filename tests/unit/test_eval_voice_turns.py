@@ -1,0 +1,39 @@
+"""The voice-mode turn timings' arithmetic (evals/voice_turns.py), on hand-made logs."""
+
+from __future__ import annotations
+
+import json
+
+from evals.voice_turns import logged_turns, summarise, with_playing
+
+
+def _line(at: float, spoken: float, turn_end: float, by: str) -> str:
+    steps = {"speech_end": 0.0, "turn_end": turn_end, "transcribed": turn_end + 0.1,
+             "replied": turn_end + 0.2, "spoken": spoken, "ended_by": by}  # fmt: skip
+    return f"INFO voice turn abc at {at:.3f}: {json.dumps(steps)}"
+
+
+def test_turns_are_read_from_the_log_and_matched_to_the_next_play() -> None:
+    log = "\n".join([_line(100.0, 3.0, 2.7, "silence"), "noise", _line(200.0, 1.5, 0.9, "said")])
+    turns = logged_turns(log)
+    assert [(t["at"], t["ended_by"]) for t in turns] == [(100.0, "silence"), (200.0, "said")]
+    # a play before the line was handed over belongs to an earlier line
+    played = with_playing(turns, [102.0, 103.5, 201.8])
+    assert [t["playing"] for t in played] == [3.5, 1.8]
+    assert with_playing(turns, [50.0])[0]["playing"] is None
+
+
+def test_summary_splits_the_turns_by_how_they_ended() -> None:
+    lines = [
+        _line(100.0, 3.0, 2.7, "silence"), _line(200.0, 3.2, 2.8, "silence"),
+        _line(300.0, 1.5, 0.9, "said"), _line(400.0, 1.0, 0.8, "said"),
+        _line(500.0, 1.2, 0.7, "said"),
+    ]  # fmt: skip
+    turns = with_playing(logged_turns("\n".join(lines)), [103.4, 203.6, 301.9, 401.2, 501.6])
+    s = summarise(turns)
+    assert s["turns"] == s["played"] == 5
+    by_end = s["speech_end_to_playing_by_end_s"]
+    assert set(by_end) == {"silence", "said"}
+    assert by_end["said"]["p50"] == 1.6
+    assert by_end["silence"]["p50"] in (3.4, 3.5, 3.6)
+    assert s["turn_end_to_playing_s"]["p50"] == 0.8
