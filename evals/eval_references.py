@@ -92,6 +92,8 @@ def run(
         "seed": seed,
     }
     return {
+        "model": llm.model,
+        "commit": summary["commit"],
         "summary": summary,
         "failures": failures,
         "items": graded,

@@ -161,8 +161,7 @@ def _register_references(evals: _SubParsers) -> None:
 def _run_references(args: argparse.Namespace) -> int:
     _ensure_evals_importable()
     from agent.llm.server import connect
-    from evals import eval_references
-    from evals.common import save_result
+    from evals import eval_grader, eval_references
 
     if args.n < 0:
         raise UserError("--n must be 0 or more")
@@ -177,9 +176,7 @@ def _run_references(args: argparse.Namespace) -> int:
         )
     eval_references.report(result)
     if not args.no_save:
-        s = result["summary"]
-        name = f"references-{str(s['model']).replace('/', '_')}-{s['commit']}"
-        print(f"saved {save_result(result, name)}")
+        print(f"saved {eval_grader.save(result, name='references')}")
     print(json.dumps(result["summary"], ensure_ascii=False))
     return 0
 
