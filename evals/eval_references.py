@@ -3,8 +3,8 @@
 A candidate who says what the reference says deserves full marks; a grader that
 gives the bank's own text less (an injection filter firing on a lesson about prompt
 injection, a key point the reference does not cover) is unfair to everyone. The set:
-``n`` entries drawn at random (fixed seed) plus every entry whose question or
-reference mentions system prompts, prompt injection or jailbreaks (the bank teaches
+every entry whose question or reference mentions system prompts, prompt injection or
+jailbreaks, plus ``n`` entries drawn at random (fixed seed) (the bank teaches
 them, so their text quotes attacks). Model verdicts go through the eval grader's
 verdict cache.
 
@@ -36,14 +36,12 @@ SECURITY = re.compile(
 
 
 def pick(bank: Bank, n: int = 60, seed: int = 12) -> list[Entry]:
-    """``n`` random entries with a reference answer, then every security entry."""
+    """Every security entry, then ``n`` random entries with a reference answer (those
+    drawn twice counted once)."""
     with_ref = [e for e in sorted(bank.entries, key=lambda e: e.id) if e.reference_answer]
+    security = [e for e in with_ref if SECURITY.search(f"{e.question}\n{e.reference_answer}")]
     drawn = random.Random(seed).sample(with_ref, min(n, len(with_ref)))
-    security = [
-        e for e in with_ref
-        if SECURITY.search(f"{e.question}\n{e.reference_answer}") and e not in drawn
-    ]  # fmt: skip
-    return drawn + security
+    return security + [e for e in drawn if e not in security]
 
 
 def run(
