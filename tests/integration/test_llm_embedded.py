@@ -90,9 +90,12 @@ def test_endpoint_down_gives_clear_error(isolated_settings: Settings) -> None:
         client.chat([{"role": "user", "content": "hi"}])
 
 
+# SIGINT as a terminal's Ctrl-C gives it: a test run started in the background by a
+# shell without job control inherits SIGINT ignored, and the child would sleep on.
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from agent.llm.server import connect
     from agent.settings import load_settings
     with connect(load_settings(llm_base_url=None)) as client:
