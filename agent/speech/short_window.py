@@ -8,7 +8,7 @@ keeping ``MARGIN_FRAMES`` of it, when asked for (``short_windows``, per thread);
 it is faster-whisper's own model.
 
 Measured on this machine (voice mode's pieces: the 10 stretches of speech the
-listening VAD cuts from ../shared/audio, 3.6 s on average; commit after 61ee901):
+listening VAD cuts from ../shared/audio, 3.6 s on average; commit 9b63cd2):
 1.73 s → 0.52 s per piece. Accuracy: the 5 transcribed clips, CER 0.178 → 0.208 (one
 word of the long meeting clip; margins of 1–4 s all differ there by a word or so); 24
 bank questions spoken by the voice (the calibration ones), 0.076 → 0.082, which is how
