@@ -4,8 +4,8 @@ A candidate who says what the reference says deserves full marks; a grader that
 gives the bank's own text less (an injection filter firing on a lesson about prompt
 injection, a key point the reference does not cover) is unfair to everyone. The set:
 every entry whose question or reference mentions system prompts, prompt injection or
-jailbreaks, plus ``n`` entries drawn at random (fixed seed) (the bank teaches
-them, so their text quotes attacks). Model verdicts go through the eval grader's
+jailbreaks (the bank teaches them, so their text quotes attacks), plus ``n`` entries
+drawn at random (fixed seed). Model verdicts go through the eval grader's
 verdict cache.
 
 ``mianshi eval references [--n 60] [--seed 12]``; saves
@@ -35,11 +35,16 @@ SECURITY = re.compile(
 )
 
 
+def is_security(entry: Entry) -> bool:
+    """The entry is about system prompts, prompt injection or jailbreaks."""
+    return bool(SECURITY.search(f"{entry.question}\n{entry.reference_answer or ''}"))
+
+
 def pick(bank: Bank, n: int = 60, seed: int = 12) -> list[Entry]:
     """Every security entry, then ``n`` random entries with a reference answer (those
     drawn twice counted once)."""
     with_ref = [e for e in sorted(bank.entries, key=lambda e: e.id) if e.reference_answer]
-    security = [e for e in with_ref if SECURITY.search(f"{e.question}\n{e.reference_answer}")]
+    security = [e for e in with_ref if is_security(e)]
     drawn = random.Random(seed).sample(with_ref, min(n, len(with_ref)))
     return security + [e for e in drawn if e not in security]
 
@@ -57,7 +62,7 @@ def run(
 
     bank = load_bank()
     entries = pick(bank, n, seed)
-    security = {e.id for e in entries if SECURITY.search(f"{e.question}\n{e.reference_answer}")}
+    security = {e.id for e in entries if is_security(e)}
     items = [
         {"question_id": e.id, "kind": "bank_reference", "label": 10, "answer": e.reference_answer}
         for e in entries
@@ -68,6 +73,7 @@ def run(
     for row in graded:
         row["security"] = row["question_id"] in security
     scores = [float(r["score"]) for r in graded]
+    passed = sum(s >= PASS_SCORE for s in scores)
     failures = [
         {k: r[k] for k in ("question_id", "score", "method", "flags", "verdicts", "security")}
         for r in graded
@@ -77,10 +83,8 @@ def run(
         "entries": len(graded),
         "random": len(graded) - sum(r["security"] for r in graded),
         "security": sum(r["security"] for r in graded),
-        "at_least_8": sum(s >= PASS_SCORE for s in scores),
-        "share_at_least_8": round(sum(s >= PASS_SCORE for s in scores) / len(scores), 3)
-        if scores
-        else None,
+        "at_least_8": passed,
+        "share_at_least_8": round(passed / len(scores), 3) if scores else None,
         "min": min(scores) if scores else None,
         "p10": round(percentile(scores, 0.1), 2) if scores else None,
         "p50": round(percentile(scores, 0.5), 2) if scores else None,

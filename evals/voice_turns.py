@@ -73,13 +73,12 @@ HTMLMediaElement.prototype.play = function (...args) {
 
 
 def said_done(out: Path) -> bytes:
-    """ "我说完了" in the interviewer's voice, as 16-bit 16 kHz mono frames."""
-    from math import gcd
-
+    """ "我说完了" in the interviewer's voice, as 16-bit 16 kHz mono frames (read back
+    through the app's own audio loader, which resamples)."""
     import numpy as np
-    from scipy.signal import resample_poly
 
     from agent.settings import load_settings
+    from agent.speech.audio import load_audio
     from agent.voice.voice import Voice
 
     voice = Voice(load_settings())
@@ -87,14 +86,8 @@ def said_done(out: Path) -> bytes:
         voice.say_to_file(DONE, out)
     finally:
         voice.close()
-    with wave.open(str(out), "rb") as src:
-        rate, width = src.getframerate(), src.getsampwidth()
-        if (src.getnchannels(), width) != (1, 2):
-            raise SystemExit(f"{out.name}: the voice should write 16-bit mono")
-        samples = np.frombuffer(src.readframes(src.getnframes()), np.int16).astype(np.float32)
-    g = gcd(16_000, rate)
-    resampled = resample_poly(samples, 16_000 // g, rate // g)
-    return np.clip(resampled, -32768, 32767).astype(np.int16).tobytes()
+    samples = load_audio(out) * 32767.0
+    return np.clip(samples, -32768, 32767).astype(np.int16).tobytes()
 
 
 def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Path:
