@@ -44,6 +44,11 @@ def short_windows() -> Iterator[None]:
         _state.on = before
 
 
+def short_windows_on() -> bool:
+    """In a ``short_windows`` block (this thread)."""
+    return bool(getattr(_state, "on", False))
+
+
 def content_frames(features: np.ndarray) -> int:
     """Frames before the padding: faster-whisper pads with exact zeros in every bin,
     which a log-mel frame of real audio (even silence) never is."""
@@ -59,7 +64,7 @@ def window_frames(content: int) -> int:
 
 class ShortWindowWhisper(WhisperModel):
     def encode(self, features: np.ndarray) -> Any:
-        if getattr(_state, "on", False) and features.shape[-1] == FULL_FRAMES:
+        if short_windows_on() and features.shape[-1] == FULL_FRAMES:
             keep = window_frames(content_frames(features))
             features = np.ascontiguousarray(features[..., :keep])
         return super().encode(features)

@@ -106,6 +106,8 @@ _TERM_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
+#: a voice-mode piece's decode writes at most this many tokens (``piece_token_cap``)
+PIECE_TOKENS, PIECE_TOKENS_PER_S, PIECE_TOKENS_MAX = 24, 12, 200
 _VAD_FOR_METRICS = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}
 _VAD_FOR_CHUNKS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
 _MIN_CHARS_PER_SPEECH_S = 1.5
@@ -210,6 +212,9 @@ class Transcriber:
         offset: float = 0.0,
     ) -> tuple[list[Segment], str]:
         language = self.settings.asr_language
+        from agent.speech.short_window import short_windows_on
+
+        cap = piece_token_cap(len(audio) / SAMPLE_RATE) if short_windows_on() else None
         segments, info = model.transcribe(
             audio,
             language=None if language == "auto" else language,
@@ -217,6 +222,7 @@ class Transcriber:
             vad_filter=vad,
             initial_prompt=prompt,
             condition_on_previous_text=True,
+            max_new_tokens=cap,
         )
         converter = self._converter
         out = [
@@ -303,6 +309,16 @@ class Transcriber:
             metrics=metrics,
             prompt_used=prompt is not None,
         )
+
+
+def piece_token_cap(seconds: float) -> int:
+    """The most tokens one decode of a voice-mode piece may write. Speech here runs at
+    4–5 tokens a second (the transcripts of ../shared/audio: 0.9–1.6 tokens a
+    character); a decode that loops on a phrase would write the model's 448, and
+    again at each fallback temperature (tens of seconds on 2 cores, while the
+    candidate waits). At most 200: with a prompt of up to 227 tokens, within the
+    model's 448."""
+    return min(PIECE_TOKENS_MAX, int(PIECE_TOKENS + PIECE_TOKENS_PER_S * seconds))
 
 
 def join_segments(segments: Sequence[Segment]) -> str:

@@ -9,7 +9,10 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
 - **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
 - meanwhile, each stretch of speech followed by a short pause is transcribed at once
   (``ready_piece``), so at the end only the last stretch is left to transcribe. The
-  pieces go to Whisper one at a time, in order (``Services.transcribe``).
+  pieces go to Whisper one at a time, in order (``Services.transcribe``); a short
+  stretch after a pause ("我说完了") goes sooner, and the chunk that closed it waits
+  for its words, so a turn the candidate ends by saying so ends as soon as Whisper
+  has heard it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,10 @@ from agent.speech.transcriber import SAMPLE_RATE, Transcript, join_segments, spe
 
 END_SILENCE_S = 2.5
 PIECE_GAP_S = 0.7  # a pause this long closes a stretch that can be transcribed now
+#: a short stretch (≤ SHORT_PIECE_S, e.g. "我说完了" after a pause) is closed sooner,
+#: so a turn the candidate ends by saying so ends without waiting out the longer gap
+#: (the VAD has ended a stretch after 0.3 s of silence; the rest is margin)
+SHORT_PIECE_S, SHORT_GAP_S = 2.5, 0.4
 NUDGE_AFTER_S = 12.0
 PAD_S = 0.25
 MAX_TURN_S = 300.0
@@ -109,7 +116,8 @@ class Listener:
         """The speech closed by a pause and not yet transcribed, if any (without the
         silence before it)."""
         todo = [(s, e) for s, e in spans if e > self.done_until]
-        closed = [e for _s, e in todo if self.seconds - e >= PIECE_GAP_S]
+        gap = [SHORT_GAP_S if e - s <= SHORT_PIECE_S else PIECE_GAP_S for s, e in todo]
+        closed = [e for (_s, e), g in zip(todo, gap, strict=True) if self.seconds - e >= g]
         if not closed:
             return None
         start = max(self.done_until, todo[0][0] - PAD_S)
@@ -125,6 +133,10 @@ class Listener:
         start = max(self.done_until, todo[0][0] - PAD_S)
         self.done_until = self.seconds
         return start, self.audio[int(start * SAMPLE_RATE) :]
+
+    def wait_for_pieces(self, timeout: float) -> None:
+        """Wait up to ``timeout`` s for the pieces handed to transcription."""
+        wait([p.future for p in self.pieces], timeout=timeout)
 
     def heard_so_far(self) -> str:
         """The text of the pieces transcribed already."""

@@ -22,19 +22,23 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+
 from agent.bank import Bank, load_bank
+from agent.diagnostics import warn_if_slow
 from agent.interview.report import write_report
 from agent.interview.store import Store
 from agent.settings import Settings
+from agent.speech.audio import SAMPLE_RATE
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from agent.interview.engine import Engine
     from agent.speech.transcriber import Transcriber, Transcript
     from agent.voice.voice import Voice
 
 T = TypeVar("T")
+#: a voice-mode piece takes about 0.5 s; this long, and the log says what it waits on
+SLOW_PIECE_S = 5.0
 
 EngineFactory = Callable[[Settings, Bank, Store], "Engine"]
 TranscriberFactory = Callable[[Settings], "Transcriber"]
@@ -168,8 +172,17 @@ class Services:
         self, audio: str | Path | np.ndarray, *, short: bool = False
     ) -> Future[Transcript]:
         """``audio`` transcribed on the speech worker (see ``_speech``); ``short``: a
-        voice-mode piece (see ``Transcriber.transcribe``)."""
-        return self._speech.submit(lambda: self.transcriber().transcribe(audio, short=short))
+        voice-mode piece (see ``Transcriber.transcribe``); one the candidate waits for
+        that is still running after ``SLOW_PIECE_S`` is logged with every thread's stack."""
+
+        def run() -> Transcript:
+            if not short:
+                return self.transcriber().transcribe(audio)
+            seconds = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else 0.0
+            with warn_if_slow(f"transcribing a {seconds:.1f} s voice-mode piece", SLOW_PIECE_S):
+                return self.transcriber().transcribe(audio, short=True)
+
+        return self._speech.submit(run)
 
     def warm_up(self) -> Future[Any]:
         """Start the engine in the background so the first interview starts quickly."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 import numpy as np
 
+from agent.diagnostics import warn_if_slow
 from agent.interview.phrases import phrases
 from agent.ui import views
 from agent.ui.listening import Listener, Piece, said_done
@@ -41,6 +42,12 @@ NUDGE = {
 }
 #: The next sentence is handed to the browser this long before the last one ends.
 HANDOVER_S = 0.15
+#: A chunk that closed a piece waits this long for its words (another chunk may
+#: arrive meanwhile; whichever sees the turn's end first ends it).
+PIECE_WAIT_S = 1.5
+#: A reply that needs no model takes a tenth of a second; this long, and the log
+#: says what it waits on.
+SLOW_REPLY_S = 5.0
 NOT_HEARD = "没有听清，请再说一遍，或者打字回答。 I did not catch that; say it again or type it."
 
 
@@ -166,9 +173,9 @@ class VoiceHandlers:
         will be spoken."""
         if session is None or session.done or session.busy:
             return gr.skip()
-        now = time.time()
+        arrived = time.time()
         if chunk is not None and not done:
-            if now < session.listen_after:  # the interviewer is speaking
+            if arrived < session.listen_after:  # the interviewer is speaking
                 return gr.skip()
             if session.listener is None:
                 session.listener = Listener()
@@ -186,13 +193,18 @@ class VoiceHandlers:
         piece = listener.ready_piece(spans)
         if piece is not None:
             self._transcribe_piece(listener, *piece)
+            if verdict == "listening" and not done:  # its words may be "我说完了": now,
+                listener.wait_for_pieces(PIECE_WAIT_S)  # not at a later chunk
         _, finished = said_done(listener.heard_so_far())
         if verdict == "end" or finished or done:
-            if not spans:
+            with session.lock:  # chunks are handled at once: one of them ends the turn
+                if session.listener is not listener:
+                    return gr.skip()
                 session.listener = None
+            if not spans:
                 return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
             by = "button" if done else "said" if finished else "silence"
-            return self._finish_turn(session, listener, spans, now, voice_on, by)
+            return self._finish_turn(session, listener, spans, arrived, voice_on, by)
         return gr.skip()
 
     def said(self, session: UISession | None, voice_on: bool = True) -> Updates:
@@ -207,15 +219,16 @@ class VoiceHandlers:
         session: UISession,
         listener: Listener,
         spans: list[tuple[float, float]],
-        now: float,
+        arrived: float,
         voice_on: bool,
         by: str = "silence",
     ) -> Updates:
-        """The turn is over (``by`` the silence, the candidate saying so, or the button):
-        its transcript goes to the interviewer."""
-        session.listener = None
+        """The turn is over (``by`` the silence, the candidate saying so, or the button;
+        ``arrived``: when the audio heard last came in): its transcript goes to the
+        interviewer."""
+        now = time.time()
         session.turn_ended_by = by
-        speech_end = now - max(0.0, listener.seconds - spans[-1][1])
+        speech_end = arrived - max(0.0, listener.seconds - spans[-1][1])
         tail = listener.tail(spans)
         if tail is not None:
             self._transcribe_piece(listener, *tail)
@@ -235,8 +248,9 @@ class VoiceHandlers:
             shown = views.spoken_message(answer["text"], answer["speech"])
             session.add([shown])
             updates: Updates = {}
-            for update in self._converse(session, answer, shown):
-                updates.update(update)
+            with warn_if_slow("the interviewer's reply to a voice turn", SLOW_REPLY_S):
+                for update in self._converse(session, answer, shown):
+                    updates.update(update)
             session.timeline["replied"] = time.time()
             if voice_on:
                 self._prepare_reply(session)

@@ -142,3 +142,17 @@ def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate
     available[0] = "not installed"
     VoiceHandlers._ready_lead_ins(ui, UISession(session_id="s", lang="zh"))  # type: ignore[arg-type]
     assert said == []
+
+
+def test_a_short_stretch_after_a_pause_is_transcribed_sooner_than_a_long_one() -> None:
+    """ "我说完了" on its own (≤ SHORT_PIECE_S) goes to Whisper after SHORT_GAP_S of
+    silence; a long stretch still waits PIECE_GAP_S."""
+    from agent.ui.listening import PIECE_GAP_S, SHORT_GAP_S, SHORT_PIECE_S
+
+    for seconds, gap in ((SHORT_PIECE_S - 1.0, SHORT_GAP_S), (SHORT_PIECE_S + 1.0, PIECE_GAP_S)):
+        listener = Listener(vad=loud_spans)
+        listener.add(*chunk(seconds, True))
+        listener.add(*chunk(gap - 0.15, False))
+        assert listener.ready_piece(listener.decide()[1]) is None, seconds
+        listener.add(*chunk(0.2, False))
+        assert listener.ready_piece(listener.decide()[1]) is not None, seconds

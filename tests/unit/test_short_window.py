@@ -36,3 +36,28 @@ def test_short_windows_are_per_thread_and_end_with_the_block() -> None:
         other.join()
     assert seen == [False]
     assert not short_window._state.on
+
+
+def test_a_pieces_decode_is_capped_by_its_length_and_an_uploads_is_not() -> None:
+    """A decode that loops on a phrase cannot write the model's 448 tokens (at every
+    fallback temperature) while the candidate waits; real speech is 4–5 tokens a s."""
+    from types import SimpleNamespace
+
+    from agent.settings import load_settings
+    from agent.speech.transcriber import SAMPLE_RATE, Transcriber, piece_token_cap
+
+    assert piece_token_cap(1.0) == 36 and piece_token_cap(6.0) == 96
+    assert piece_token_cap(30.0) == 200 and 227 + piece_token_cap(300.0) <= 448
+    asked: list[int | None] = []
+
+    def transcribe(audio: np.ndarray, **options: object) -> tuple[list[object], object]:
+        asked.append(options["max_new_tokens"])  # type: ignore[arg-type]
+        return [], SimpleNamespace(language="zh")
+
+    model = SimpleNamespace(transcribe=transcribe)
+    transcriber = Transcriber(load_settings())
+    audio = np.zeros(4 * SAMPLE_RATE, np.float32)
+    transcriber._decode(model, audio, None)  # type: ignore[arg-type]
+    with short_windows():
+        transcriber._decode(model, audio, None)  # type: ignore[arg-type]
+    assert asked == [None, piece_token_cap(4.0)]

@@ -297,3 +297,63 @@ def test_progress_tab_and_practise_my_weakest_topic(
     picked = ui.practise_weakest("me", None)  # type: ignore[arg-type]
     assert set(picked) <= set(outputs(demo, ui.practise_weakest))
     assert picked[ui.c.topics] == ["位置编码"]
+
+
+def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
+    isolated_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Voice mode: the chunk that closes "…我说完了" waits for its words and ends the
+    turn then (not at a later chunk); a chunk handled meanwhile does not end it again."""
+    import threading
+    import time
+    from functools import partial
+
+    import numpy as np
+
+    from agent.speech.metrics import Segment, compute_metrics
+    from agent.speech.transcriber import Transcript
+    from agent.ui import voice_mode
+    from agent.ui.listening import SHORT_GAP_S, Listener
+    from tests.unit.test_listening import chunk, loud_spans
+
+    monkeypatch.setattr(voice_mode, "Listener", partial(Listener, vad=loud_spans))
+
+    def transcribe(audio: Any, short: bool = False) -> Transcript:
+        time.sleep(0.4)  # Whisper at work while another chunk comes in
+        seg = Segment(start=0.0, end=1.5, text="就是加权求和，我说完了")
+        return Transcript(text=seg.text, segments=[seg], language="zh", duration_s=2.0,
+                          metrics=compute_metrics([seg], 2.0))  # fmt: skip
+
+    engine = FakeEngine()
+    services = Services(
+        isolated_settings,
+        engine_factory=lambda settings, bank, store: engine,
+        transcriber_factory=lambda settings: SimpleNamespace(transcribe=transcribe),
+    )
+    try:
+        ui = MianshiUI(services)
+        demo = ui.create_app()
+        session = started(ui, demo)
+        assert ui.listen(chunk(2.0, True), session, False) == gr.skip()  # still talking
+        results: list[Any] = []
+
+        def hear(seconds: float) -> None:
+            results.append(ui.listen(chunk(seconds, False), session, False))
+
+        first = threading.Thread(target=hear, args=(SHORT_GAP_S + 0.1,))  # closes the piece
+        second = threading.Thread(target=hear, args=(0.2,))
+        first.start()
+        time.sleep(0.1)
+        second.start()
+        first.join(10)
+        second.join(10)
+        ended = [r for r in results if r != gr.skip()]
+        assert len(ended) == 1 and ui.c.turn in ended[0]
+        checked(demo, ui.listen, ended[0])
+        assert engine.answered == [{"text": "就是加权求和", "speech": engine.answered[0]["speech"]}]
+        assert session.turn_ended_by == "said" and session.listener is None
+        assert np.isclose(
+            session.timeline["turn_end"] - session.timeline["last_piece_out"], 0, atol=0.3
+        )
+    finally:
+        services.close()
