@@ -78,11 +78,11 @@ def errors(ref: str, own: list[bool], hyp: str, *, sounds: bool = False) -> tupl
         from pypinyin import lazy_pinyin
 
         syllables = (" ".join(lazy_pinyin(text)) for text in (ref, hyp))
-        out = jiwer.process_words([next(syllables)], [next(syllables) or "-"])
+        alignment = jiwer.process_words([next(syllables)], [next(syllables) or "-"]).alignments
     else:
-        out = jiwer.process_characters([ref], [hyp or " "])
+        alignment = jiwer.process_characters([ref], [hyp or " "]).alignments
     own_errors = all_errors = 0
-    for chunk in out.alignments[0]:
+    for chunk in alignment[0]:
         span = own[chunk.ref_start_idx : chunk.ref_end_idx]
         if chunk.type in ("substitute", "delete"):
             own_errors += sum(span)

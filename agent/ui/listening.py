@@ -95,6 +95,7 @@ class Listener:
     pieces: list[Piece] = field(default_factory=list)
     done_until: float = 0.0  # seconds of the turn handed to transcription
     nudged: bool = False
+    heard_at: float = field(default_factory=time.time)  # when the audio's end came in
 
     @property
     def seconds(self) -> float:
@@ -102,6 +103,7 @@ class Listener:
 
     def add(self, rate: int, data: np.ndarray) -> None:
         self.audio = np.concatenate([self.audio, to_mono_16k(rate, data)])
+        self.heard_at = time.time()
 
     def decide(self) -> tuple[str, list[tuple[float, float]]]:
         """``("end"|"nudge"|"listening", speech spans)`` for the audio so far."""

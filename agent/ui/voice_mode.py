@@ -173,9 +173,8 @@ class VoiceHandlers:
         will be spoken."""
         if session is None or session.done or session.busy:
             return gr.skip()
-        arrived = time.time()
         if chunk is not None and not done:
-            if arrived < session.listen_after:  # the interviewer is speaking
+            if time.time() < session.listen_after:  # the interviewer is speaking
                 return gr.skip()
             if session.listener is None:
                 session.listener = Listener()
@@ -204,7 +203,7 @@ class VoiceHandlers:
             if not spans:
                 return gr.skip() if not done else {self.c.status: f"⚠️ {NOT_HEARD}"}
             by = "button" if done else "said" if finished else "silence"
-            return self._finish_turn(session, listener, spans, arrived, voice_on, by)
+            return self._finish_turn(session, listener, spans, voice_on, by)
         return gr.skip()
 
     def said(self, session: UISession | None, voice_on: bool = True) -> Updates:
@@ -219,16 +218,14 @@ class VoiceHandlers:
         session: UISession,
         listener: Listener,
         spans: list[tuple[float, float]],
-        arrived: float,
         voice_on: bool,
         by: str = "silence",
     ) -> Updates:
-        """The turn is over (``by`` the silence, the candidate saying so, or the button;
-        ``arrived``: when the audio heard last came in): its transcript goes to the
-        interviewer."""
+        """The turn is over (``by`` the silence, the candidate saying so, or the button):
+        its transcript goes to the interviewer."""
         now = time.time()
         session.turn_ended_by = by
-        speech_end = arrived - max(0.0, listener.seconds - spans[-1][1])
+        speech_end = listener.heard_at - max(0.0, listener.seconds - spans[-1][1])
         tail = listener.tail(spans)
         if tail is not None:
             self._transcribe_piece(listener, *tail)
