@@ -122,6 +122,22 @@ def logged_turns(log_text: str) -> list[dict[str, Any]]:
     ]
 
 
+def slow_steps(log_text: str) -> list[str]:
+    """The app's warnings about a step still running (``agent/diagnostics.py``), each
+    with the threads' stacks that follow it."""
+    lines = log_text.splitlines()
+    out = []
+    for n, line in enumerate(lines):
+        if "still running after" in line:
+            block = [line]
+            for after in lines[n + 1 :]:
+                if not after.startswith(("--- thread", "  ")):
+                    break
+                block.append(after)
+            out.append("\n".join(block))
+    return out
+
+
 def with_playing(turns: list[dict[str, Any]], plays: list[float]) -> list[dict[str, Any]]:
     """Each turn with ``playing``: the first ``play`` event after its line was handed
     over (None if the page never played it)."""
@@ -200,5 +216,6 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
             time.sleep(3)  # the last line reaches the speaker
             plays = [float(p) for p in page.evaluate("() => window.__plays")]
             browser.close()
-        measured = with_playing(logged_turns(app_log.read_text(errors="replace"))[:turns], plays)
-    return {"summary": summarise(measured), "turns": measured}
+        log_text = app_log.read_text(errors="replace")
+        measured = with_playing(logged_turns(log_text)[:turns], plays)
+    return {"summary": summarise(measured), "turns": measured, "slow_steps": slow_steps(log_text)}

@@ -37,3 +37,19 @@ def test_summary_splits_the_turns_by_how_they_ended() -> None:
     assert by_end["said"]["p50"] == 1.6
     assert by_end["silence"]["p50"] in (3.4, 3.5, 3.6)
     assert s["turn_end_to_playing_s"]["p50"] == 0.8
+
+
+def test_a_slow_steps_warning_is_kept_with_its_stacks() -> None:
+    from evals.voice_turns import slow_steps
+
+    log = "\n".join([
+        _line(100.0, 3.0, 2.7, "silence"),
+        "WARNING:agent.diagnostics:the reply to a voice turn: still running after 5.0 s",
+        "--- thread mianshi-ui_0",
+        '  File "engine.py", line 230, in reply',
+        "    result = self.graph.invoke(Command(resume=answer), config)",
+        "INFO voice turn abc at 200.000: {}",
+    ])  # fmt: skip
+    [step] = slow_steps(log)
+    assert step.startswith("WARNING") and step.endswith("config)") and "mianshi-ui_0" in step
+    assert slow_steps(_line(100.0, 3.0, 2.7, "silence")) == []
