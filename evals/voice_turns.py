@@ -167,6 +167,11 @@ def summarise(turns: list[dict[str, Any]]) -> dict[str, Any]:
         "speech_end_to_playing_s": stats([t["playing"] for t in played]),
         "turn_end_to_playing_s": stats([t["playing"] - t["turn_end"] for t in played]),
         "speech_end_to_playing_by_end_s": by_end,
+        # answers whose words end with "我说完了", and how many of them it ended
+        "said_done_heard": sum(1 for t in turns if t.get("said_done")),
+        "said_done_ended": sum(
+            1 for t in turns if t.get("said_done") and t.get("ended_by") == "said"
+        ),
         "speech_end_to_spoken_s": stats([t["spoken"] for t in turns]),
         "steps_p50_s": {
             step: round(percentile([t[step] for t in turns], 0.5), 2)

@@ -18,6 +18,7 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, wait
@@ -96,6 +97,8 @@ class Listener:
     done_until: float = 0.0  # seconds of the turn handed to transcription
     nudged: bool = False
     heard_at: float = field(default_factory=time.time)  # when the audio's end came in
+    #: held while a chunk is added and decided on (chunks are handled at once)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def seconds(self) -> float:

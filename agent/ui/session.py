@@ -50,6 +50,7 @@ class UISession:
     timeline: dict[str, float] = field(default_factory=dict)
     turn_gaps: list[float] = field(default_factory=list)
     turn_ended_by: str = ""  # the last voice turn: "silence", "said" or "button"
+    turn_said_done: bool = False  # … and whether its words end with "我说完了"
     turns_heard: int = 0
 
     def next_turn(self) -> int:

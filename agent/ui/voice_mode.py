@@ -113,6 +113,7 @@ class VoiceHandlers:
             k: round(v - moments["speech_end"], 3) for k, v in moments.items()
         }
         steps["ended_by"] = session.turn_ended_by
+        steps["said_done"] = session.turn_said_done  # heard, whether or not it ended the turn
         at = moments["speech_end"]
         log.info("voice turn %s at %.3f: %s", session.session_id, at, json.dumps(steps))
 
@@ -176,24 +177,33 @@ class VoiceHandlers:
         if chunk is not None and not done:
             if time.time() < session.listen_after:  # the interviewer is speaking
                 return gr.skip()
-            if session.listener is None:
-                session.listener = Listener()
-                if voice_on:
-                    self._ready_lead_ins(session)
-            session.listener.add(*chunk)
+            with session.lock:
+                new = session.listener is None
+                if new:
+                    session.listener = Listener()
+            if new and voice_on:
+                self._ready_lead_ins(session)
         listener = session.listener
         if listener is None:
             return gr.skip()
-        verdict, spans = listener.decide()
-        if verdict == "nudge":
-            listener.nudged = True
-            session.add([{"role": "assistant", "content": NUDGE.get(session.lang, NUDGE["zh"])}])
-            return {self.c.chat: session.snapshot(), self.c.turn: session.next_turn()}
-        piece = listener.ready_piece(spans)
-        if piece is not None:
-            self._transcribe_piece(listener, *piece)
-            if verdict == "listening" and not done:  # its words may be "我说完了": now,
-                listener.wait_for_pieces(PIECE_WAIT_S)  # not at a later chunk
+        # Gradio hands chunks to handlers running at once: one at a time here, in
+        # order, or a chunk added meanwhile would be lost or swapped (garbling the words)
+        with listener.lock:
+            if chunk is not None and not done:
+                listener.add(*chunk)
+            verdict, spans = listener.decide()
+            if verdict == "nudge":
+                listener.nudged = True
+                nudge = NUDGE.get(session.lang, NUDGE["zh"])
+                session.add([{"role": "assistant", "content": nudge}])
+                return {self.c.chat: session.snapshot(), self.c.turn: session.next_turn()}
+            piece = listener.ready_piece(spans)
+            if piece is not None:
+                self._transcribe_piece(listener, *piece)
+        if piece is not None and verdict == "listening" and not done:
+            # its words may be "我说完了": the turn ends when Whisper has them, not at
+            # a later chunk
+            listener.wait_for_pieces(PIECE_WAIT_S)
         _, finished = said_done(listener.heard_so_far())
         if verdict == "end" or finished or done:
             with session.lock:  # chunks are handled at once: one of them ends the turn
@@ -230,6 +240,7 @@ class VoiceHandlers:
         if tail is not None:
             self._transcribe_piece(listener, *tail)
         answer = listener.transcript(spans, self.settings.asr_long_pause_s)
+        session.turn_said_done = said_done(listener.heard_so_far())[1]
         session.timeline = {"speech_end": speech_end, "turn_end": now, "transcribed": time.time()}
         spoken = [p for p in listener.pieces if p.start < spans[-1][1]]
         if spoken:  # the piece with the last words: when it went to Whisper, and came back

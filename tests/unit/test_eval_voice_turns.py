@@ -9,7 +9,8 @@ from evals.voice_turns import logged_turns, summarise, with_playing
 
 def _line(at: float, spoken: float, turn_end: float, by: str) -> str:
     steps = {"speech_end": 0.0, "turn_end": turn_end, "transcribed": turn_end + 0.1,
-             "replied": turn_end + 0.2, "spoken": spoken, "ended_by": by}  # fmt: skip
+             "replied": turn_end + 0.2, "spoken": spoken, "ended_by": by,
+             "said_done": by == "said"}  # fmt: skip
     return f"INFO voice turn abc at {at:.3f}: {json.dumps(steps)}"
 
 
@@ -37,6 +38,7 @@ def test_summary_splits_the_turns_by_how_they_ended() -> None:
     assert by_end["said"]["p50"] == 1.6
     assert by_end["silence"]["p50"] in (3.4, 3.5, 3.6)
     assert s["turn_end_to_playing_s"]["p50"] == 0.8
+    assert s["said_done_heard"] == s["said_done_ended"] == 3
 
 
 def test_a_slow_steps_warning_is_kept_with_its_stacks() -> None:

@@ -351,7 +351,8 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
         assert len(ended) == 1 and ui.c.turn in ended[0]
         checked(demo, ui.listen, ended[0])
         assert engine.answered == [{"text": "就是加权求和", "speech": engine.answered[0]["speech"]}]
-        assert session.turn_ended_by == "said" and session.listener is None
+        assert session.turn_ended_by == "said" and session.turn_said_done
+        assert session.listener is None
         assert np.isclose(
             session.timeline["turn_end"] - session.timeline["last_piece_out"], 0, atol=0.3
         )
