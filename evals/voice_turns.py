@@ -161,17 +161,18 @@ def summarise(turns: list[dict[str, Any]]) -> dict[str, Any]:
         by: stats([t["playing"] for t in played if t.get("ended_by") == by])
         for by in sorted({str(t.get("ended_by")) for t in played})
     }
+    said = [t for t in turns if t.get("said_done")]  # words ending with "我说完了" (logged
+    heard = {  # since commit 5185d7a), and how many turns that ended
+        "said_done_heard": len(said),
+        "said_done_ended": sum(1 for t in said if t.get("ended_by") == "said"),
+    }
     return {
+        **(heard if any("said_done" in t for t in turns) else {}),
         "turns": len(turns),
         "played": len(played),
         "speech_end_to_playing_s": stats([t["playing"] for t in played]),
         "turn_end_to_playing_s": stats([t["playing"] - t["turn_end"] for t in played]),
         "speech_end_to_playing_by_end_s": by_end,
-        # answers whose words end with "我说完了", and how many of them it ended
-        "said_done_heard": sum(1 for t in turns if t.get("said_done")),
-        "said_done_ended": sum(
-            1 for t in turns if t.get("said_done") and t.get("ended_by") == "said"
-        ),
         "speech_end_to_spoken_s": stats([t["spoken"] for t in turns]),
         "steps_p50_s": {
             step: round(percentile([t[step] for t in turns], 0.5), 2)
@@ -185,6 +186,13 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
     """``turns`` voice-mode turns in the real app; their timings and a summary."""
     from playwright.sync_api import sync_playwright
 
+    from agent.ui.layout import MAX_QUESTIONS
+
+    if not 1 <= turns < MAX_QUESTIONS:  # the answer to the last question gets the closing
+        raise SystemExit(
+            f"--turns: 1 to {MAX_QUESTIONS - 1} (the app asks at most "
+            f"{MAX_QUESTIONS} questions, and the last answer's line is the closing)"
+        )
     if not Path(CHROMIUM).exists():
         raise SystemExit("Debian chromium is not installed (make browser-deps)")
     with tempfile.TemporaryDirectory(prefix="mianshi-voice-turns-") as tmp:

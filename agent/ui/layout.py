@@ -17,6 +17,7 @@ from agent.ui.views import HISTORY_HEADERS
 
 TITLE = "Mianshi 面试 · 大模型 / NLP 模拟面试"
 POLL_SECONDS = 2.0
+MAX_QUESTIONS = 15  # main questions an interview in the app may have
 
 CSS = """
 #status { min-height: 1.6em; font-size: 0.95em; }
@@ -204,7 +205,12 @@ def _setup_panel(auth_on: bool, companies: list[tuple[str, str]]) -> dict[str, A
         )  # fmt: skip
         with gr.Row():
             questions = gr.Slider(
-                1, 15, value=5, step=1, label="主问题数 Questions", elem_id="questions"
+                1,
+                MAX_QUESTIONS,
+                value=5,
+                step=1,
+                label="主问题数 Questions",
+                elem_id="questions",
             )
             follow_ups = gr.Slider(
                 0, 3, value=1, step=1, label="每题最多追问 Follow-ups per question",

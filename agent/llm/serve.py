@@ -1,0 +1,83 @@
+"""The embedded model server: llama-cpp-python's own (``python -m agent.llm.serve``
+takes its arguments), with two costs of its logprobs cut for how Mianshi asks.
+
+Grading asks for the top logprobs of each generated token, streamed. For that,
+llama-cpp-python (0.3.x) needs ``logits_all``, and then:
+
+1. every prompt batch computes the logits of every row (the 152k-word output layer
+   for each prompt token) and copies them out, though a streamed reply reads only
+   the prompt's last row and the rows of the tokens it generates;
+2. for each generated token, Python sorts all 152k (logprob, token) pairs to take the
+   top few (about 0.18 s a token on this 2-core machine).
+
+Patched here: a batch computes only its last row, written where the reply reads it
+(``eval_last_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
+Only a non-streamed request for the prompt's own logprobs (``echo``) would read the
+rows no longer computed; Mianshi never sends one. Both are checked against the
+unpatched library in ``tests/integration/test_serve.py``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
+    """``Llama.eval`` (llama-cpp-python 0.3.x) with each batch's logits for its last
+    row only."""
+    self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
+    for i in range(0, len(tokens), self.n_batch):
+        batch = tokens[i : min(len(tokens), i + self.n_batch)]
+        n_past = self.n_tokens
+        n_tokens = len(batch)
+        self._batch.set_batch(batch=batch, n_past=n_past, logits_all=False)
+        self._ctx.decode(self._batch)
+        self.input_ids[n_past : n_past + n_tokens] = batch
+        if self._logits_all:
+            row = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,))
+            self.scores[n_past + n_tokens - 1, :] = row
+        self.n_tokens += n_tokens
+        self._requires_eval = False
+
+
+def sorted_pairs(iterable: Iterable[Any], *, key: Any = None, reverse: bool = False) -> list[Any]:
+    """``sorted`` for llama.py: ``zip(logprobs, range(n))`` in descending order by numpy
+    (ties: the higher index first, as tuples compare); anything else as builtins'."""
+    if key is None and reverse and isinstance(iterable, zip):
+        try:  # the zip's own iterators, untouched: a list's and a range's, from 0
+            values_it, index_it = iterable.__reduce__()[1]
+            _, (values,), at_value = values_it.__reduce__()
+            _, (index,), at_index = index_it.__reduce__()
+        except (TypeError, ValueError):
+            return builtins.sorted(iterable, reverse=True)
+        fresh = at_value == at_index == 0 and isinstance(values, list)
+        if fresh and isinstance(index, range) and index == range(len(values)):
+            array = np.asarray(values, dtype=np.float64)
+            if array.ndim == 1 and not np.isnan(array).any():
+                order = np.lexsort((np.arange(len(array)), array))[::-1]
+                return list(zip(array[order].tolist(), order.tolist(), strict=True))
+    return builtins.sorted(iterable, key=key, reverse=reverse)
+
+
+def patch() -> None:
+    import llama_cpp.llama as module
+
+    module.Llama.eval = eval_last_rows  # type: ignore[method-assign]
+    module.sorted = sorted_pairs  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    patch()
+    from llama_cpp.server.__main__ import main as serve
+
+    sys.argv[0] = "llama_cpp.server"
+    serve()
+
+
+if __name__ == "__main__":
+    main()
