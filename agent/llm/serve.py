@@ -20,8 +20,9 @@ unpatched library in ``tests/integration/test_serve.py``.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,8 +51,9 @@ def sorted_pairs(iterable: Iterable[Any], *, key: Any = None, reverse: bool = Fa
     (ties: the higher index first, as tuples compare); anything else as builtins'."""
     if key is None and reverse and isinstance(iterable, zip):
         try:  # the zip's own iterators, untouched: a list's and a range's, from 0
-            values_it, index_it = iterable.__reduce__()[1]
-            _, (values,), at_value = values_it.__reduce__()
+            reduced: Any = iterable.__reduce__()  # (zip, (iterators…))
+            values_it, index_it = reduced[1]
+            _, (values,), at_value = values_it.__reduce__()  # (iter, (list,), position)
             _, (index,), at_index = index_it.__reduce__()
         except (TypeError, ValueError):
             return builtins.sorted(iterable, reverse=True)
@@ -64,19 +66,27 @@ def sorted_pairs(iterable: Iterable[Any], *, key: Any = None, reverse: bool = Fa
     return builtins.sorted(iterable, key=key, reverse=reverse)
 
 
-def patch() -> None:
+@contextlib.contextmanager
+def patched() -> Iterator[None]:
+    """In this block, llama-cpp-python (in this process) is patched."""
     import llama_cpp.llama as module
 
+    before = module.Llama.eval
     module.Llama.eval = eval_last_rows  # type: ignore[method-assign]
     module.sorted = sorted_pairs  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.Llama.eval = before  # type: ignore[method-assign]
+        del module.sorted  # type: ignore[attr-defined]
 
 
 def main() -> None:
-    patch()
     from llama_cpp.server.__main__ import main as serve
 
     sys.argv[0] = "llama_cpp.server"
-    serve()
+    with patched():
+        serve()
 
 
 if __name__ == "__main__":

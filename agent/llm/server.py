@@ -1,7 +1,8 @@
 """Where the LLM comes from: a configured endpoint, or the embedded llama.cpp server.
 
 ``connect(settings)`` yields an ``LLMClient``. With no endpoint configured it starts
-``python -m llama_cpp.server`` on a free 127.0.0.1 port with the bundled model, waits
+llama-cpp-python's server (``python -m agent.llm.serve``: ``llama_cpp.server`` with
+its logprobs made cheaper, see there) on a free 127.0.0.1 port with the bundled model, waits
 until it answers, and stops it when the block ends (normal exit, Ctrl-C or error).
 The child also receives SIGTERM if this process dies (Linux ``PR_SET_PDEATHSIG``),
 so no orphaned server keeps the port or memory. Each Mianshi process has its own
@@ -89,7 +90,7 @@ class EmbeddedServer:
     def command(self, port: int) -> list[str]:
         s = self.settings
         cmd = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "agent.llm.serve",
             "--model", str(self.model_path),
             "--model_alias", self.alias,
             "--host", "127.0.0.1",
