@@ -102,9 +102,10 @@ def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Pa
                 if (src.getframerate(), src.getnchannels(), src.getsampwidth()) != (rate, 1, width):
                     raise SystemExit(f"{name}: expected 16-bit 16 kHz mono like the others")
                 gap = b"\0" * width * int(rate * PAUSE_S)
-                frames += (gap if n else b"") + src.readframes(src.getnframes())
-        if says_done and done:
-            frames += b"\0" * width * int(rate * DONE_PAUSE_S) + done
+                said = src.readframes(src.getnframes())
+                frames += (gap if n else b"") + said
+        if says_done and done:  # at the level of the words before it, as one voice
+            frames += b"\0" * width * int(rate * DONE_PAUSE_S) + _level_of(done, said)
         frames += b"\0" * width * int(rate * SILENCE_S)
     with wave.open(str(out), "wb") as dst:
         dst.setnchannels(1)
@@ -112,6 +113,18 @@ def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Pa
         dst.setframerate(rate)
         dst.writeframes(frames)
     return out
+
+
+def _level_of(frames: bytes, like: bytes) -> bytes:
+    """16-bit ``frames`` scaled to the RMS level of ``like``."""
+    import numpy as np
+
+    def rms(x: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(x.astype(np.float64) ** 2))) or 1.0
+
+    audio = np.frombuffer(frames, np.int16)
+    scaled = audio * (rms(np.frombuffer(like, np.int16)) / rms(audio))
+    return np.clip(scaled, -32768, 32767).astype(np.int16).tobytes()
 
 
 def logged_turns(log_text: str) -> list[dict[str, Any]]:
@@ -131,8 +144,8 @@ def slow_steps(log_text: str) -> list[str]:
         if "still running after" in line:
             block = [line]
             for after in lines[n + 1 :]:
-                if not after.startswith(("--- thread", "  ")):
-                    break
+                if after and not after.startswith(("--- thread", "  ")):
+                    break  # the next log record
                 block.append(after)
             out.append("\n".join(block))
     return out

@@ -131,17 +131,8 @@ class Grader:
         Raises ``LLMError`` when a model call fails."""
         rubric, derived = rubric_for(entry, self.llm, self.cache_dir)
         extra = ["derived_rubric"] if derived else []
-        topic = checks.topic_terms(entry, rubric)  # once: the view and the checks share it
-        view = prepare(answer, self.lang, topic)
-        decided = checks.precheck(entry, rubric, view, topic)
-        if decided is not None:
-            flag, value = decided
-            flags = [
-                flag,
-                *(["injection"] if view.screened.flagged and flag != "injection" else []),
-            ]
-            pre = Grade.precheck(entry.id, [p.point for p in rubric], flags + extra, value)
-            pre.feedback = build_feedback(entry, pre, self.lang)
+        pre, view = self._precheck(entry, rubric, answer, extra)
+        if pre is not None:
             return pre
         flags = list(extra)
         if view.screened.flagged:
@@ -157,6 +148,28 @@ class Grader:
             method=asked.method,
             flags=flags,
         )
+
+    def prechecked(self, entry: Entry, answer: str) -> Grade | None:
+        """The grade when a pre-check decides it (empty, 不知道, off-topic …), else None;
+        never calls the model (None for an entry whose rubric the model must derive),
+        so the interview can save it at once instead of queueing it behind grades."""
+        if not entry.rubric:
+            return None
+        return self._precheck(entry, list(entry.rubric), answer, [])[0]
+
+    def _precheck(
+        self, entry: Entry, rubric: list[RubricPoint], answer: str, extra: list[str]
+    ) -> tuple[Grade | None, AnswerView]:
+        topic = checks.topic_terms(entry, rubric)  # once: the view and the checks share it
+        view = prepare(answer, self.lang, topic)
+        decided = checks.precheck(entry, rubric, view, topic)
+        if decided is None:
+            return None, view
+        flag, value = decided
+        flags = [flag, *(["injection"] if view.screened.flagged and flag != "injection" else [])]
+        pre = Grade.precheck(entry.id, [p.point for p in rubric], flags + extra, value)
+        pre.feedback = build_feedback(entry, pre, self.lang)
+        return pre, view
 
     def warm(self, entry: Entry) -> None:
         """Evaluate the answer-independent part of the verdict prompt now, while the

@@ -132,6 +132,7 @@ class Engine:
             on_finish=self._finished,
             progress_of=self._progress_of,
             progress=progress,
+            **({"precheck": grader.prechecked} if grader is not None else {}),
         )
         self.graph = compile_graph(self.deps, self.store.checkpointer)
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from langgraph.types import Command, RunnableConfig, interrupt
 
 from agent.bank import Bank, Entry, FollowUp
+from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview import phrases as say
 from agent.interview.report import build_report
@@ -53,6 +54,8 @@ class Deps:
     #: ``progress`` section; agent/review/progress.py)
     progress_of: Callable[[str, dict[str, Any]], dict[str, Any] | None] = lambda c, r: None
     progress: ProgressFn | None = None
+    #: the grade of an answer a pre-check decides (no model call), else None
+    precheck: Callable[[Entry, str], Grade | None] = lambda entry, answer: None
 
 
 def _cfg(state: InterviewState) -> InterviewConfig:
@@ -274,9 +277,15 @@ class Nodes:
         text, speech = _answer_text(state.get("pending_answer"))
         current = _current(state)
         turn = self._record(state, answer=text, speech=speech)
-        coverage = self.deps.coverage(entry_for_turn(self.bank, self.deps.rubric, turn), text)
+        entry = entry_for_turn(self.bank, self.deps.rubric, turn)
+        coverage = self.deps.coverage(entry, text)
         turn["coverage"] = coverage
-        self.deps.queue.submit(state["session_id"], turn)
+        decided = self.deps.precheck(entry, text)
+        if decided is not None:  # its feedback now, not behind grades on the model
+            decided = decided.model_copy(update={"question_id": current.question_id})
+            self.deps.queue.save_now(state["session_id"], turn["index"], decided)
+        else:
+            self.deps.queue.submit(state["session_id"], turn)
         update: dict[str, Any] = {"turns": [turn]}
         mean = sum(coverage) / len(coverage) if coverage else 0.0
         if current.kind == "main":

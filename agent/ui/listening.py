@@ -39,7 +39,9 @@ SHORT_PIECE_S, SHORT_GAP_S = 2.5, 0.4
 NUDGE_AFTER_S = 12.0
 PAD_S = 0.25
 MAX_TURN_S = 300.0
-DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲)完了[。.！!\s]*$")
+#: "我说完了" at the end of the words, also as the small Whisper often writes it
+#: (输/书/叔 for 说, 玩 for 完, 啦 for 了: "我输完了" was heard in the voice eval)
+DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲|输|书|叔)(完|玩)(了|啦)[。.！!\s]*$")
 
 Vad = Callable[[np.ndarray], list[tuple[float, float]]]
 

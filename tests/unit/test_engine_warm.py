@@ -69,3 +69,20 @@ def test_question_asked_warms_the_prefix_the_grade_then_extends(tmp_path: Path) 
         assert llm.warm[0][0] == llm.graded[0][0]  # same system message
     finally:
         engine.close()
+
+
+def test_an_answer_a_precheck_decides_is_graded_at_once_without_the_model(tmp_path: Path) -> None:
+    """不知道 needs no model: its grade is saved as the answer is taken (its practice
+    feedback shows at once), not queued behind grades on the one model server."""
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+    llm = RecordingLLM()
+    engine = Engine(settings, llm)  # type: ignore[arg-type]
+    try:
+        step = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=3))
+        engine.reply(step.session_id, "不知道")
+        grades = engine.queue.ready(step.session_id)  # no waiting
+        assert grades[0]["method"] == "precheck" and grades[0]["score"] <= 1.0
+        assert grades[0]["question_id"] == step.question_id and grades[0]["feedback"]
+        assert engine.queue.jobs.waiting(step.session_id) == set() and not llm.graded
+    finally:
+        engine.close()

@@ -47,6 +47,9 @@ def test_a_slow_steps_warning_is_kept_with_its_stacks() -> None:
     log = "\n".join([
         _line(100.0, 3.0, 2.7, "silence"),
         "WARNING:agent.diagnostics:the reply to a voice turn: still running after 5.0 s",
+        "--- thread mianshi-asr_0",
+        '  File "transcriber.py", line 218, in _decode',
+        "",
         "--- thread mianshi-ui_0",
         '  File "engine.py", line 230, in reply',
         "    result = self.graph.invoke(Command(resume=answer), config)",
@@ -54,4 +57,17 @@ def test_a_slow_steps_warning_is_kept_with_its_stacks() -> None:
     ])  # fmt: skip
     [step] = slow_steps(log)
     assert step.startswith("WARNING") and step.endswith("config)") and "mianshi-ui_0" in step
+    assert "mianshi-asr_0" in step
     assert slow_steps(_line(100.0, 3.0, 2.7, "silence")) == []
+
+
+def test_the_said_done_phrase_is_brought_to_the_level_of_the_answer_before_it() -> None:
+    import numpy as np
+
+    from evals.voice_turns import _level_of
+
+    loud = (np.sin(np.arange(1600) / 5) * 16000).astype(np.int16).tobytes()
+    quiet = (np.sin(np.arange(800) / 7) * 500).astype(np.int16).tobytes()
+    out = np.frombuffer(_level_of(loud, quiet), np.int16).astype(np.float64)
+    rms_quiet = np.sqrt(np.mean(np.frombuffer(quiet, np.int16).astype(np.float64) ** 2))
+    assert abs(np.sqrt(np.mean(out**2)) - rms_quiet) < 0.02 * rms_quiet and len(out) == 1600

@@ -89,6 +89,9 @@ def test_silence_gets_one_nudge_and_said_done_ends_the_text() -> None:
     assert listener.decide()[0] == "listening"
     assert said_done("注意力就是加权求和，我说完了。") == ("注意力就是加权求和", True)
     assert said_done("说完了就走") == ("说完了就走", False)
+    assert said_done("甚至出现交易几乎停止的情况我输完了") == ("甚至出现交易几乎停止的情况", True)
+    assert said_done("就这些，讲完啦！") == ("就这些", True)
+    assert said_done("这样模型就训练完了") == ("这样模型就训练完了", False)
 
 
 def test_the_turns_transcript_joins_its_pieces_with_their_times() -> None:
