@@ -33,10 +33,19 @@ from agent.llm.server import EmbeddedServer
 from agent.settings import Settings, load_settings
 from evals.common import percentile
 
+#: said when a question has no reference answer; else the candidate answers with the
+#: reference (on topic, so a pre-check never decides it: every answer meets the model)
 ANSWER = (
     "我理解它的核心是先讲清楚原理，再说实现上的细节，最后说优缺点和适用场景；"
     "比如注意力就是 query 和 key 点积后 softmax 加权求和 value。"
 )
+
+
+def answer_for(engine: Engine, question_id: str | None) -> str:
+    entry = engine.bank.by_id.get(question_id) if question_id else None
+    return (entry.reference_answer or ANSWER)[:600] if entry is not None else ANSWER
+
+
 HONEST_METHODS = {"logprobs", "sampled", "precheck"}
 
 
@@ -67,7 +76,7 @@ def _candidate(
     first = True
     while not step.done:
         start = time.perf_counter()
-        step = engine.reply(step.session_id, ANSWER)
+        step = engine.reply(step.session_id, answer_for(engine, step.question_id))
         out["answers"] += 1
         if not step.done:  # the last answer waits for the report, not for a next line
             out["latency"].append(time.perf_counter() - start)

@@ -1,6 +1,7 @@
 """The embedded server's patches (agent/llm/serve.py) on the real bundled model: a
-streamed reply's tokens and top logprobs are those of unpatched llama-cpp-python,
-for a fresh prompt and for one that reuses the cached prefix of the one before."""
+reply's tokens and top logprobs (streamed, and not) are those of unpatched
+llama-cpp-python, for a fresh prompt and for one that reuses the cached prefix of the
+one before."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ PROMPTS = (
 
 
 def _replies(llm: Any) -> list[list[tuple[str, dict[str, float]]]]:
+    """Streamed (as the grader asks) and not (as ``LLMClient.verdict`` does)."""
     out = []
     for prompt in PROMPTS:  # the second reuses the first's cached prefix
         stream = llm.create_completion(
@@ -29,6 +31,9 @@ def _replies(llm: Any) -> list[list[tuple[str, dict[str, float]]]]:
         )
         chunks = [c["choices"][0] for c in stream]
         out.append([(c["text"], c["logprobs"]["top_logprobs"][0]) for c in chunks if c["logprobs"]])
+        whole = llm.create_completion(prompt, max_tokens=2, temperature=0.0, logprobs=5)
+        lp = whole["choices"][0]["logprobs"]
+        out.append(list(zip(lp["tokens"], lp["top_logprobs"], strict=True)))
     return out
 
 
