@@ -29,6 +29,7 @@ from browser.pages import (
 from agent.bank import load_bank
 from agent.db import open_database
 from agent.settings import load_settings
+from agent.text import content_key  # letters, digits, CJK: the chat renders Markdown
 
 pytestmark = pytest.mark.browser
 
@@ -93,16 +94,13 @@ def test_a_candidate_resumes_on_another_instance_after_one_is_killed(
 def _on_topic(chat: str) -> str:
     """The reference answer of the bank question on screen (on topic, so no pre-check
     decides its grade: it goes to the model's queue), else ``ANSWER``."""
-    shown = _key(chat)
-    asked = [e for e in load_bank().entries if e.reference_answer and _key(e.question) in shown]
+    shown = content_key(chat)
+    asked = [
+        e for e in load_bank().entries if e.reference_answer and content_key(e.question) in shown
+    ]
     if not asked:
         return ANSWER
     return (max(asked, key=lambda e: len(e.question)).reference_answer or ANSWER)[:300]
-
-
-def _key(text: str) -> str:
-    """Letters, digits and CJK only (the chat renders Markdown)."""
-    return re.sub(r"[\W_]+", "", text)
 
 
 def _resume_on(url: str, chromium: Any, pg_url: str, session: str, answer: str) -> None:
@@ -116,7 +114,7 @@ def _resume_on(url: str, chromium: Any, pg_url: str, session: str, answer: str) 
     other.click("#resume")
     wait_status(other, "第 2/2 题", timeout=120)  # where it stood on A
     words = re.search(r"[\u4e00-\u9fff]{8,}", answer)  # list markers are not in innerText
-    assert (words.group(0) if words else _key(answer)[:12]) in _key(chat_text(other))
+    assert (words.group(0) if words else content_key(answer)[:12]) in content_key(chat_text(other))
 
     started = time.monotonic()
     while (state := _grade_of_first_turn(pg_url, session))[1] != "graded":
