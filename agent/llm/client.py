@@ -296,6 +296,32 @@ class LLMClient:
             raise BadOutput(f"expected 是/否 (yes/no) from the model, got {text[:40]!r}")
         return YesNo(p_yes=1.0 if label else 0.0, method="sampled", token=text[:8])
 
+    def prompt_logprobs(self, prompt: str) -> list[tuple[int, float | None]]:
+        """(character offset, logprob) of each token of ``prompt`` as the model reads
+        it: a legacy completion with ``echo`` and ``logprobs`` (llama.cpp, vLLM; the
+        OpenAI API itself has none, and then this raises ``BadOutput``)."""
+
+        def call() -> Any:
+            with self._translate():
+                return self._client.completions.create(
+                    model=self.model,
+                    prompt=prompt,
+                    max_tokens=1,
+                    temperature=0.0,
+                    echo=True,
+                    logprobs=0,
+                )
+
+        response = self._recovering(call)
+        found = response.choices[0].logprobs if response.choices else None
+        offsets = getattr(found, "text_offset", None)
+        values = getattr(found, "token_logprobs", None)
+        if not offsets or values is None or len(offsets) != len(values):
+            raise BadOutput(f"the LLM endpoint {self.shown_url} gave no prompt logprobs")
+        return [
+            (int(o), None if v is None else float(v)) for o, v in zip(offsets, values, strict=True)
+        ]
+
     # ------------------------------------------------------------ capabilities
     def capabilities(self) -> Capabilities:
         """Probed once per client with two tiny requests, then remembered."""

@@ -12,9 +12,10 @@ llama-cpp-python (0.3.x) needs ``logits_all``, and then:
 
 Patched here: a batch computes only its last row, written where the reply reads it
 (``eval_last_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
-Only a non-streamed request for the prompt's own logprobs (``echo``) would read the
-rows no longer computed; Mianshi never sends one. Both are checked against the
-unpatched library in ``tests/integration/test_serve.py``.
+A request for the prompt's own logprobs (``echo``, the grader's key-point
+likelihoods) is answered by ``prompt_scores``, which evaluates with every row and
+knows which rows it may read. All are checked against the unpatched library in
+``tests/integration/test_serve.py``.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from typing import Any
 
 import numpy as np
 
+from agent.llm.prompt_scores import Scores, completion, wants_scores
+
 
 def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
     """``Llama.eval`` (llama-cpp-python 0.3.x) with each batch's logits for its last
     row only."""
     self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
+    scores = Scores.of(self)
     for i in range(0, len(tokens), self.n_batch):
         batch = tokens[i : min(len(tokens), i + self.n_batch)]
         n_past = self.n_tokens
@@ -42,6 +46,7 @@ def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
         if self._logits_all:
             row = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,))
             self.scores[n_past + n_tokens - 1, :] = row
+        scores.evaluated(n_past, n_past + n_tokens, all_rows=False)
         self.n_tokens += n_tokens
         self._requires_eval = False
 
@@ -72,12 +77,21 @@ def patched() -> Iterator[None]:
     import llama_cpp.llama as module
 
     before = module.Llama.eval
+    before_completion = module.Llama.create_completion
+
+    def create_completion(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not args and wants_scores(kwargs):
+            return completion(self, kwargs["prompt"], kwargs.get("model"), before)
+        return before_completion(self, *args, **kwargs)
+
     module.Llama.eval = eval_last_rows  # type: ignore[method-assign]
+    module.Llama.create_completion = create_completion  # type: ignore[method-assign]
     module.sorted = sorted_pairs  # type: ignore[attr-defined]
     try:
         yield
     finally:
         module.Llama.eval = before  # type: ignore[method-assign]
+        module.Llama.create_completion = before_completion  # type: ignore[method-assign]
         del module.sorted  # type: ignore[attr-defined]
 
 

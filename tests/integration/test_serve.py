@@ -1,7 +1,9 @@
 """The embedded server's patches (agent/llm/serve.py) on the real bundled model: a
 reply's tokens and top logprobs (streamed, and not) are those of unpatched
 llama-cpp-python, for a fresh prompt and for one that reuses the cached prefix of the
-one before."""
+one before; and a prompt's own logprobs (``echo``, the grader's key-point
+likelihoods) are the unpatched library's, also after other requests left rows
+without logits in the cache."""
 
 from __future__ import annotations
 
@@ -56,3 +58,64 @@ def test_patched_server_streams_the_same_tokens_and_logprobs(isolated_settings: 
     import llama_cpp.llama
 
     assert llama_cpp.llama.Llama.eval is not None and not hasattr(llama_cpp.llama, "sorted")
+
+
+CONTEXT = "问题：什么是 LoRA？\n回答：低秩分解，冻结原权重，只训练 A 和 B。\n要点："
+POINTS = ("冻结预训练权重", "只训练低秩矩阵 A 和 B", "推理时可以合并回原权重")
+
+
+def _echo(llm: Any, prompt: str) -> list[float | None]:
+    whole = llm.create_completion(
+        prompt=prompt, max_tokens=1, temperature=0.0, logprobs=0, echo=True
+    )
+    return list(whole["choices"][0]["logprobs"]["token_logprobs"])
+
+
+def _truth(llm: Any, prompt: str, split: int) -> list[float]:
+    """Each token's logprob from the unpatched library's rows: the prompt evaluated
+    afresh in the same two pieces as the request (llama.cpp's sums differ by batch
+    shape, up to ~0.1 here). Not its ``echo`` reply: that pairs token i with row i,
+    the row that predicts token i + 1."""
+    import numpy as np
+
+    tokens = llm.tokenize(prompt.encode("utf-8"), special=True)
+    llm.reset()
+    for piece in (tokens[:split], tokens[split:]):
+        llm.eval(piece)
+    rows = np.asarray(llm.scores[: len(tokens)], dtype=np.float64)
+    logp = rows - np.logaddexp.reduce(rows, axis=1, keepdims=True)
+    return [float("nan")] + [float(logp[j - 1, tokens[j]]) for j in range(1, len(tokens))]
+
+
+def test_prompt_logprobs_are_the_unpatched_ones_after_any_request(
+    isolated_settings: Settings,
+) -> None:
+    from llama_cpp import Llama
+
+    llm = Llama(
+        model_path=str(llm_model_file(isolated_settings)), n_ctx=512, logits_all=True,
+        n_threads=2, verbose=False,
+    )  # fmt: skip
+    with patched():
+        _replies(llm)  # leaves a context whose rows were computed last-row-only
+        fast = [_echo(llm, CONTEXT + p) for p in POINTS]  # each reuses the one before
+        llm.create_completion(CONTEXT + "这个回答", max_tokens=2, temperature=0.0)
+        fast.append(_echo(llm, CONTEXT + POINTS[0]))  # after a plain reply in between
+        echoed = llm.create_completion(
+            prompt=CONTEXT + POINTS[1], max_tokens=1, logprobs=0, echo=True
+        )["choices"][0]
+    shared = len(llm.tokenize(CONTEXT.encode("utf-8"), special=True))
+    splits = (
+        len(llm.tokenize((CONTEXT + POINTS[0]).encode("utf-8"), special=True)),
+        shared,
+        shared,
+        shared,
+    )
+    plain = [_truth(llm, CONTEXT + p, k) for p, k in zip((*POINTS, POINTS[0]), splits, strict=True)]
+    for got, want in zip(fast, plain, strict=True):
+        assert len(got) == len(want) > 20 and got[0] is None
+        assert all(abs(g - w) < 1e-6 for g, w in zip(got[1:], want[1:], strict=True)), (got, want)
+    offsets = echoed["logprobs"]["text_offset"]
+    assert echoed["text"] == CONTEXT + POINTS[1]
+    assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < len(echoed["text"])
+    assert (CONTEXT + POINTS[1])[offsets[-1] :] == echoed["logprobs"]["tokens"][-1]
