@@ -17,8 +17,13 @@ labellers (the label is their rounded mean). The split is by question: only the 
    how the fit does on questions it did not see, next to the model-only and
    lexical-only fits.
 
-Run: ``python -m evals.calibrate_grader [--base-url URL]`` (the embedded server
-otherwise). Cached verdicts make a re-run cost nothing.
+``--likelihood`` fits the combiner of likelihood gains instead (``score = 10·mean
+σ(bias + w_gain·gain + w_lexical·lex)``, ``agent/grading/likelihood.py``) and writes
+it as the calibration's ``likelihood`` section, keeping the verdict weights.
+
+Run: ``python -m evals.calibrate_grader [--likelihood] [--base-url URL]`` (the
+embedded server otherwise). Cached verdicts and likelihoods make a re-run cost
+nothing.
 """
 
 from __future__ import annotations
@@ -37,18 +42,22 @@ from sklearn.model_selection import LeaveOneGroupOut
 
 from agent.bank import load_bank
 from agent.grading import Grade, Grader, Signals
-from agent.grading.score import CALIBRATION_FILE, Calibration, logit
+from agent.grading.score import CALIBRATION_FILE, Calibration, GainWeights, logit
 from agent.settings import load_settings
 from evals.common import figures, git_short_sha, read_jsonl
-from evals.grader_signals import CANDIDATES, VerdictCache, connect_llm
+from evals.grader_signals import CANDIDATES, LoglikCache, VerdictCache, connect_llm
 
 Bounds = list[tuple[float, float]]
-BOUNDS: Bounds = [(-12.0, 6.0), (0.0, 6.0), (0.0, 12.0)]
-STARTS = ((-4.0, 1.0, 3.0), (-1.0, 2.0, 0.0), (-6.0, 3.0, 6.0))
+BOUNDS: Bounds = [(-12.0, 6.0), (0.0, 20.0), (0.0, 12.0)]
+STARTS = ((-4.0, 1.0, 3.0), (-1.0, 2.0, 0.0), (-6.0, 3.0, 6.0), (-4.0, 8.0, 1.0))
 
 
 def _features(signals: Signals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    p = np.array([logit(x) for x in signals.p_yes])
+    """(model signal, lexical coverage, weight) per point: the gain, or logit P(是)."""
+    if signals.gain is not None:
+        p = np.array(signals.gain, dtype=float)
+    else:
+        p = np.array([logit(x) for x in signals.p_yes or []])
     lex = np.array(signals.lexical, dtype=float)
     w = np.array([rp.weight for rp in signals.rubric], dtype=float)
     return p, lex, w
@@ -126,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--cached-only", action="store_true", help="use cached verdicts only (a quick look)"
     )
+    ap.add_argument("--likelihood", action="store_true", help="fit the likelihood combiner")
     args = ap.parse_args(argv)
     settings = load_settings()
     items = [it for it in read_jsonl(CANDIDATES) if it["split"] == "calibration"]
@@ -136,7 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         cache = VerdictCache(
             llm, settings.cache_dir / "eval-grader-point-verdicts.json", offline=args.cached_only
         )
-        grader = Grader(llm, settings, ask=cache.ask)
+        lcache = LoglikCache(
+            llm, settings.cache_dir / "eval-grader-point-logliks.json", offline=args.cached_only
+        )
+        grader = Grader(llm, settings, ask=cache.ask, loglik=lcache.loglik)
+        if args.likelihood:
+            grader.calibration = grader.calibration.model_copy(
+                update={"likelihood": GainWeights(bias=0.0, w_gain=1.0, w_lexical=0.0)}
+            )
+            llm.has_prompt_logprobs = lambda: True  # type: ignore[method-assign]
+        else:
+            grader.calibration = grader.calibration.model_copy(update={"likelihood": None})
         assessed = collect(grader, items)
     model_idx = [i for i, a in enumerate(assessed) if isinstance(a, Signals)]
     feats = [_features(assessed[i]) for i in model_idx]  # type: ignore[arg-type]
@@ -148,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "model only (w_lexical=0)": {2: 0.0},
         "lexical only (w_model=0)": {1: 0.0},
     }
+    signal = "gain" if args.likelihood else "verdict"
     report: dict[str, Any] = {}
     for name, fixed in variants.items():
         p = fit(feats, labels, fixed)
@@ -159,26 +180,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         print(f"{name:28} {p}  fit {report[name]['fit']}")
         print(f"{'':28} LOQO {report[name]['leave-one-question-out']}")
-    cal = Calibration(
-        bias=params[0],
-        w_model=params[1],
-        w_lexical=params[2],
-        fitted={
-            "model": llm.model,
-            "commit": git_short_sha(),
-            "data": "evals/grader/candidates.jsonl (split=calibration)",
-            "items_model_graded": len(model_idx),
-            "items": len(items),
-            "questions": len(set(groups)),
-            "objective": "least squares of 10·mean credit vs the label",
-            "figures": report,
-            "date": dt.date.today().isoformat(),
-        },
+    fitted = {
+        "model": llm.model,
+        "signal": signal,
+        "commit": git_short_sha(),
+        "data": "evals/grader/candidates.jsonl (split=calibration)",
+        "items_model_graded": len(model_idx),
+        "items": len(items),
+        "questions": len(set(groups)),
+        "objective": "least squares of 10·mean credit vs the label",
+        "figures": report,
+        "date": dt.date.today().isoformat(),
+    }
+    before = (
+        Calibration.model_validate_json(args.out.read_text(encoding="utf-8"))
+        if (args.out.is_file())
+        else Calibration()
     )
+    if args.likelihood:
+        cal = before.model_copy(
+            update={
+                "likelihood": GainWeights(
+                    bias=params[0], w_gain=params[1], w_lexical=params[2], fitted=fitted
+                )
+            }
+        )
+    else:
+        cal = Calibration(
+            bias=params[0], w_model=params[1], w_lexical=params[2], fitted=fitted,
+            likelihood=before.likelihood,
+        )  # fmt: skip
     args.out.write_text(
         json.dumps(cal.model_dump(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    print(f"wrote {args.out}: bias {params[0]}, w_model {params[1]}, w_lexical {params[2]}")
+    print(f"wrote {args.out} ({signal}): bias {params[0]}, w {params[1]}, w_lexical {params[2]}")
     return 0
 
 

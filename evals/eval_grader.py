@@ -202,10 +202,18 @@ def load_items(
     limit: int | None = None,
     kinds: Sequence[str] | None = None,
     questions: Sequence[str] | None = None,
+    split: str | None = None,
+    every: int = 1,
 ) -> list[dict[str, Any]]:
-    """The labelled items; ``limit`` keeps the first N questions, ``kinds`` / ``questions``
+    """The labelled items; ``split`` keeps one half, ``every`` every k-th of its
+    questions by id, ``limit`` the first N questions, ``kinds`` / ``questions``
     filter (a CI slice)."""
     items = read_jsonl(path)
+    if split:
+        items = [it for it in items if it.get("split") == split]
+    if every > 1:
+        keep_ids = sorted({str(it["question_id"]) for it in items})[::every]
+        items = [it for it in items if it["question_id"] in set(keep_ids)]
     if questions:
         items = [it for it in items if it["question_id"] in set(questions)]
     if limit is not None:
@@ -352,7 +360,7 @@ def run(
     (None, or ``repeat`` > 1: ask the model afresh); ``recorded_rubric``: grade with the
     key points each item was labelled against instead of the bank's current rubric;
     ``cached_only``: leave out items whose verdicts are not cached (no model calls)."""
-    from evals.grader_signals import VerdictCache
+    from evals.grader_signals import LoglikCache, VerdictCache
 
     bank = load_bank()
     started = time.perf_counter()
@@ -361,12 +369,14 @@ def run(
     seconds = 0.0
     for k in range(max(1, repeat)):
         cached = VerdictCache(llm, cache if repeat == 1 else None, offline=cached_only)
-        grader = Grader(llm, settings, ask=cached.ask)
+        ll_file = cache.with_name("eval-grader-point-logliks.json") if cache else None
+        ll = LoglikCache(llm, ll_file if repeat == 1 else None, offline=cached_only)
+        grader = Grader(llm, settings, ask=cached.ask, loglik=ll.loglik)
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
         runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
-        calls += cached.calls
-        seconds += cached.seconds
+        calls += cached.calls + ll.calls
+        seconds += cached.seconds + ll.seconds
     kept = [int(r["index"]) for r in runs[0]]
     items = [items[i] for i in kept]
     runs = [[r for r in run if int(r["index"]) in set(kept)] for run in runs]

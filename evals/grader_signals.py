@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank, Entry, RubricPoint, load_bank
-from agent.grading import verdicts
+from agent.grading import likelihood, verdicts
 from agent.grading.answer_view import prepare
 from agent.grading.checks import topic_terms
 from agent.llm.client import LLMClient
@@ -61,6 +61,39 @@ class VerdictCache:
         if self.path is None:
             return
         write_atomic(self.path, json.dumps(self.data))
+
+
+class LoglikCache:
+    """``likelihood.loglik`` through a JSON file: each key point's mean logprob after
+    one prompt head, keyed by model, head and point."""
+
+    def __init__(self, llm: LLMClient, path: Path | None, *, offline: bool = False) -> None:
+        self.llm, self.path, self.offline = llm, path, offline
+        self.data: dict[str, float] = {}
+        if path is not None and path.is_file():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+        self.calls, self.seconds = 0, 0.0
+
+    def loglik(self, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
+        prefix = likelihood.head(entry, answer)
+        out = []
+        for p in rubric:
+            blob = json.dumps([self.llm.model, prefix, p.point], ensure_ascii=False)
+            key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+            if key not in self.data:
+                if self.offline:
+                    raise KeyError("not cached")
+                start = time.perf_counter()
+                self.data[key] = likelihood.point_logprob(self.llm, prefix, p.point)
+                self.seconds += time.perf_counter() - start
+                self.calls += 1
+                self.save()
+            out.append(self.data[key])
+        return out
+
+    def save(self) -> None:
+        if self.path is not None:
+            write_atomic(self.path, json.dumps(self.data))
 
 
 def item_signals(

@@ -83,6 +83,12 @@ def _register_grader(evals: _SubParsers) -> None:
         "last line is a one-line JSON summary. Saves evals/results/grader-<model>-<sha>.json.",
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    parser.add_argument(
+        "--split", choices=["calibration", "heldout"], default=None, help="only one half"
+    )
+    parser.add_argument(
+        "--every", type=int, default=1, help="every k-th question (by id) of the selection"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="grade K times, show the spread")
     parser.add_argument("--kinds", nargs="+", default=None, help="only these answer kinds")
     parser.add_argument("--data", type=Path, default=None, help="labelled set (JSONL)")
@@ -116,7 +122,9 @@ def _run_grader(args: argparse.Namespace) -> int:
     data = (args.data or eval_grader.DATA).resolve()
     if not data.is_file():
         raise UserError(f"no labelled set at {data}")
-    items = eval_grader.load_items(data, limit=args.limit, kinds=args.kinds)
+    items = eval_grader.load_items(
+        data, limit=args.limit, kinds=args.kinds, split=args.split, every=args.every
+    )
     if not items:
         raise UserError("no items selected")
     cache = (

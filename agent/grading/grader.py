@@ -9,8 +9,10 @@
    bare term lists set aside. Every later stage reads this view.
 3. **pre-checks** (``checks.py``): empty, 不知道, injection-only, keyword list, too
    short, off-topic decide the grade without the model (score 0–1, flagged).
-4. **signals**: the model's P(是) for every key point in one call (``verdicts.py``),
-   and each point's lexical coverage (``lexical.py``).
+4. **signals**: how much the answer raises the model's likelihood of each key point
+   (``likelihood.py``) where the endpoint scores a prompt's own tokens and the
+   calibration has weights for it; otherwise the model's P(是) for every key point
+   in one call (``verdicts.py``). And each point's lexical coverage (``lexical.py``).
 5. **score** (``score.py``): the learned combiner gives each point a credit, verdict
    and confidence, and the answer a 0–10 score; evidence is a sentence of the
    answer, kept only if it really occurs in it.
@@ -27,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.bank import Entry, RubricPoint
-from agent.grading import checks, verdicts
+from agent.grading import checks, likelihood, verdicts
 from agent.grading.answer_view import AnswerView, prepare
 from agent.grading.feedback import build_feedback
 from agent.grading.models import Grade, PointGrade
@@ -51,10 +53,11 @@ class Signals:
 
     view: AnswerView
     rubric: list[RubricPoint]
-    p_yes: list[float]
+    p_yes: list[float] | None  # None: graded by likelihood gains
     lexical: list[float]
-    method: str  # "logprobs" | "sampled"
+    method: str  # "likelihood" | "logprobs" | "sampled"
     flags: list[str] = field(default_factory=list)
+    gain: list[float] | None = None
 
 
 def quick_coverage(rubric: list[RubricPoint], answer: str) -> list[float]:
@@ -67,8 +70,17 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
     """Verdicts, evidence and the score from the signals. Feedback is left empty."""
     points: list[PointGrade] = []
     credits: list[float] = []
-    for rp, p, lex in zip(signals.rubric, signals.p_yes, signals.lexical, strict=True):
-        credit = cal.credit(p, lex)
+    n = len(signals.rubric)
+    none: list[float | None] = [None] * n
+    p_yes: list[float | None] = list(signals.p_yes) if signals.p_yes is not None else none
+    gain: list[float | None] = list(signals.gain) if signals.gain is not None else none
+    for rp, p, g, lex in zip(signals.rubric, p_yes, gain, signals.lexical, strict=True):
+        if g is not None and cal.likelihood is not None:
+            credit = cal.likelihood.credit(g, lex)
+        elif p is not None:
+            credit = cal.credit(p, lex)
+        else:
+            raise ValueError("signals without verdicts or gains")
         verdict = verdict_for(credit)
         evidence = ""
         if verdict != "missing":
@@ -80,20 +92,22 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
                 verdict=verdict,
                 confidence=confidence_for(credit, verdict),
                 evidence=evidence,
-                p_yes=round(p, 4),
+                p_yes=None if p is None else round(p, 4),
                 lexical=lex,
+                gain=g,
             )
         )
         credits.append(credit)
     flags = list(signals.flags)
     if signals.method == "sampled":
         flags.append("sampled_verdicts")
+    method = signals.method if signals.method in ("likelihood", "sampled") else "logprobs"
     return Grade(
         question_id=entry.id,
         score=score(credits, [p.weight for p in signals.rubric]),
         points=points,
         flags=flags,
-        method="sampled" if signals.method == "sampled" else "logprobs",
+        method=method,
     )
 
 
@@ -103,17 +117,31 @@ AskFn = Callable[[Entry, list[RubricPoint], str], verdicts.PointVerdicts]
 class Grader:
     """Grades answers against rubrics with one model. Thread-safe for reading.
 
-    ``ask`` replaces the model's verdict call (the evals answer it from a disk cache)."""
+    ``ask`` and ``loglik`` replace the model's verdict and likelihood calls (the evals
+    answer them from a disk cache)."""
 
     def __init__(
-        self, llm: LLMClient, settings: Settings, lang: str = "zh", ask: AskFn | None = None
+        self,
+        llm: LLMClient,
+        settings: Settings,
+        lang: str = "zh",
+        ask: AskFn | None = None,
+        loglik: likelihood.LoglikFn | None = None,
     ) -> None:
         self.llm = llm
         self.ask: AskFn = ask or (lambda e, r, text: verdicts.ask(llm, e, r, text))
+        self.baselines = likelihood.Baselines(
+            loglik or (lambda e, r, text: likelihood.loglik(llm, e, r, text))
+        )
         self.settings = settings
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.calibration: Calibration = load_calibration(settings.grade_calibration_file)
         self.cache_dir = settings.data_dir
+
+    def by_likelihood(self) -> bool:
+        """Grade by likelihood gains: the calibration has weights for them and the
+        endpoint scores a prompt's tokens (probed once)."""
+        return self.calibration.likelihood is not None and self.llm.has_prompt_logprobs()
 
     def grade(self, entry: Entry, answer: str) -> Grade:
         try:
@@ -139,15 +167,12 @@ class Grader:
             flags.append("injection")
         if view.truncated:
             flags.append("truncated")
+        lexical = checks.coverage(rubric, view.model_text)
+        if self.by_likelihood():
+            gain = self.baselines.gains(entry, rubric, view.model_text)
+            return Signals(view, rubric, None, lexical, "likelihood", flags, gain)
         asked = self.ask(entry, rubric, view.model_text)
-        return Signals(
-            view=view,
-            rubric=rubric,
-            p_yes=asked.p_yes,
-            lexical=checks.coverage(rubric, view.model_text),
-            method=asked.method,
-            flags=flags,
-        )
+        return Signals(view, rubric, asked.p_yes, lexical, asked.method, flags)
 
     def prechecked(self, entry: Entry, answer: str) -> Grade | None:
         """The grade when a pre-check decides it (empty, 不知道, off-topic …), else None;
@@ -172,14 +197,18 @@ class Grader:
         return pre, view
 
     def warm(self, entry: Entry) -> None:
-        """Evaluate the answer-independent part of the verdict prompt now, while the
-        candidate is still answering (llama.cpp keeps it in its prefix cache).
-        Best effort: a failure here only costs time later. Only for llama.cpp servers
-        (they accept a grammar): a hosted API would bill the extra request."""
+        """Do the answer-independent work now, while the candidate is still answering:
+        the question's likelihood baselines, or the verdict prompt's prefix (llama.cpp
+        keeps it in its prefix cache). Best effort: a failure here only costs time
+        later. Only for llama.cpp servers (they accept a grammar): a hosted API would
+        bill the extra requests."""
         try:
             if not self.llm.capabilities().grammar:
                 return
             rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
+            if self.by_likelihood():
+                self.baselines.get(entry, rubric)
+                return
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:
             return

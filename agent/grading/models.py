@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Verdict = Literal["covered", "partial", "missing"]
-GradeMethod = Literal["precheck", "logprobs", "sampled", "pending", "error", "none"]
+GradeMethod = Literal["precheck", "likelihood", "logprobs", "sampled", "pending", "error", "none"]
 
 
 class PointGrade(BaseModel):
@@ -25,6 +25,7 @@ class PointGrade(BaseModel):
     evidence: str = ""  # "" unless it literally occurs in the answer
     p_yes: float | None = None  # the model's P(是) for this point (None: not asked)
     lexical: float | None = None  # lexical coverage of this point
+    gain: float | None = None  # the answer's likelihood gain for it (0: none, 1: the reference's)
 
 
 class Grade(BaseModel):

@@ -52,12 +52,26 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
+class GainWeights(BaseModel):
+    """The combiner for likelihood gains (``likelihood.py``)."""
+
+    bias: float
+    w_gain: float
+    w_lexical: float
+    fitted: dict[str, Any] = Field(default_factory=dict)
+
+    def credit(self, gain: float, lexical: float) -> float:
+        return sigmoid(self.bias + self.w_gain * gain + self.w_lexical * lexical)
+
+
 class Calibration(BaseModel):
     bias: float = -6.0
     w_model: float = 3.0
     w_lexical: float = 2.0
     #: what the weights were fitted on and how well they agreed (informational)
     fitted: dict[str, Any] = Field(default_factory=dict)
+    #: weights for likelihood gains; None: this model grades by 是/否 verdicts
+    likelihood: GainWeights | None = None
 
     def credit(self, p: float, lexical: float) -> float:
         return sigmoid(self.bias + self.w_model * logit(p) + self.w_lexical * lexical)

@@ -90,6 +90,7 @@ class LLMClient:
         )
         self.timeout = timeout
         self._caps: Capabilities | None = None
+        self._prompt_logprobs: bool | None = None
         self._lock = threading.RLock()  # capabilities() probes may resolve the model
         #: Called with the URL that could not be reached: the base URL of a restarted
         #: server to retry once against (the embedded server sets it), or None.
@@ -321,6 +322,18 @@ class LLMClient:
         return [
             (int(o), None if v is None else float(v)) for o, v in zip(offsets, values, strict=True)
         ]
+
+    def has_prompt_logprobs(self) -> bool:
+        """Whether ``prompt_logprobs`` works here (probed once with a tiny prompt)."""
+        if self._prompt_logprobs is None:
+            try:
+                ok = len(self.prompt_logprobs(render("ping"))) > 1
+            except (EndpointUnavailable, InvalidKey, ModelNotFound):
+                raise
+            except LLMError:
+                ok = False
+            self._prompt_logprobs = ok
+        return self._prompt_logprobs
 
     # ------------------------------------------------------------ capabilities
     def capabilities(self) -> Capabilities:
