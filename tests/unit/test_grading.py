@@ -75,6 +75,9 @@ class FakeLLM:
     def capabilities(self) -> Capabilities:
         return Capabilities(structured="prompt", logprobs=True, grammar=True)
 
+    def has_prompt_logprobs(self) -> bool:
+        return False
+
     def stream_tokens(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
         if self.fail is not None:
             raise self.fail
