@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.bank import load_bank
 from agent.llm.client import LLMClient
 from agent.settings import Settings
 
@@ -21,7 +22,8 @@ def test_grader_eval_slice(
     embedded_llm: LLMClient, isolated_settings: Settings, tmp_path: Path
 ) -> None:
     # one held-out question of the candidates set: a keyword list (pre-checked, no
-    # model) and a correct answer in spoken Chinese (one model call)
+    # model) and a correct answer in spoken Chinese (each key point scored after it,
+    # after no answer and after the reference answer)
     items = eval_grader.load_items(questions=["000-q211"], kinds=["keyword_list", "correct_spoken"])
     assert len(items) == 2
     lines: list[str] = []
@@ -36,7 +38,8 @@ def test_grader_eval_slice(
     assert set(result["summary"]) >= {"qwk", "spearman", "exact", "within1", "bias", "model"}
     assert result["summary"]["model"] == embedded_llm.model
     assert set(result["per_category"]) == {"keyword_list", "correct_spoken"}
-    assert result["timing"]["model_calls"] == 1
+    points = len(load_bank().get("000-q211").rubric)
+    assert result["timing"]["model_calls"] == 3 * points
     checks = result["checks"]
     assert checks["keyword_list_le_4"]["passed"] is True, checks["keyword_list_le_4"]
     assert checks["strong_gt_weak"]["passed"] is None  # not in the slice

@@ -51,6 +51,10 @@ class CountingLLM:
         self.calls += 1
         return self.llm.stream_tokens(messages, **kwargs)
 
+    def prompt_logprobs(self, prompt):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return self.llm.prompt_logprobs(prompt)
+
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self.llm, name)
 
@@ -72,7 +76,8 @@ def test_good_answer_scores_clearly_above_wrong(grader: Grader) -> None:
     good = grader.grade(_entry(), GOOD)
     wrong = grader.grade(_entry(), WRONG)
     assert good.status == wrong.status == "graded"
-    assert good.method == "logprobs"
+    assert good.method == "likelihood"  # the embedded server scores prompts
+    assert all(p.gain is not None for p in good.points)
     assert good.score is not None and wrong.score is not None
     assert good.score >= wrong.score + 3, (good.score, wrong.score)
     assert good.score >= 6

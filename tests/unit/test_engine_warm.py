@@ -28,6 +28,9 @@ class RecordingLLM:
     def capabilities(self) -> Capabilities:
         return Capabilities(structured="prompt", logprobs=True, grammar=True)
 
+    def has_prompt_logprobs(self) -> bool:
+        return False  # the 是/否 verdict path (likelihood warming: test_likelihood.py)
+
     def complete(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
         with self.lock:
             self.warm.append(messages)
