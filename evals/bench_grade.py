@@ -2,10 +2,11 @@
 
 Two cases, as they happen in an interview:
 
-- ``warm``: the answer-independent prefix of the verdict prompt (question, reference,
-  key points) was evaluated while the candidate was answering (``Grader.warm``), so
-  only the answer and the verdicts are left when it arrives;
-- ``cold``: nothing cached (``mianshi grade`` on a new question).
+- ``warm``: the answer-independent work was done while the candidate was answering
+  (``Grader.warm``: the question's likelihood baselines, or the verdict prompt's
+  prefix), so only the answer and its key points are left when it arrives;
+- ``cold``: nothing cached (``mianshi grade`` on a new question; a fresh grader, so
+  no baseline of an earlier grade is reused).
 
 Answers: the written kinds of ``evals/grader/candidates.jsonl`` on questions whose
 rubric has 5 points (correct in own words, spoken, English, partials, fluent-wrong),
@@ -51,11 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     with connect(settings) as llm:
         grader = Grader(llm, settings)
         llm.capabilities()  # probed once per process, not per grade
+        llm.has_prompt_logprobs()
         for n, it in enumerate(order[: 2 * args.answers]):
             case = "warm" if n % 2 == 0 else "cold"
             entry = bank.get(it["question_id"])
             if case == "warm":
                 grader.warm(entry)
+            else:
+                grader = Grader(llm, settings)
             start = time.perf_counter()
             grade = grader.grade(entry, it["answer"])
             seconds = time.perf_counter() - start
@@ -65,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"score {grade.score}  {seconds:5.1f} s",
                 flush=True,
             )
-    summary: dict[str, object] = {"bench": "grade", "model": llm.model, "points": 5}
+    summary: dict[str, object] = {
+        "bench": "grade", "model": llm.model, "points": 5,
+        "signal": "likelihood" if grader.by_likelihood() else "verdicts",
+    }  # fmt: skip
     for case, values in timings.items():
         if values:
             summary[f"{case}_p50_s"] = round(statistics.median(values), 1)

@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--cached-only", action="store_true", help="use cached verdicts only (a quick look)"
     )
     ap.add_argument("--likelihood", action="store_true", help="fit the likelihood combiner")
+    ap.add_argument(
+        "--no-lexical", action="store_true", help="pin w_lexical to 0 in the chosen weights"
+    )
     args = ap.parse_args(argv)
     settings = load_settings()
     items = [it for it in read_jsonl(CANDIDATES) if it["split"] == "calibration"]
@@ -162,9 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     feats = [_features(assessed[i]) for i in model_idx]  # type: ignore[arg-type]
     labels = np.array([float(items[i]["label"]) for i in model_idx])
     groups = [str(items[i]["question_id"]) for i in model_idx]
-    params = fit(feats, labels)
+    chosen: dict[int, float] = {2: 0.0} if args.no_lexical else {}
+    params = fit(feats, labels, chosen)
     variants = {
-        "chosen": {},
+        "chosen": chosen,
+        "free (all three weights fitted)": {},
         "model only (w_lexical=0)": {2: 0.0},
         "lexical only (w_model=0)": {1: 0.0},
     }
@@ -188,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "items_model_graded": len(model_idx),
         "items": len(items),
         "questions": len(set(groups)),
-        "objective": "least squares of 10·mean credit vs the label",
+        "objective": "least squares of 10·mean credit vs the label"
+        + ("; w_lexical pinned to 0" if args.no_lexical else ""),
         "figures": report,
         "date": dt.date.today().isoformat(),
     }

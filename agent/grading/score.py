@@ -1,25 +1,30 @@
 """From per-point signals to verdicts and a 0–10 score (the documented formula).
 
-For key point *i* the grader has two signals, both read off the same view of the
-answer (``AnswerView.model_text``):
+For key point *i* the grader has, read off the same view of the answer
+(``AnswerView.model_text``), a model signal and a lexical one:
 
+- ``gain_i``: how much the answer raises the model's likelihood of the point, 0 for
+  no answer and 1 for the bank's reference answer (``likelihood.py``), where the
+  endpoint scores a prompt's own tokens; otherwise
 - ``p_i``: the model's P(是)/(P(是)+P(否)) for "does the answer state this point?"
   (a sampled verdict gives 0 or 1);
 - ``lex_i``: the point's lexical coverage, glossary-aware (``lexical.point_coverage``).
 
 A learned logistic combiner turns them into a credit in [0, 1]::
 
-    credit_i = σ(bias + w_model · logit(p_i) + w_lexical · lex_i)
+    credit_i = σ(bias + w_gain · gain_i + w_lexical · lex_i)        (likelihood)
+    credit_i = σ(bias + w_model · logit(p_i) + w_lexical · lex_i)   (verdicts)
     score    = 10 · Σ wᵢ·creditᵢ / Σ wᵢ        (rounded to 0.1)
 
 ``covered`` at credit ≥ 0.75, ``partial`` at ≥ 0.25, else ``missing``; ``confidence``
 is the credit for covered, 1 − credit for missing and 1 − |2·credit − 1| for partial.
 
-The three weights are fitted by ``evals/calibrate_grader.py`` on the calibration half
-of ``evals/grader/candidates.jsonl`` (answers written without the reference at hand,
-split by question; least squares on the labels, cross-validated by question) and
-stored with the measured figures in ``calibration.json``. The held-out half never
-drives them. Pre-checked answers never reach this formula.
+Both sets of weights are fitted by ``evals/calibrate_grader.py`` (``--likelihood``
+for the first) on the calibration half of ``evals/grader/candidates.jsonl`` (answers
+written without the reference at hand, split by question; least squares on the
+labels, cross-validated by question) and stored with the measured figures in
+``calibration.json``. The held-out half never drives them. Pre-checked answers never
+reach this formula.
 """
 
 from __future__ import annotations
