@@ -131,7 +131,9 @@ class Grader:
         self.llm = llm
         self.ask: AskFn = ask or (lambda e, r, text: verdicts.ask(llm, e, r, text))
         self.baselines = likelihood.Baselines(
-            loglik or (lambda e, r, text: likelihood.loglik(llm, e, r, text))
+            loglik or (lambda e, r, text: likelihood.loglik(llm, e, r, text)),
+            model=lambda: str(getattr(llm, "model", "")),
+            directory=None if loglik else settings.cache_dir / "likelihood-baselines",
         )
         self.settings = settings
         self.lang = lang if lang in ("zh", "en") else "zh"

@@ -15,8 +15,9 @@ the question, the answer, then "one point this answer got right:")::
 ∅ is no answer and *ref* the bank's reference answer, so 0 is "says nothing about
 it" and 1 "as much as the reference answer". Both baselines depend only on the
 question, are computed once (``Grader.warm`` does it while the candidate answers)
-and kept per question. The answer is read once: the points after it reuse its
-prefix on llama.cpp (``agent/llm/prompt_scores.py`` on the embedded server).
+and kept per question, on disk too (``<cache dir>/likelihood-baselines/``). The
+answer is read once: the points after it reuse its prefix on llama.cpp
+(``agent/llm/prompt_scores.py`` on the embedded server).
 
 Needs an endpoint that returns a prompt's own logprobs (legacy completions with
 ``echo``: llama.cpp, vLLM); the grader falls back to the 是/否 verdicts without it.
@@ -24,14 +25,19 @@ Needs an endpoint that returns a prompt's own logprobs (legacy completions with
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from agent.bank import Entry, RubricPoint
 from agent.llm.client import LLMClient
 from agent.llm.errors import BadOutput
+from agent.osutil import write_atomic
 from agent.prompts import render
 
 #: The smallest reference gain a point's scale is divided by (nats per token).
@@ -91,21 +97,56 @@ def relative(answer: list[float], base: Baseline) -> list[float]:
 
 
 class Baselines:
-    """Per-question baselines, computed once per question and rubric (a bounded
-    in-memory store: a grader serves one model)."""
+    """Per-question baselines, computed once per model, question and rubric: kept in
+    memory (bounded) and, with ``directory``, on disk (one small JSON file each), so
+    a question met in an earlier session costs nothing."""
 
-    def __init__(self, loglik_of: LoglikFn, size: int = 256) -> None:
+    def __init__(
+        self,
+        loglik_of: LoglikFn,
+        *,
+        model: Callable[[], str] = lambda: "",
+        directory: Path | None = None,
+        size: int = 256,
+    ) -> None:
         self.loglik_of = loglik_of
+        self.model = model
+        self.directory = directory
         self._lock = threading.Lock()
-        self._done: OrderedDict[tuple[str, ...], Baseline] = OrderedDict()
+        self._done: OrderedDict[str, Baseline] = OrderedDict()
         self.size = size
 
+    def _key(self, entry: Entry, rubric: list[RubricPoint]) -> str:
+        blob = json.dumps(
+            [self.model(), head(entry, "$answer"), entry.reference_answer or "",
+             [p.point for p in rubric], MAX_REFERENCE_CHARS, NO_ANSWER],
+            ensure_ascii=False,
+        )  # fmt: skip
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    def _read(self, key: str) -> Baseline | None:
+        if self.directory is None:
+            return None
+        try:
+            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            return Baseline(empty=list(data["empty"]), reference=list(data["reference"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent or unreadable: computed again
+
     def get(self, entry: Entry, rubric: list[RubricPoint]) -> Baseline:
-        key = (entry.id, entry.question, entry.reference_answer or "", *(p.point for p in rubric))
+        key = self._key(entry, rubric)
         with self._lock:
             found = self._done.get(key)
-        if found is None:
-            found = baseline(self.loglik_of, entry, rubric)
+        if found is None or len(found.empty) != len(rubric):
+            found = self._read(key)
+            if found is None or len(found.empty) != len(rubric):
+                found = baseline(self.loglik_of, entry, rubric)
+                if self.directory is not None:
+                    with contextlib.suppress(OSError):  # a cache: never fails a grade
+                        write_atomic(
+                            self.directory / f"{key}.json",
+                            json.dumps({"empty": found.empty, "reference": found.reference}),
+                        )
             with self._lock:
                 self._done[key] = found
                 while len(self._done) > self.size:

@@ -126,3 +126,25 @@ def test_warm_computes_the_baselines_before_the_answer(tmp_path: Path) -> None:
     assert warmed == 2 * len(RUBRIC)
     g.grade(entry(), GOOD)
     assert len(llm.prompts) == warmed + len(RUBRIC)  # only the answer's own points
+
+
+def test_baselines_kept_on_disk_are_reused_by_the_next_session(tmp_path: Path) -> None:
+    llm = ScoringLLM()
+    asked: list[str] = []
+
+    def loglik(e: Any, rubric: Any, answer: str) -> list[float]:
+        asked.append(answer)
+        return likelihood.loglik(llm, e, rubric, answer)  # type: ignore[arg-type]
+
+    def store(model: str = "m") -> likelihood.Baselines:
+        return likelihood.Baselines(loglik, model=lambda: model, directory=tmp_path / "b")
+
+    first = store().get(entry(), RUBRIC)
+    assert len(asked) == 2
+    assert store().get(entry(), RUBRIC) == first and len(asked) == 2  # from disk
+    store("another model").get(entry(), RUBRIC)
+    assert len(asked) == 4  # a baseline is the model's own
+    assert len(list((tmp_path / "b").iterdir())) == 2
+    for f in (tmp_path / "b").iterdir():
+        f.write_text("{not json")
+    assert store().get(entry(), RUBRIC) == first and len(asked) == 6  # unreadable: again
