@@ -12,8 +12,9 @@ longer all computed. Here instead:
 - the prompt is evaluated with every row's logits (the library's own ``eval``), from
   the longest prefix whose logprobs are already known, so the points asked after one
   answer pay only for their own tokens;
-- each token's logprob is kept (``Scores``) until the context changes at or before
-  it; a row computed without its logits (another request's prompt) is never read.
+- each token's logprob is kept (``Scores``, with the tokens it was computed for)
+  until the context changes at or before it; a row computed without its logits
+  (another request's prompt) is never read.
 
 The reply is the prompt with ``tokens``, ``text_offset`` (characters, special tokens
 included, so offsets index the prompt as sent) and ``token_logprobs`` (None for the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,29 +34,43 @@ import numpy as np
 
 @dataclass
 class Scores:
-    """Per position of the context: is its row of logits computed, and the logprob
-    of its token given what precedes it (NaN: not known)."""
+    """Per position of the context: the token evaluated there (-1: none), is its
+    row of logits computed, and the logprob of its token given what precedes it
+    (NaN: not known)."""
 
+    ids: np.ndarray
     row_ok: np.ndarray
     logprob: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> Scores:
+        return cls(np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool), np.full(n, np.nan))
 
     @classmethod
     def of(cls, llama: Any) -> Scores:
         found = getattr(llama, "_mianshi_scores", None)
         if found is None:
-            n = llama.n_ctx()
-            found = cls(np.zeros(n, dtype=bool), np.full(n, np.nan))
+            found = cls.empty(llama.n_ctx())
             llama._mianshi_scores = found
         return found
 
-    def evaluated(self, start: int, stop: int, *, all_rows: bool) -> None:
-        """Tokens ``start..stop-1`` were just evaluated; everything after is gone."""
+    def evaluated(self, start: int, tokens: Sequence[int], *, all_rows: bool) -> None:
+        """``tokens`` were just evaluated from position ``start``; all after is gone."""
+        stop = start + len(tokens)
+        self.ids[start:] = -1
+        self.ids[start:stop] = tokens
         self.row_ok[start:] = False
         self.logprob[start:] = np.nan
         if all_rows:
             self.row_ok[start:stop] = True
         elif stop > start:
             self.row_ok[stop - 1] = True
+
+    def common(self, tokens: Sequence[int]) -> int:
+        """How many leading ``tokens`` are the ones these scores were computed for."""
+        n = min(len(tokens), len(self.ids))
+        differ = np.flatnonzero(self.ids[:n] != np.asarray(tokens[:n], dtype=np.int64))
+        return int(differ[0]) if differ.size else n
 
 
 def resume_at(scores: Scores, common: int, n: int) -> int:
@@ -95,11 +111,12 @@ def score(llama: Any, prompt: str, full_eval: Any) -> tuple[list[int], list[floa
         if a != b:
             break
         common += 1
+    common = min(common, scores.common(tokens))  # a restored state is not trusted
     start = resume_at(scores, common, len(tokens))
     if start < len(tokens):
         llama.n_tokens = start
         full_eval(llama, tokens[start:])
-        scores.evaluated(start, len(tokens), all_rows=True)
+        scores.evaluated(start, tokens[start:], all_rows=True)
         first = max(start, 1)
         if first < len(tokens):
             rows = llama.scores[first - 1 : len(tokens) - 1]

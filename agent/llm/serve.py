@@ -46,7 +46,7 @@ def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
         if self._logits_all:
             row = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,))
             self.scores[n_past + n_tokens - 1, :] = row
-        scores.evaluated(n_past, n_past + n_tokens, all_rows=False)
+        scores.evaluated(n_past, batch, all_rows=False)
         self.n_tokens += n_tokens
         self._requires_eval = False
 

@@ -11,7 +11,7 @@ from agent.llm.prompt_scores import Scores, resume_at, row_logprobs, wants_score
 
 
 def _scores(n: int = 32) -> Scores:
-    return Scores(np.zeros(n, dtype=bool), np.full(n, np.nan))
+    return Scores.empty(n)
 
 
 def test_a_fresh_context_is_evaluated_from_the_start() -> None:
@@ -20,7 +20,7 @@ def test_a_fresh_context_is_evaluated_from_the_start() -> None:
 
 def test_a_scored_prefix_is_reused_and_a_scored_prompt_needs_nothing() -> None:
     s = _scores()
-    s.evaluated(0, 12, all_rows=True)
+    s.evaluated(0, list(range(12)), all_rows=True)
     s.logprob[1:12] = -1.0
     assert resume_at(s, 8, 12) == 8  # row 7 is there: token 8's logprob can be read
     assert resume_at(s, 12, 12) == 12  # the same prompt again: every logprob known
@@ -28,19 +28,21 @@ def test_a_scored_prefix_is_reused_and_a_scored_prompt_needs_nothing() -> None:
 
 def test_a_row_computed_without_logits_is_evaluated_again() -> None:
     s = _scores()
-    s.evaluated(0, 12, all_rows=True)
+    s.evaluated(0, list(range(12)), all_rows=True)
     s.logprob[1:12] = -1.0
-    s.evaluated(12, 20, all_rows=False)  # another request's prompt: its last row only
+    s.evaluated(
+        12, list(range(12, 20)), all_rows=False
+    )  # another request's prompt: its last row only
     assert not s.row_ok[12:19].any() and s.row_ok[19] and np.isnan(s.logprob[12:20]).all()
     assert resume_at(s, 16, 24) == 11  # token 12's logprob is unknown: token 11 gives row 11
     s2 = _scores()
-    s2.evaluated(0, 10, all_rows=False)
+    s2.evaluated(0, list(range(10)), all_rows=False)
     assert resume_at(s2, 10, 16) == 0  # nothing scored: all of it
 
 
 def test_an_unknown_logprob_inside_the_prefix_moves_the_start_back() -> None:
     s = _scores()
-    s.evaluated(0, 12, all_rows=True)
+    s.evaluated(0, list(range(12)), all_rows=True)
     s.logprob[1:12] = -1.0
     s.logprob[5] = np.nan
     assert resume_at(s, 12, 14) == 4  # row 4 gives token 5
@@ -60,3 +62,11 @@ def test_only_an_echo_request_for_logprobs_is_scored_here() -> None:
     assert not wants_scores({**ask, "max_tokens": 16})
     assert not wants_scores({**ask, "logprobs": None})
     assert not wants_scores({**ask, "echo": False})
+
+
+def test_scores_know_which_tokens_they_were_computed_for() -> None:
+    s = _scores()
+    s.evaluated(0, [5, 6, 7, 8], all_rows=True)
+    assert s.common([5, 6, 7, 8, 9]) == 4 and s.common([5, 6, 0]) == 2 and s.common([]) == 0
+    s.evaluated(2, [1], all_rows=False)
+    assert s.common([5, 6, 7, 8]) == 2 and s.common([5, 6, 1, 8]) == 3
