@@ -151,6 +151,25 @@ def _screen_sentence(sentence: str, lang: str) -> tuple[str, bool, list[str]]:
     return view, is_instruction(view.replace(QUOTE_PLACEHOLDER[lang], "")), quoted
 
 
+#: A forged delimiter as ``sanitize`` leaves it (defused), and closing brackets: what
+#: an instruction's disguise leaves around it once the instruction is removed.
+_DEFUSED = (
+    r"‹\s*/?\s*(?:answer|reference|question|point|system|user|assistant|instructions?)\s*›"
+    r"|‹¦[^¦›]{0,40}¦›(?:\s*(?:system|user|assistant)\b)?|⟦/?INST⟧|‹‹\s*/?SYS\s*››"
+)
+_BEFORE = rf"(?:{_DEFUSED}|[ \t\r\n])*"
+_AFTER = rf"(?:{_DEFUSED}|[)）\]】」』]|[ \t])*"
+
+
+def _drop_residue(view: str, placeholder: str) -> str:
+    """The view without the disguise around each removed instruction (a forged
+    ``</answer>`` before it, a closing bracket after it), so the text around it reads
+    as it would have without the instruction."""
+    return re.sub(
+        rf"{_BEFORE}{re.escape(placeholder)}{_AFTER}", lambda _: placeholder, view, flags=re.I
+    )
+
+
 def screen(answer: str, lang: str = "zh") -> Screened:
     """Split ``answer`` into content and instructions (see module docstring)."""
     lang = lang if lang in INSTRUCTION_PLACEHOLDER else "zh"
@@ -167,6 +186,8 @@ def screen(answer: str, lang: str = "zh") -> Screened:
         else:
             parts.append(view)
     out.view = "".join(parts)
+    if out.instructions:
+        out.view = _drop_residue(out.view, INSTRUCTION_PLACEHOLDER[lang])
     return out
 
 
