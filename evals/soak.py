@@ -46,7 +46,7 @@ def answer_for(engine: Engine, question_id: str | None) -> str:
     return (entry.reference_answer or ANSWER)[:600] if entry is not None else ANSWER
 
 
-HONEST_METHODS = {"logprobs", "sampled", "precheck"}
+HONEST_METHODS = {"likelihood", "logprobs", "sampled", "precheck"}
 
 
 @dataclass
