@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                 grader.warm(entry)
             else:
                 grader = Grader(llm, settings)
+            grader.baselines.directory = None  # computed here, not read from an earlier run
             start = time.perf_counter()
             grade = grader.grade(entry, it["answer"])
             seconds = time.perf_counter() - start
