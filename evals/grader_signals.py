@@ -30,8 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 CANDIDATES = REPO / "evals" / "grader" / "candidates.jsonl"
 
 
-class VerdictCache:
-    """``verdicts.ask`` through a JSON file; every new answer is written through."""
+class _ModelCache:
+    """Model answers through a JSON file (None: in memory only); every new one is
+    written through. ``offline``: a miss raises ``KeyError`` instead of asking."""
 
     def __init__(self, llm: LLMClient, path: Path | None, *, offline: bool = False) -> None:
         self.llm, self.path, self.offline = llm, path, offline
@@ -39,6 +40,14 @@ class VerdictCache:
         if path is not None and path.is_file():
             self.data = json.loads(path.read_text(encoding="utf-8"))
         self.calls, self.seconds = 0, 0.0
+
+    def save(self) -> None:
+        if self.path is not None:
+            write_atomic(self.path, json.dumps(self.data))
+
+
+class VerdictCache(_ModelCache):
+    """``verdicts.ask`` through a JSON file."""
 
     def ask(self, entry: Entry, rubric: list[RubricPoint], view: str) -> verdicts.PointVerdicts:
         msgs = verdicts.messages(entry, rubric, view)
@@ -57,22 +66,10 @@ class VerdictCache:
         row = self.data[key]
         return verdicts.PointVerdicts(p_yes=row["p_yes"], method=row["method"])
 
-    def save(self) -> None:
-        if self.path is None:
-            return
-        write_atomic(self.path, json.dumps(self.data))
 
-
-class LoglikCache:
+class LoglikCache(_ModelCache):
     """``likelihood.loglik`` through a JSON file: each key point's mean logprob after
     one prompt head, keyed by model, head and point."""
-
-    def __init__(self, llm: LLMClient, path: Path | None, *, offline: bool = False) -> None:
-        self.llm, self.path, self.offline = llm, path, offline
-        self.data: dict[str, float] = {}
-        if path is not None and path.is_file():
-            self.data = json.loads(path.read_text(encoding="utf-8"))
-        self.calls, self.seconds = 0, 0.0
 
     def loglik(self, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
         prefix = likelihood.head(entry, answer)
@@ -88,12 +85,8 @@ class LoglikCache:
                 self.seconds += time.perf_counter() - start
                 self.calls += 1
                 self.save()
-            out.append(self.data[key])
+            out.append(float(self.data[key]))
         return out
-
-    def save(self) -> None:
-        if self.path is not None:
-            write_atomic(self.path, json.dumps(self.data))
 
 
 def item_signals(

@@ -68,9 +68,14 @@ class Scores:
 
     def common(self, tokens: Sequence[int]) -> int:
         """How many leading ``tokens`` are the ones these scores were computed for."""
-        n = min(len(tokens), len(self.ids))
-        differ = np.flatnonzero(self.ids[:n] != np.asarray(tokens[:n], dtype=np.int64))
-        return int(differ[0]) if differ.size else n
+        return common_prefix(self.ids, tokens)
+
+
+def common_prefix(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> int:
+    """The length of the longest common prefix of two token sequences."""
+    n = min(len(a), len(b))
+    differ = np.flatnonzero(np.asarray(a[:n], dtype=np.int64) != np.asarray(b[:n], dtype=np.int64))
+    return int(differ[0]) if differ.size else n
 
 
 def resume_at(scores: Scores, common: int, n: int) -> int:
@@ -105,13 +110,10 @@ def score(llama: Any, prompt: str, full_eval: Any) -> tuple[list[int], list[floa
             f"Requested tokens ({len(tokens)}) exceed context window of {llama.n_ctx()}"
         )
     scores = Scores.of(llama)
-    known = llama.input_ids[: llama.n_tokens]
-    common = 0
-    for a, b in zip(known, tokens, strict=False):
-        if a != b:
-            break
-        common += 1
-    common = min(common, scores.common(tokens))  # a restored state is not trusted
+    common = min(
+        common_prefix(llama.input_ids[: llama.n_tokens], tokens),
+        scores.common(tokens),  # a restored state is not trusted
+    )
     start = resume_at(scores, common, len(tokens))
     if start < len(tokens):
         llama.n_tokens = start
