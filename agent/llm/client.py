@@ -22,13 +22,13 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import httpx2
 import openai
 from pydantic import BaseModel, ValidationError
 
+from agent.llm.capabilities import Capabilities, probe, response_format, strip_fences
 from agent.llm.errors import (
     BadOutput,
     ContextTooLong,
@@ -45,15 +45,6 @@ from agent.settings import Settings
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 Message = dict[str, str]
-
-StructuredMode = Literal["json_schema", "json_object", "prompt"]
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    structured: StructuredMode  # how a JSON schema can be enforced at this endpoint
-    logprobs: bool
-    grammar: bool = False  # accepts a GBNF ``grammar`` (llama.cpp servers)
 
 
 def shown_url(url: str) -> str:
@@ -262,12 +253,12 @@ class LLMClient:
             convo.append(
                 {"role": "user", "content": render("json_instructions", schema=schema_text)}
             )
-        kwargs = _response_format(mode, schema.__name__, json_schema)
+        kwargs = response_format(mode, schema.__name__, json_schema)
         last_error = ""
         for _ in range(max(1, attempts)):
             text = self.chat(convo, max_tokens=max_tokens, temperature=0.0, **kwargs)
             try:
-                return schema.model_validate_json(_strip_fences(text))
+                return schema.model_validate_json(strip_fences(text))
             except ValidationError as exc:
                 errors = exc.errors(include_url=False)
                 last_error = errors[0]["msg"] if errors else str(exc)
@@ -341,82 +332,11 @@ class LLMClient:
         if self._caps is None:
             with self._lock:
                 if self._caps is None:
-                    self._caps = Capabilities(
-                        structured=self._probe_structured(),
-                        logprobs=self._probe_logprobs(),
-                        grammar=self._probe_grammar(),
-                    )
+                    self._caps = probe(self)
         return self._caps
-
-    def _probe_logprobs(self) -> bool:
-        msgs = [{"role": "user", "content": render("ping")}]
-        try:
-            response = self._create(msgs, probe=True, max_tokens=1, logprobs=True, top_logprobs=2)
-        except (EndpointUnavailable, InvalidKey, ModelNotFound):
-            raise
-        except LLMError:
-            return False
-        content = (
-            getattr(response.choices[0].logprobs, "content", None) if response.choices else None
-        )
-        return bool(content and content[0].top_logprobs)
-
-    def _probe_grammar(self) -> bool:
-        msgs = [{"role": "user", "content": render("ping")}]
-        try:
-            text = self.chat(
-                msgs,
-                probe=True,
-                max_tokens=2,
-                temperature=0.0,
-                extra_body={"grammar": 'root ::= "ok"'},
-            )
-        except (EndpointUnavailable, InvalidKey, ModelNotFound):
-            raise
-        except LLMError:
-            return False
-        return text.strip() == "ok"
-
-    def _probe_structured(self) -> StructuredMode:
-        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
-        # The prompt does not mention JSON: only an enforced schema yields JSON here.
-        msgs = [{"role": "user", "content": render("ping")}]
-        for mode in ("json_schema", "json_object"):
-            try:
-                fmt = _response_format(mode, "Ping", schema)
-                text = self.chat(msgs, probe=True, max_tokens=16, temperature=0.0, **fmt)
-                if isinstance(json.loads(_strip_fences(text)).get("ok"), bool):
-                    return mode
-            except (EndpointUnavailable, InvalidKey, ModelNotFound):
-                raise
-            except (LLMError, ValueError, AttributeError):
-                continue
-        return "prompt"
 
     def ping(self) -> float:
         """Seconds for one tiny round trip."""
         start = time.perf_counter()
         self.chat([{"role": "user", "content": render("ping")}], max_tokens=2, temperature=0.0)
         return time.perf_counter() - start
-
-
-def _response_format(mode: StructuredMode, name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """Request arguments that enforce ``schema`` in the given mode.
-
-    ``json_schema`` is OpenAI's form; ``json_object`` with a ``schema`` key is what
-    llama-cpp-python's server turns into a grammar.
-    """
-    if mode == "json_schema":
-        fmt = {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
-        return {"response_format": fmt}
-    if mode == "json_object":
-        return {"response_format": {"type": "json_object", "schema": schema}}
-    return {}
-
-
-def _strip_fences(text: str) -> str:
-    text = text.strip()
-    if text.startswith("```"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        text = text.rsplit("```", 1)[0]
-    return text.strip()
