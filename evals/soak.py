@@ -28,7 +28,6 @@ from typing import Any
 
 from agent.interview.engine import Engine
 from agent.interview.state import InterviewConfig
-from agent.llm.client import LLMClient
 from agent.llm.server import EmbeddedServer
 from agent.settings import Settings, load_settings
 from evals.common import percentile
@@ -91,8 +90,7 @@ def run(settings: Settings, candidates: int, questions: int) -> SoakResult:
     begun = time.perf_counter()
     url = server.start()
     try:
-        llm = LLMClient.from_settings(settings, base_url=url, model=server.alias)
-        llm.recover = server.revive
+        llm = server.client(url)
         engine = Engine(settings, llm)
 
         def kill() -> None:

@@ -56,7 +56,7 @@ def head(entry: Entry, answer: str) -> str:
 
 def point_logprob(llm: LLMClient, prefix: str, point: str) -> float:
     """Mean logprob of the tokens of ``point`` read right after ``prefix``."""
-    scored = llm.prompt_logprobs(prefix + point)
+    scored = llm.prompt_logprobs(prefix + point, score_from=len(prefix))
     values = [lp for at, lp in scored if at >= len(prefix) and lp is not None]
     if not values:
         raise BadOutput(f"the LLM endpoint {llm.shown_url} scored no token of the key point")

@@ -38,6 +38,7 @@ from agent.llm.errors import (
     ModelNotFound,
     ServerError,
 )
+from agent.llm.prompt_scores import SCORE_FROM
 from agent.llm.yes_no import YesNo, classify, p_yes_from_logprobs
 from agent.prompts import render
 from agent.settings import Settings
@@ -82,6 +83,8 @@ class LLMClient:
         self.timeout = timeout
         self._caps: Capabilities | None = None
         self._prompt_logprobs: bool | None = None
+        #: The endpoint takes ``mianshi_score_from`` (Mianshi's embedded server).
+        self.scores_from = False
         self._lock = threading.RLock()  # capabilities() probes may resolve the model
         #: Called with the URL that could not be reached: the base URL of a restarted
         #: server to retry once against (the embedded server sets it), or None.
@@ -288,10 +291,17 @@ class LLMClient:
             raise BadOutput(f"expected 是/否 (yes/no) from the model, got {text[:40]!r}")
         return YesNo(p_yes=1.0 if label else 0.0, method="sampled", token=text[:8])
 
-    def prompt_logprobs(self, prompt: str) -> list[tuple[int, float | None]]:
+    def prompt_logprobs(
+        self, prompt: str, *, score_from: int = 0
+    ) -> list[tuple[int, float | None]]:
         """(character offset, logprob) of each token of ``prompt`` as the model reads
         it: a legacy completion with ``echo`` and ``logprobs`` (llama.cpp, vLLM; the
-        OpenAI API itself has none, and then this raises ``BadOutput``)."""
+        OpenAI API itself has none, and then this raises ``BadOutput``).
+
+        ``score_from``: only the tokens from this character offset on are wanted. The
+        embedded server (``scores_from``) then skips the rows of logits before it and
+        may give None for those tokens; other endpoints score them all."""
+        extra = {SCORE_FROM: score_from} if self.scores_from and score_from > 0 else None
 
         def call() -> Any:
             with self._translate():
@@ -302,6 +312,7 @@ class LLMClient:
                     temperature=0.0,
                     echo=True,
                     logprobs=0,
+                    extra_body=extra,
                 )
 
         response = self._recovering(call)

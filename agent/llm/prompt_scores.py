@@ -12,6 +12,9 @@ longer all computed. Here instead:
 - the prompt is evaluated with every row's logits (the library's own ``eval``), from
   the longest prefix whose logprobs are already known, so the points asked after one
   answer pay only for their own tokens;
+- with ``mianshi_score_from`` (the grader's key point starts there) the tokens before
+  it are evaluated in the same batches without their rows of logits, and come back
+  with a null logprob unless already known;
 - each token's logprob is kept (``Scores``, with the tokens it was computed for)
   until the context changes at or before it; a row computed without its logits
   (another request's prompt) is never read.
@@ -23,6 +26,7 @@ first token); no token is generated.
 
 from __future__ import annotations
 
+import bisect
 import time
 import uuid
 from collections.abc import Sequence
@@ -30,6 +34,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+#: The request field (Mianshi's own) naming the character offset from which an echo
+#: request's logprobs are wanted; the tokens before it are evaluated without rows.
+SCORE_FROM = "mianshi_score_from"
 
 
 @dataclass
@@ -54,8 +62,12 @@ class Scores:
             llama._mianshi_scores = found
         return found
 
-    def evaluated(self, start: int, tokens: Sequence[int], *, all_rows: bool) -> None:
-        """``tokens`` were just evaluated from position ``start``; all after is gone."""
+    def evaluated(
+        self, start: int, tokens: Sequence[int], *, all_rows: bool, rows_from: int | None = None
+    ) -> None:
+        """``tokens`` were just evaluated from position ``start`` with the logits of
+        every row (``all_rows``), or of the last row and those at or after position
+        ``rows_from``; all after is gone."""
         stop = start + len(tokens)
         self.ids[start:] = -1
         self.ids[start:stop] = tokens
@@ -65,6 +77,8 @@ class Scores:
             self.row_ok[start:stop] = True
         elif stop > start:
             self.row_ok[stop - 1] = True
+            if rows_from is not None:
+                self.row_ok[max(start, rows_from) : stop] = True
 
     def common(self, tokens: Sequence[int]) -> int:
         """How many leading ``tokens`` are the ones these scores were computed for."""
@@ -78,17 +92,19 @@ def common_prefix(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) 
     return int(differ[0]) if differ.size else n
 
 
-def resume_at(scores: Scores, common: int, n: int) -> int:
+def resume_at(scores: Scores, common: int, n: int, need: int = 1) -> int:
     """Where to start evaluating a prompt of ``n`` tokens whose first ``common`` tokens
-    are in the context: every token before it must have a known logprob, and the row
-    before it must be computed (it gives the logprob of the first new token)."""
+    are in the context, when the logprobs of tokens ``need`` onwards are wanted: every
+    wanted token before it must have a known logprob, and if it is itself wanted, the
+    row before it must be computed (it gives that token's logprob)."""
     start = min(common, n)
-    unknown = np.flatnonzero(np.isnan(scores.logprob[1:start]))
+    low = max(need, 1)
+    unknown = np.flatnonzero(np.isnan(scores.logprob[low:start]))
     if unknown.size:
-        start = int(unknown[0])  # the row before the first unknown logprob
+        start = low + int(unknown[0]) - 1  # the row before the first unknown logprob
     if start == n and n > 0:
         return n  # all known: nothing to evaluate
-    if start > 0 and not scores.row_ok[start - 1]:
+    if start >= low and not scores.row_ok[start - 1]:
         start -= 1
     return start
 
@@ -107,10 +123,14 @@ def row_logprobs(rows: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     return out
 
 
-def score(llama: Any, prompt: str, full_eval: Any) -> tuple[list[int], list[float]]:
-    """The prompt's tokens and each one's logprob (NaN for the first), evaluated with
-    ``full_eval`` (the library's ``Llama.eval``, every row's logits)."""
-    tokens = llama.tokenize(prompt.encode("utf-8"), special=True)
+def score(
+    llama: Any, tokens: list[int], full_eval: Any, *, need: int = 1, rows_eval: Any = None
+) -> list[float]:
+    """The logprob of each of the prompt's tokens (NaN where not known), evaluated
+    with ``full_eval`` (the library's ``Llama.eval``, every row's logits); with
+    ``need`` > 1 only the tokens from index ``need`` on are scored, and the ones
+    before are evaluated by ``rows_eval`` (``serve.eval_rows``: in the same batches,
+    without their rows of logits)."""
     if len(tokens) > llama.n_ctx():
         raise ValueError(
             f"Requested tokens ({len(tokens)}) exceed context window of {llama.n_ctx()}"
@@ -120,29 +140,44 @@ def score(llama: Any, prompt: str, full_eval: Any) -> tuple[list[int], list[floa
         common_prefix(llama.input_ids[: llama.n_tokens], tokens),
         scores.common(tokens),  # a restored state is not trusted
     )
-    start = resume_at(scores, common, len(tokens))
+    start = resume_at(scores, common, len(tokens), need)
     if start < len(tokens):
         llama.n_tokens = start
-        full_eval(llama, tokens[start:])
-        scores.evaluated(start, tokens[start:], all_rows=True)
-        first = max(start, 1)
-        if first < len(tokens):
-            rows = llama.scores[first - 1 : len(tokens) - 1]
-            ids = np.asarray(tokens[first:], dtype=np.int64)
-            scores.logprob[first : len(tokens)] = row_logprobs(rows, ids)
-    values = scores.logprob[: len(tokens)].tolist()
-    return tokens, values
+        if rows_eval is not None and need - 1 > start:
+            rows_eval(llama, tokens[start:], rows_from=need - 1)
+        else:
+            full_eval(llama, tokens[start:])
+            scores.evaluated(start, tokens[start:], all_rows=True)
+        at = np.arange(max(start, 1), len(tokens))
+        at = at[scores.row_ok[at - 1]]
+        if at.size:
+            rows = llama.scores[at - 1]
+            ids = np.asarray(tokens, dtype=np.int64)[at]
+            scores.logprob[at] = row_logprobs(rows, ids)
+    return scores.logprob[: len(tokens)].tolist()
 
 
-def completion(llama: Any, prompt: str, model: str | None, full_eval: Any) -> dict[str, Any]:
-    """The OpenAI completion object for an echo-and-logprobs request."""
-    tokens, values = score(llama, prompt, full_eval)
+def completion(
+    llama: Any,
+    prompt: str,
+    model: str | None,
+    full_eval: Any,
+    *,
+    score_from: int | None = None,
+    rows_eval: Any = None,
+) -> dict[str, Any]:
+    """The OpenAI completion object for an echo-and-logprobs request. With
+    ``score_from`` (a character offset: the ``mianshi_score_from`` field, Mianshi's own
+    extension) the tokens that start before it may come back with a null logprob."""
+    tokens = llama.tokenize(prompt.encode("utf-8"), special=True)
     pieces = [llama.detokenize([t], special=True) for t in tokens]
     strs, offsets, done = [], [], b""
     for piece in pieces:
         offsets.append(len(done.decode("utf-8", errors="ignore")))
         strs.append(piece.decode("utf-8", errors="ignore"))
         done += piece
+    need = max(1, bisect.bisect_left(offsets, score_from)) if score_from else 1
+    values = score(llama, tokens, full_eval, need=need, rows_eval=rows_eval)
     token_logprobs: list[float | None] = [None if np.isnan(v) else v for v in values]
     if token_logprobs:
         token_logprobs[0] = None

@@ -14,7 +14,8 @@ Patched here: a batch computes only its last row, written where the reply reads 
 (``eval_last_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
 A request for the prompt's own logprobs (``echo``, the grader's key-point
 likelihoods) is answered by ``prompt_scores``, which evaluates with every row and
-knows which rows it may read. All are checked against the unpatched library in
+knows which rows it may read; with ``mianshi_score_from`` (a request field added here,
+``accept_score_from``) only the rows from that character offset on (``eval_rows``). All are checked against the unpatched library in
 ``tests/integration/test_serve.py``.
 """
 
@@ -28,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from agent.llm.prompt_scores import Scores, completion, wants_scores
+from agent.llm.prompt_scores import SCORE_FROM, Scores, completion, wants_scores
 
 
-def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
+def eval_rows(self: Any, tokens: Sequence[int], *, rows_from: int | None = None) -> None:
     """``Llama.eval`` (llama-cpp-python 0.3.x) with each batch's logits for its last
-    row only."""
+    row only, and for every row at or after position ``rows_from`` when given."""
     self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
     scores = Scores.of(self)
     for i in range(0, len(tokens), self.n_batch):
@@ -41,14 +42,24 @@ def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
         n_past = self.n_tokens
         n_tokens = len(batch)
         self._batch.set_batch(batch=batch, n_past=n_past, logits_all=False)
+        out = [n_tokens - 1]
+        if rows_from is not None:
+            out = list(range(min(max(rows_from - n_past, 0), n_tokens - 1), n_tokens))
+            for j in out:
+                self._batch.batch.logits[j] = True
         self._ctx.decode(self._batch)
         self.input_ids[n_past : n_past + n_tokens] = batch
         if self._logits_all:
-            row = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(self._n_vocab,))
-            self.scores[n_past + n_tokens - 1, :] = row
-        scores.evaluated(n_past, batch, all_rows=False)
+            rows = np.ctypeslib.as_array(self._ctx.get_logits(), shape=(len(out), self._n_vocab))
+            self.scores[n_past + out[0] : n_past + n_tokens, :] = rows
+        scores.evaluated(n_past, batch, all_rows=False, rows_from=rows_from)
         self.n_tokens += n_tokens
         self._requires_eval = False
+
+
+def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
+    """``Llama.eval`` with each batch's logits for its last row only."""
+    eval_rows(self, tokens)
 
 
 def sorted_pairs(iterable: Iterable[Any], *, key: Any = None, reverse: bool = False) -> list[Any]:
@@ -78,24 +89,52 @@ def patched() -> Iterator[None]:
 
     before = module.Llama.eval
     before_completion = module.Llama.create_completion
+    before_call = module.Llama.__call__
 
-    def create_completion(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not args and wants_scores(kwargs):
-            return completion(self, kwargs["prompt"], kwargs.get("model"), before)
-        return before_completion(self, *args, **kwargs)
+    def scored(original: Any) -> Any:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            score_from = kwargs.pop(SCORE_FROM, None)  # the server passes it to each
+            if not args and wants_scores(kwargs):
+                return completion(
+                    self, kwargs["prompt"], kwargs.get("model"), before,
+                    score_from=score_from, rows_eval=eval_rows,
+                )  # fmt: skip
+            return original(self, *args, **kwargs)
+
+        return method
 
     module.Llama.eval = eval_last_rows  # type: ignore[method-assign]
-    module.Llama.create_completion = create_completion  # type: ignore[method-assign]
+    module.Llama.create_completion = scored(before_completion)  # type: ignore[method-assign]
+    module.Llama.__call__ = scored(before_call)  # type: ignore[method-assign]
     module.sorted = sorted_pairs  # type: ignore[attr-defined]
     try:
         yield
     finally:
         module.Llama.eval = before  # type: ignore[method-assign]
         module.Llama.create_completion = before_completion  # type: ignore[method-assign]
+        module.Llama.__call__ = before_call  # type: ignore[method-assign]
         del module.sorted  # type: ignore[attr-defined]
 
 
+def accept_score_from() -> None:
+    """Let the server's completion requests carry ``mianshi_score_from`` (the character
+    offset from which an echo request's logprobs are wanted; the grader's key point):
+    its request model, extended before the app module reads it."""
+    import llama_cpp.server.types as types
+    from pydantic import Field
+
+    if SCORE_FROM in types.CreateCompletionRequest.model_fields:
+        return
+
+    class Request(types.CreateCompletionRequest):
+        mianshi_score_from: int | None = Field(default=None, ge=0)
+
+    Request.__name__ = "CreateCompletionRequest"
+    types.CreateCompletionRequest = Request  # type: ignore[misc]
+
+
 def main() -> None:
+    accept_score_from()  # before llama_cpp.server.app is imported
     from llama_cpp.server.__main__ import main as serve
 
     sys.argv[0] = "llama_cpp.server"

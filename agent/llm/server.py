@@ -185,6 +185,14 @@ class EmbeddedServer:
                 )
         return f"it {how}. Log {self.log_path}:\n{self._log_tail()}"
 
+    def client(self, base_url: str) -> LLMClient:
+        """A client for this server at ``base_url``: it restarts the server when the
+        server is gone, and asks for key-point logprobs only (``mianshi_score_from``)."""
+        client = LLMClient.from_settings(self.settings, base_url=base_url, model=self.alias)
+        client.recover = self.revive
+        client.scores_from = True
+        return client
+
     def revive(self, failed_url: str | None = None) -> str | None:
         """The base URL to retry ``failed_url``'s call against: the server restarted if
         its process is gone, or already restarted by another caller meanwhile. None when
@@ -257,9 +265,7 @@ def connect(settings: Settings) -> Iterator[LLMClient]:
     server = EmbeddedServer(settings)
     previous = _install_sigterm_handler()
     try:
-        base_url = server.start()
-        client = LLMClient.from_settings(settings, base_url=base_url, model=server.alias)
-        client.recover = server.revive
+        client = server.client(server.start())
         try:
             yield client
         except EndpointUnavailable as exc:
@@ -283,9 +289,7 @@ def shared_client(settings: Settings) -> LLMClient:
         if key not in _shared:
             if settings.uses_embedded_llm:
                 server = EmbeddedServer(settings)
-                url = server.start()
-                client = LLMClient.from_settings(settings, base_url=url, model=server.alias)
-                client.recover = server.revive
+                client = server.client(server.start())
                 atexit.register(server.stop)
                 _shared[key] = (server, client)
             else:

@@ -51,9 +51,9 @@ class CountingLLM:
         self.calls += 1
         return self.llm.stream_tokens(messages, **kwargs)
 
-    def prompt_logprobs(self, prompt):  # type: ignore[no-untyped-def]
+    def prompt_logprobs(self, prompt, **kwargs):  # type: ignore[no-untyped-def]
         self.calls += 1
-        return self.llm.prompt_logprobs(prompt)
+        return self.llm.prompt_logprobs(prompt, **kwargs)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self.llm, name)

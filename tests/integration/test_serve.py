@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from agent.llm.assets import llm_model_file
+from agent.llm.client import LLMClient
 from agent.llm.serve import patched
 from agent.settings import Settings
 
@@ -64,9 +65,9 @@ CONTEXT = "问题：什么是 LoRA？\n回答：低秩分解，冻结原权重�
 POINTS = ("冻结预训练权重", "只训练低秩矩阵 A 和 B", "推理时可以合并回原权重")
 
 
-def _echo(llm: Any, prompt: str) -> list[float | None]:
+def _echo(llm: Any, prompt: str, **extra: Any) -> list[float | None]:
     whole = llm.create_completion(
-        prompt=prompt, max_tokens=1, temperature=0.0, logprobs=0, echo=True
+        prompt=prompt, max_tokens=1, temperature=0.0, logprobs=0, echo=True, **extra
     )
     return list(whole["choices"][0]["logprobs"]["token_logprobs"])
 
@@ -119,3 +120,41 @@ def test_prompt_logprobs_are_the_unpatched_ones_after_any_request(
     assert echoed["text"] == CONTEXT + POINTS[1]
     assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < len(echoed["text"])
     assert (CONTEXT + POINTS[1])[offsets[-1] :] == echoed["logprobs"]["tokens"][-1]
+
+
+def test_scoring_from_an_offset_gives_the_points_logprobs_without_the_rows_before(
+    isolated_settings: Settings,
+) -> None:
+    from llama_cpp import Llama
+
+    llm = Llama(
+        model_path=str(llm_model_file(isolated_settings)), n_ctx=512, logits_all=True,
+        n_threads=2, verbose=False,
+    )  # fmt: skip
+    shared = len(llm.tokenize(CONTEXT.encode("utf-8"), special=True))
+    with patched():
+        whole = [_echo(llm, CONTEXT + p) for p in POINTS]
+        llm.reset()
+        _replies(llm)
+        part = [_echo(llm, CONTEXT + p, mianshi_score_from=len(CONTEXT)) for p in POINTS]
+    assert any(v is None for v in part[0][1:shared])  # the context's rows were skipped
+    for got, want in zip(part, whole, strict=True):
+        assert len(got) == len(want) > shared and None not in got[shared:]
+        assert all(abs(g - w) < 1e-4 for g, w in zip(got[shared:], want[shared:], strict=True)), (
+            got[shared:],
+            want[shared:],
+        )
+
+
+def test_the_embedded_server_takes_the_offset_over_http(embedded_llm: LLMClient) -> None:
+    assert embedded_llm.scores_from
+    prompt = "问题：KV cache 省的是什么？\n回答：省掉重复计算历史 token 的 K 和 V。\n要点："
+    at = len(prompt)
+    prompt += "缓存历史 token 的键值"
+    part = embedded_llm.prompt_logprobs(prompt, score_from=at)
+    before = [v for o, v in part[1:] if o < at]
+    assert before and None in before  # not evaluated with rows: the field got through
+    assert all(v is not None for o, v in part if o >= at)
+    whole = embedded_llm.prompt_logprobs(prompt)  # scores the rest; the point's are reused
+    assert all(v is not None for _, v in whole[1:])
+    assert [v for o, v in whole if o >= at] == [v for o, v in part if o >= at]

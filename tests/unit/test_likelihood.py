@@ -34,12 +34,13 @@ class ScoringLLM(FakeLLM):
     def has_prompt_logprobs(self) -> bool:
         return self.supported
 
-    def prompt_logprobs(self, prompt: str) -> list[tuple[int, float | None]]:
+    def prompt_logprobs(self, prompt: str, score_from: int = 0) -> list[tuple[int, float | None]]:
         self.prompts.append(prompt)
         at = prompt.rindex(ASSISTANT) + len(ASSISTANT)
+        assert score_from == at  # only the point's tokens are asked for
         answer = prompt.split("候选人的回答：\n", 1)[1].split("\n\n用一句话", 1)[0]
         out: list[tuple[int, float | None]] = [(0, None)]
-        out += [(i, -0.5) for i in range(1, at)]
+        out += [(i, None if i % 2 else -0.5) for i in range(1, at)]  # as the server may
         out += [(i, -1.0 if prompt[i] in answer else -3.0) for i in range(at, len(prompt))]
         return out
 
@@ -54,7 +55,9 @@ def test_point_logprob_reads_only_the_points_tokens() -> None:
 
 def test_a_reply_without_the_points_tokens_is_an_error() -> None:
     class Short(ScoringLLM):
-        def prompt_logprobs(self, prompt: str) -> list[tuple[int, float | None]]:
+        def prompt_logprobs(
+            self, prompt: str, score_from: int = 0
+        ) -> list[tuple[int, float | None]]:
             return [(0, None), (1, -1.0)]
 
     with pytest.raises(BadOutput):

@@ -70,3 +70,15 @@ def test_scores_know_which_tokens_they_were_computed_for() -> None:
     assert s.common([5, 6, 7, 8, 9]) == 4 and s.common([5, 6, 0]) == 2 and s.common([]) == 0
     s.evaluated(2, [1], all_rows=False)
     assert s.common([5, 6, 7, 8]) == 2 and s.common([5, 6, 1, 8]) == 3
+
+
+def test_only_the_wanted_tokens_need_known_logprobs() -> None:
+    s = _scores()
+    s.evaluated(0, list(range(12)), all_rows=False)  # the answer, read without its rows
+    assert resume_at(s, 12, 14) == 0  # every token wanted: all of it again
+    assert resume_at(s, 12, 14, need=12) == 12  # the point only: row 11 is there
+    assert resume_at(s, 12, 14, need=10) == 9  # tokens 10 and 11 too: from row 9
+    s.evaluated(9, list(range(9, 14)), all_rows=False, rows_from=9)
+    assert not s.row_ok[:9].any() and s.row_ok[9:14].all()
+    s.logprob[10:14] = -1.0
+    assert resume_at(s, 14, 16, need=10) == 14  # the next point reuses it all
