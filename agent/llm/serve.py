@@ -14,8 +14,9 @@ Patched here: a batch computes only its last row, written where the reply reads 
 (``eval_last_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
 A request for the prompt's own logprobs (``echo``, the grader's key-point
 likelihoods) is answered by ``prompt_scores``, which evaluates with every row and
-knows which rows it may read; with ``mianshi_score_from`` (a request field added here,
-``accept_score_from``) only the rows from that character offset on (``eval_rows``). All are checked against the unpatched library in
+knows which rows it may read; with ``mianshi_score_from`` (a request field added
+here, ``accept_score_from``) only the rows from that character offset on
+(``eval_rows``). All are checked against the unpatched library in
 ``tests/integration/test_serve.py``.
 """
 

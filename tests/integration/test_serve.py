@@ -25,6 +25,16 @@ PROMPTS = (
 )
 
 
+def _model(settings: Settings) -> Any:
+    """The bundled model in this process, as the server loads it (every row kept)."""
+    from llama_cpp import Llama
+
+    return Llama(
+        model_path=str(llm_model_file(settings)), n_ctx=512, logits_all=True,
+        n_threads=2, verbose=False,
+    )  # fmt: skip
+
+
 def _replies(llm: Any) -> list[list[tuple[str, dict[str, float]]]]:
     """Streamed (as the grader asks) and not (as ``LLMClient.verdict`` does)."""
     out = []
@@ -41,12 +51,7 @@ def _replies(llm: Any) -> list[list[tuple[str, dict[str, float]]]]:
 
 
 def test_patched_server_streams_the_same_tokens_and_logprobs(isolated_settings: Settings) -> None:
-    from llama_cpp import Llama
-
-    llm = Llama(
-        model_path=str(llm_model_file(isolated_settings)), n_ctx=512, logits_all=True,
-        n_threads=2, verbose=False,
-    )  # fmt: skip
+    llm = _model(isolated_settings)
     with patched():  # first: no row the unpatched model computed is left to read
         fast = _replies(llm)
     llm.reset()
@@ -91,12 +96,7 @@ def _truth(llm: Any, prompt: str, split: int) -> list[float]:
 def test_prompt_logprobs_are_the_unpatched_ones_after_any_request(
     isolated_settings: Settings,
 ) -> None:
-    from llama_cpp import Llama
-
-    llm = Llama(
-        model_path=str(llm_model_file(isolated_settings)), n_ctx=512, logits_all=True,
-        n_threads=2, verbose=False,
-    )  # fmt: skip
+    llm = _model(isolated_settings)
     with patched():
         _replies(llm)  # leaves a context whose rows were computed last-row-only
         fast = [_echo(llm, CONTEXT + p) for p in POINTS]  # each reuses the one before
@@ -125,12 +125,7 @@ def test_prompt_logprobs_are_the_unpatched_ones_after_any_request(
 def test_scoring_from_an_offset_gives_the_points_logprobs_without_the_rows_before(
     isolated_settings: Settings,
 ) -> None:
-    from llama_cpp import Llama
-
-    llm = Llama(
-        model_path=str(llm_model_file(isolated_settings)), n_ctx=512, logits_all=True,
-        n_threads=2, verbose=False,
-    )  # fmt: skip
+    llm = _model(isolated_settings)
     shared = len(llm.tokenize(CONTEXT.encode("utf-8"), special=True))
     with patched():
         whole = [_echo(llm, CONTEXT + p) for p in POINTS]
