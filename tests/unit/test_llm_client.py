@@ -231,3 +231,32 @@ def test_credentials_in_the_endpoint_url_never_reach_a_message() -> None:
         client.chat([{"role": "user", "content": "hi"}])
     for secret in ("hunter2", "bob", "t0k3n"):
         assert secret not in str(err.value)
+
+
+def test_prompt_logprobs_ask_for_the_point_only_where_the_server_takes_it() -> None:
+    def reply(body: dict[str, Any]) -> httpx2.Response:
+        text = body["prompt"]
+        lp = {
+            "tokens": list(text),
+            "text_offset": list(range(len(text))),
+            "token_logprobs": [None] + [-1.0] * (len(text) - 1),
+            "top_logprobs": None,
+        }
+        return httpx2.Response(
+            200,
+            json={
+                "id": "x", "object": "text_completion", "created": 0, "model": "fake",
+                "choices": [{"text": text, "index": 0, "logprobs": lp, "finish_reason": "length"}],
+            },
+        )  # fmt: skip
+
+    fake = FakeEndpoint(reply)
+    other = fake.client(model="fake-model")
+    assert other.prompt_logprobs("问题回答要点", score_from=4)[4] == (4, -1.0)
+    assert "mianshi_score_from" not in fake.requests[-1]  # another server: a plain echo
+    embedded = fake.client(model="fake-model")
+    embedded.scores_from = True
+    embedded.prompt_logprobs("问题回答要点", score_from=4)
+    assert fake.requests[-1]["mianshi_score_from"] == 4 and fake.requests[-1]["echo"] is True
+    embedded.prompt_logprobs("问题回答要点")
+    assert "mianshi_score_from" not in fake.requests[-1]  # the whole prompt: nothing to skip
