@@ -142,6 +142,8 @@ class SqliteDatabase(Database):
 
 
 _PLACEHOLDER = re.compile(r"\?")
+#: The PostgreSQL advisory lock key held while LangGraph's checkpoint tables are set up.
+SETUP_LOCK = 0x6D69616E73686931  # "mianshi1"
 
 
 class _PostgresTx:
@@ -193,7 +195,14 @@ class PostgresDatabase(Database):
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         )  # fmt: skip
         saver = PostgresSaver(self._cp_pool)
-        saver.setup()
+        # LangGraph's setup creates its tables unlocked: two processes starting at once
+        # on a new database collided (duplicate pg_type rows). One at a time here.
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+            try:
+                saver.setup()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
         return saver
 
     def close(self) -> None:
