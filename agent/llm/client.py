@@ -326,16 +326,34 @@ class LLMClient:
         ]
 
     def has_prompt_logprobs(self) -> bool:
-        """Whether ``prompt_logprobs`` works here (probed once with a tiny prompt)."""
+        """Whether ``prompt_logprobs`` works here (probed once with a tiny prompt), and
+        whether the endpoint skips what comes before ``score_from`` (a Mianshi server
+        started apart, ``mianshi llm serve``, does; ``scores_from``)."""
         if self._prompt_logprobs is None:
             try:
                 ok = len(self.prompt_logprobs(render("ping"))) > 1
+                if ok and not self.scores_from:
+                    self.scores_from = self._probe_score_from()
             except (EndpointUnavailable, InvalidKey, ModelNotFound):
                 raise
             except LLMError:
                 ok = False
             self._prompt_logprobs = ok
         return self._prompt_logprobs
+
+    def _probe_score_from(self) -> bool:
+        prompt = "0 " + render("ping")  # not the prompt just scored: nothing known yet
+        at = len(prompt) // 2
+        self.scores_from = True
+        try:
+            scored = self.prompt_logprobs(prompt, score_from=at)
+        except (EndpointUnavailable, InvalidKey, ModelNotFound):
+            raise
+        except LLMError:
+            return False  # rejected the field: a plain echo from now on
+        finally:
+            self.scores_from = False
+        return any(v is None for o, v in scored[1:] if o < at)
 
     # ------------------------------------------------------------ capabilities
     def capabilities(self) -> Capabilities:

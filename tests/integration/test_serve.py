@@ -153,3 +153,5 @@ def test_the_embedded_server_takes_the_offset_over_http(embedded_llm: LLMClient)
     whole = embedded_llm.prompt_logprobs(prompt)  # scores the rest; the point's are reused
     assert all(v is not None for _, v in whole[1:])
     assert [v for o, v in whole if o >= at] == [v for o, v in part if o >= at]
+    apart = LLMClient(embedded_llm.base_url, model=embedded_llm.model)  # as another process
+    assert not apart.scores_from and apart.has_prompt_logprobs() and apart.scores_from

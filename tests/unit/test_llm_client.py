@@ -233,15 +233,20 @@ def test_credentials_in_the_endpoint_url_never_reach_a_message() -> None:
         assert secret not in str(err.value)
 
 
-def test_prompt_logprobs_ask_for_the_point_only_where_the_server_takes_it() -> None:
+def echo_endpoint(skips: bool = False, rejects: bool = False) -> FakeEndpoint:
+    """Legacy completions with ``echo``: one token per character, each logprob -1.0;
+    ``skips``: none before ``mianshi_score_from`` (as the embedded server);
+    ``rejects``: a 400 for that field."""
+
     def reply(body: dict[str, Any]) -> httpx2.Response:
-        text = body["prompt"]
-        lp = {
-            "tokens": list(text),
-            "text_offset": list(range(len(text))),
-            "token_logprobs": [None] + [-1.0] * (len(text) - 1),
-            "top_logprobs": None,
-        }
+        text, start = body["prompt"], body.get("mianshi_score_from")
+        if rejects and start is not None:
+            return httpx2.Response(400, json={"error": "unknown field mianshi_score_from"})
+        values = [
+            None if i == 0 or (skips and start and i < start) else -1.0 for i in range(len(text))
+        ]
+        lp = {"tokens": list(text), "text_offset": list(range(len(text))),
+              "token_logprobs": values, "top_logprobs": None}  # fmt: skip
         return httpx2.Response(
             200,
             json={
@@ -250,7 +255,21 @@ def test_prompt_logprobs_ask_for_the_point_only_where_the_server_takes_it() -> N
             },
         )  # fmt: skip
 
-    fake = FakeEndpoint(reply)
+    return FakeEndpoint(reply)
+
+
+def test_only_an_endpoint_that_skips_the_prefix_is_sent_the_offset_after_the_probe() -> None:
+    for skips, rejects, expected in (
+        (True, False, True),
+        (False, False, False),
+        (False, True, False),
+    ):
+        client = echo_endpoint(skips, rejects).client(model="fake-model")
+        assert client.has_prompt_logprobs() and client.scores_from is expected
+
+
+def test_prompt_logprobs_ask_for_the_point_only_where_the_server_takes_it() -> None:
+    fake = echo_endpoint()
     other = fake.client(model="fake-model")
     assert other.prompt_logprobs("问题回答要点", score_from=4)[4] == (4, -1.0)
     assert "mianshi_score_from" not in fake.requests[-1]  # another server: a plain echo
