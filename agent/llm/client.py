@@ -301,7 +301,11 @@ class LLMClient:
         ``score_from``: only the tokens from this character offset on are wanted. The
         embedded server (``scores_from``) then skips the rows of logits before it and
         may give None for those tokens; other endpoints score them all."""
-        extra = {SCORE_FROM: score_from} if self.scores_from and score_from > 0 else None
+        return self._echo(prompt, score_from if self.scores_from else 0)
+
+    def _echo(self, prompt: str, score_from: int) -> list[tuple[int, float | None]]:
+        """``prompt_logprobs``, sending ``mianshi_score_from`` when ``score_from`` > 0."""
+        extra = {SCORE_FROM: score_from} if score_from > 0 else None
 
         def call() -> Any:
             with self._translate():
@@ -344,15 +348,12 @@ class LLMClient:
     def _probe_score_from(self) -> bool:
         prompt = "0 " + render("ping")  # not the prompt just scored: nothing known yet
         at = len(prompt) // 2
-        self.scores_from = True
         try:
-            scored = self.prompt_logprobs(prompt, score_from=at)
+            scored = self._echo(prompt, at)
         except (EndpointUnavailable, InvalidKey, ModelNotFound):
             raise
         except LLMError:
             return False  # rejected the field: a plain echo from now on
-        finally:
-            self.scores_from = False
         return any(v is None for o, v in scored[1:] if o < at)
 
     # ------------------------------------------------------------ capabilities

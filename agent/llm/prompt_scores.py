@@ -4,7 +4,7 @@ An OpenAI-style completion request with ``echo`` and ``logprobs`` (and at most o
 new token) returns the prompt's own tokens with their logprobs; the grader uses it
 for the likelihood of a key point after an answer (``agent/grading/likelihood.py``).
 
-llama-cpp-python (0.3.x) answers it slowly and, under ``serve.eval_last_rows``,
+llama-cpp-python (0.3.x) answers it slowly and, under ``serve.eval_rows``,
 wrongly: it takes the log-softmax of every prompt row and sorts all 152k logprobs of
 each row in Python (seconds for a few hundred tokens), and the rows it reads were no
 longer all computed. Here instead:

@@ -11,13 +11,12 @@ llama-cpp-python (0.3.x) needs ``logits_all``, and then:
    top few (about 0.18 s a token on this 2-core machine).
 
 Patched here: a batch computes only its last row, written where the reply reads it
-(``eval_last_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
+(``eval_rows``), and the sort is numpy's, in the same order (``sorted_pairs``).
 A request for the prompt's own logprobs (``echo``, the grader's key-point
 likelihoods) is answered by ``prompt_scores``, which evaluates with every row and
 knows which rows it may read; with ``mianshi_score_from`` (a request field added
-here, ``accept_score_from``) only the rows from that character offset on
-(``eval_rows``). All are checked against the unpatched library in
-``tests/integration/test_serve.py``.
+here, ``accept_score_from``) only the rows from that character offset on. All are
+checked against the unpatched library in ``tests/integration/test_serve.py``.
 """
 
 from __future__ import annotations
@@ -56,11 +55,6 @@ def eval_rows(self: Any, tokens: Sequence[int], *, rows_from: int | None = None)
         scores.evaluated(n_past, batch, all_rows=False, rows_from=rows_from)
         self.n_tokens += n_tokens
         self._requires_eval = False
-
-
-def eval_last_rows(self: Any, tokens: Sequence[int]) -> None:
-    """``Llama.eval`` with each batch's logits for its last row only."""
-    eval_rows(self, tokens)
 
 
 def sorted_pairs(iterable: Iterable[Any], *, key: Any = None, reverse: bool = False) -> list[Any]:
@@ -104,7 +98,7 @@ def patched() -> Iterator[None]:
 
         return method
 
-    module.Llama.eval = eval_last_rows  # type: ignore[method-assign]
+    module.Llama.eval = eval_rows  # type: ignore[method-assign]
     module.Llama.create_completion = scored(before_completion)  # type: ignore[method-assign]
     module.Llama.__call__ = scored(before_call)  # type: ignore[method-assign]
     module.sorted = sorted_pairs  # type: ignore[attr-defined]
