@@ -17,7 +17,7 @@ labellers (the label is their rounded mean). The split is by question: only the 
    how the fit does on questions it did not see, next to the model-only and
    lexical-only fits.
 
-``--likelihood`` fits the combiner of likelihood gains instead (``score = 10·mean
+``--likelihood`` fits the combiner of token coverage (likelihood) instead (``score = 10·mean
 σ(bias + w_gain·gain + w_lexical·lex)``, ``agent/grading/likelihood.py``) and writes
 it as the calibration's ``likelihood`` section, keeping the verdict weights.
 
@@ -48,7 +48,7 @@ from evals.common import figures, git_short_sha, read_jsonl
 from evals.grader_signals import CANDIDATES, LoglikCache, VerdictCache, connect_llm
 
 Bounds = list[tuple[float, float]]
-BOUNDS: Bounds = [(-12.0, 6.0), (0.0, 20.0), (0.0, 12.0)]
+BOUNDS: Bounds = [(-20.0, 6.0), (0.0, 60.0), (0.0, 12.0)]
 STARTS = ((-4.0, 1.0, 3.0), (-1.0, 2.0, 0.0), (-6.0, 3.0, 6.0), (-4.0, 8.0, 1.0))
 
 

@@ -68,24 +68,28 @@ class VerdictCache(_ModelCache):
 
 
 class LoglikCache(_ModelCache):
-    """``likelihood.loglik`` through a JSON file: each key point's mean logprob after
-    one prompt head, keyed by model, head and point."""
+    """``likelihood.loglik`` through a JSON file: each key point's token logprobs after
+    one prompt head, keyed by model, head, point and ``likelihood.FORMAT``."""
 
-    def loglik(self, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
+    def loglik(
+        self, entry: Entry, rubric: list[RubricPoint], answer: str
+    ) -> list[likelihood.PointTokens]:
         prefix = likelihood.head(entry, answer)
         out = []
         for p in rubric:
-            blob = json.dumps([self.llm.model, prefix, p.point], ensure_ascii=False)
+            blob = json.dumps(
+                [self.llm.model, prefix, p.point, likelihood.FORMAT], ensure_ascii=False
+            )
             key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
             if key not in self.data:
                 if self.offline:
                     raise KeyError("not cached")
                 start = time.perf_counter()
-                self.data[key] = likelihood.point_logprob(self.llm, prefix, p.point)
+                self.data[key] = likelihood.point_tokens(self.llm, prefix, p.point)
                 self.seconds += time.perf_counter() - start
                 self.calls += 1
                 self.save()
-            out.append(float(self.data[key]))
+            out.append([(int(at), float(lp)) for at, lp in self.data[key]])
         return out
 
 

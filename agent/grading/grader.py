@@ -53,11 +53,11 @@ class Signals:
 
     view: AnswerView
     rubric: list[RubricPoint]
-    p_yes: list[float] | None  # None: graded by likelihood gains
+    p_yes: list[float] | None  # None: graded by likelihood (token coverage)
     lexical: list[float]
     method: str  # "likelihood" | "logprobs" | "sampled"
     flags: list[str] = field(default_factory=list)
-    gain: list[float] | None = None
+    gain: list[float] | None = None  # each point's token coverage (likelihood.py)
 
 
 def quick_coverage(rubric: list[RubricPoint], answer: str) -> list[float]:
@@ -141,7 +141,7 @@ class Grader:
         self.cache_dir = settings.data_dir
 
     def by_likelihood(self) -> bool:
-        """Grade by likelihood gains: the calibration has weights for them and the
+        """Grade by likelihood (token coverage): the calibration has weights for them and the
         endpoint scores a prompt's tokens (probed once)."""
         return self.calibration.likelihood is not None and self.llm.has_prompt_logprobs()
 
@@ -171,7 +171,7 @@ class Grader:
             flags.append("truncated")
         lexical = checks.coverage(rubric, view.model_text)
         if self.by_likelihood():
-            gain = self.baselines.gains(entry, rubric, view.model_text)
+            gain = self.baselines.coverage(entry, rubric, view.model_text)
             return Signals(view, rubric, None, lexical, "likelihood", flags, gain)
         asked = self.ask(entry, rubric, view.model_text)
         return Signals(view, rubric, asked.p_yes, lexical, asked.method, flags)

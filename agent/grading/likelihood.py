@@ -1,4 +1,4 @@
-"""How much an answer raises the model's likelihood of each key point.
+"""How much an answer raises the model's likelihood of each key point, token by token.
 
 The 1.5B model, asked "does the answer state this point? 是/否", says 是 to nearly any
 on-topic answer, misconceptions included. Read as a language model instead it tells
@@ -6,18 +6,26 @@ them apart: after an answer that explains a point, the point's own words are muc
 more likely than after no answer, in whatever words or language the answer used;
 after a fluent but wrong answer, a weak one or filler, barely more.
 
-For key point *i* and an answer *a* (the prompt is ``prompts/grade_likelihood.md``:
-the question, the answer, then "one point this answer got right:")::
+For key point *i* the prompt is ``prompts/grade_likelihood.md`` (the question, an
+answer, then "one point this answer got right:") and each token *t* of the point gets
+its logprob three times: after the candidate's answer (``a_t``), after no answer
+(``e_t``) and after the bank's reference answer (``r_t``). The point's signal is its
+**token coverage**::
 
-    ll(a)_i = mean log P(point_i tokens | prompt(a))
-    gain_i  = (ll(a)_i − ll(∅)_i) / max(ll(ref)_i − ll(∅)_i, MIN_SPAN)
+    distinctive_i = {t : r_t − e_t > DISTINCT}      (the reference makes t likelier)
+    coverage_i    = |{t ∈ distinctive_i : a_t − e_t ≥ HALF · (r_t − e_t)}| / |distinctive_i|
 
-∅ is no answer and *ref* the bank's reference answer, so 0 is "says nothing about
-it" and 1 "as much as the reference answer". Both baselines depend only on the
-question, are computed once (``Grader.warm`` does it while the candidate answers)
-and kept per question, on disk too (``<cache dir>/likelihood-baselines/``). The
-answer is read once: the points after it reuse its prefix on llama.cpp
-(``agent/llm/prompt_scores.py`` on the embedded server).
+the share of the tokens the reference makes likely that the answer makes at least half
+as likely (with no distinctive token, the one the reference raises most). It replaced
+the mean gain ``(ll(a) − ll(∅)) / (ll(ref) − ll(∅))``: on the calibration half, left
+one question out, QWK 0.804 → 0.836 and correct own-words answers under 7 from 6 to 2
+of 57; a mean is pulled down by the tokens a paraphrase words differently, and a
+rambling answer lowers every token a little (``evals/grader`` in README).
+
+Both baselines depend only on the question, are computed once (``Grader.warm`` does it
+while the candidate answers) and kept per question, on disk too
+(``<cache dir>/likelihood-baselines/``). The answer is read once: the points after it
+reuse its prefix on llama.cpp (``agent/llm/prompt_scores.py`` on the embedded server).
 
 Needs an endpoint that returns a prompt's own logprobs (legacy completions with
 ``echo``: llama.cpp, vLLM); the grader falls back to the 是/否 verdicts without it.
@@ -40,13 +48,18 @@ from agent.llm.errors import BadOutput
 from agent.osutil import write_atomic
 from agent.prompts import render
 
-#: The smallest reference gain a point's scale is divided by (nats per token).
-MIN_SPAN = 0.05
-#: Gains are clipped to this range (a point the reference barely helps can swing).
-GAIN_RANGE = (-1.0, 2.0)
+#: A token is distinctive when the reference raises its logprob by more than this (nats).
+DISTINCT = 0.3
+#: An answer covers a distinctive token when it raises it by this share of the reference's raise.
+HALF = 0.5
 #: Characters of the reference answer read for the upper baseline.
 MAX_REFERENCE_CHARS = 1200
 NO_ANSWER = "（没有回答）"
+#: Bumped when what a baseline holds changes (old files on disk are then not read).
+FORMAT = "tokens-1"
+
+#: One key point's tokens as read after a prompt: (character offset in the point, logprob).
+PointTokens = list[tuple[int, float]]
 
 
 def head(entry: Entry, answer: str) -> str:
@@ -54,28 +67,30 @@ def head(entry: Entry, answer: str) -> str:
     return render("grade_likelihood", question=entry.question, answer=answer) + "\n"
 
 
-def point_logprob(llm: LLMClient, prefix: str, point: str) -> float:
-    """Mean logprob of the tokens of ``point`` read right after ``prefix``."""
+def point_tokens(llm: LLMClient, prefix: str, point: str) -> PointTokens:
+    """The logprob of each token of ``point`` read right after ``prefix``."""
     scored = llm.prompt_logprobs(prefix + point, score_from=len(prefix))
-    values = [lp for at, lp in scored if at >= len(prefix) and lp is not None]
-    if not values:
+    found = [(at - len(prefix), lp) for at, lp in scored if at >= len(prefix) and lp is not None]
+    if not found:
         raise BadOutput(f"the LLM endpoint {llm.shown_url} scored no token of the key point")
-    return sum(values) / len(values)
+    return found
 
 
-def loglik(llm: LLMClient, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
-    """``ll(answer)_i`` for every key point; the points share the answer's prefix."""
+def loglik(
+    llm: LLMClient, entry: Entry, rubric: list[RubricPoint], answer: str
+) -> list[PointTokens]:
+    """Every key point's token logprobs after ``answer``; the points share its prefix."""
     prefix = head(entry, answer)
-    return [point_logprob(llm, prefix, p.point) for p in rubric]
+    return [point_tokens(llm, prefix, p.point) for p in rubric]
 
 
-LoglikFn = Callable[[Entry, list[RubricPoint], str], list[float]]
+LoglikFn = Callable[[Entry, list[RubricPoint], str], list[PointTokens]]
 
 
 @dataclass(frozen=True)
 class Baseline:
-    empty: list[float]
-    reference: list[float]
+    empty: list[PointTokens]
+    reference: list[PointTokens]
 
 
 def baseline(loglik_of: LoglikFn, entry: Entry, rubric: list[RubricPoint]) -> Baseline:
@@ -86,14 +101,32 @@ def baseline(loglik_of: LoglikFn, entry: Entry, rubric: list[RubricPoint]) -> Ba
     )
 
 
-def relative(answer: list[float], base: Baseline) -> list[float]:
-    """Each point's gain on the scale from no answer (0) to the reference (1), clipped."""
-    low, high = GAIN_RANGE
-    out = []
-    for a, e, r in zip(answer, base.empty, base.reference, strict=True):
-        g = (a - e) / max(r - e, MIN_SPAN)
-        out.append(round(min(high, max(low, g)), 4))
-    return out
+def token_coverage(answer: PointTokens, empty: PointTokens, reference: PointTokens) -> float:
+    """The share of the point's distinctive tokens the answer makes likely (see the
+    module docstring); tokens are matched by their offset in the point."""
+    e, r = dict(empty), dict(reference)
+    pairs = [(lp - e[at], r[at] - e[at]) for at, lp in answer if at in e and at in r]
+    if not pairs:
+        raise BadOutput("the key point was tokenized differently after the answer")
+    distinct = [(d, s) for d, s in pairs if s > DISTINCT]
+    if not distinct:
+        top = max(s for _, s in pairs)
+        distinct = [(d, s) for d, s in pairs if s == top]
+    return round(sum(d >= HALF * s for d, s in distinct) / len(distinct), 4)
+
+
+def coverage(answer: list[PointTokens], base: Baseline) -> list[float]:
+    """Each key point's token coverage for one answer."""
+    return [
+        token_coverage(a, e, r) for a, e, r in zip(answer, base.empty, base.reference, strict=True)
+    ]
+
+
+def _tokens(rows: object) -> list[PointTokens]:
+    """Baseline rows read back from JSON, checked."""
+    if not isinstance(rows, list):
+        raise TypeError("not a list")
+    return [[(int(at), float(lp)) for at, lp in row] for row in rows]
 
 
 class Baselines:
@@ -119,7 +152,7 @@ class Baselines:
     def _key(self, entry: Entry, rubric: list[RubricPoint]) -> str:
         blob = json.dumps(
             [self.model(), head(entry, "$answer"), entry.reference_answer or "",
-             [p.point for p in rubric], MAX_REFERENCE_CHARS, NO_ANSWER],
+             [p.point for p in rubric], MAX_REFERENCE_CHARS, NO_ANSWER, FORMAT],
             ensure_ascii=False,
         )  # fmt: skip
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
@@ -129,7 +162,7 @@ class Baselines:
             return None
         try:
             data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
-            return Baseline(empty=list(data["empty"]), reference=list(data["reference"]))
+            return Baseline(empty=_tokens(data["empty"]), reference=_tokens(data["reference"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent or unreadable: computed again
 
@@ -153,7 +186,7 @@ class Baselines:
                     self._done.popitem(last=False)
         return found
 
-    def gains(self, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
-        """Each key point's relative gain for ``answer`` (see the module docstring)."""
+    def coverage(self, entry: Entry, rubric: list[RubricPoint], answer: str) -> list[float]:
+        """Each key point's token coverage for ``answer`` (see the module docstring)."""
         base = self.get(entry, rubric)
-        return relative(self.loglik_of(entry, rubric, answer), base)
+        return coverage(self.loglik_of(entry, rubric, answer), base)

@@ -25,7 +25,7 @@ class PointGrade(BaseModel):
     evidence: str = ""  # "" unless it literally occurs in the answer
     p_yes: float | None = None  # the model's P(是) for this point (None: not asked)
     lexical: float | None = None  # lexical coverage of this point
-    gain: float | None = None  # the answer's likelihood gain for it (0: none, 1: the reference's)
+    gain: float | None = None  # its likelihood signal: the token coverage, 0–1 (likelihood.py)
 
 
 class Grade(BaseModel):

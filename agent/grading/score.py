@@ -3,9 +3,9 @@
 For key point *i* the grader has, read off the same view of the answer
 (``AnswerView.model_text``), a model signal and a lexical one:
 
-- ``gain_i``: how much the answer raises the model's likelihood of the point, 0 for
-  no answer and 1 for the bank's reference answer (``likelihood.py``), where the
-  endpoint scores a prompt's own tokens; otherwise
+- ``gain_i``: the point's token coverage, the share of its distinctive tokens (those
+  the bank's reference answer makes likely) that the answer makes likely too, 0–1
+  (``likelihood.py``), where the endpoint scores a prompt's own tokens; otherwise
 - ``p_i``: the model's P(是)/(P(是)+P(否)) for "does the answer state this point?"
   (a sampled verdict gives 0 or 1);
 - ``lex_i``: the point's lexical coverage, glossary-aware (``lexical.point_coverage``).
@@ -58,7 +58,7 @@ def sigmoid(x: float) -> float:
 
 
 class GainWeights(BaseModel):
-    """The combiner for likelihood gains (``likelihood.py``)."""
+    """The combiner for the likelihood signal, token coverage (``likelihood.py``)."""
 
     bias: float
     w_gain: float
@@ -75,7 +75,7 @@ class Calibration(BaseModel):
     w_lexical: float = 2.0
     #: what the weights were fitted on and how well they agreed (informational)
     fitted: dict[str, Any] = Field(default_factory=dict)
-    #: weights for likelihood gains; None: this model grades by 是/否 verdicts
+    #: weights for token coverage (likelihood); None: this model grades by 是/否 verdicts
     likelihood: GainWeights | None = None
 
     def credit(self, p: float, lexical: float) -> float:

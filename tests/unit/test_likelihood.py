@@ -1,4 +1,4 @@
-"""Likelihood gains (agent/grading/likelihood.py) and the grader's use of them, with a
+"""Token coverage (agent/grading/likelihood.py) and the grader's use of them, with a
 fake scorer: a key point's character is likely after an answer that contains it."""
 
 from __future__ import annotations
@@ -45,12 +45,12 @@ class ScoringLLM(FakeLLM):
         return out
 
 
-def test_point_logprob_reads_only_the_points_tokens() -> None:
+def test_point_tokens_reads_only_the_points_tokens() -> None:
     llm = ScoringLLM()
     prefix = likelihood.head(entry(), "注意力")
     assert prefix.endswith(ASSISTANT)
-    assert likelihood.point_logprob(llm, prefix, "注意力") == -1.0  # type: ignore[arg-type]
-    assert likelihood.point_logprob(llm, prefix, "注意卷") == pytest.approx(-5 / 3)  # type: ignore[arg-type]
+    assert likelihood.point_tokens(llm, prefix, "注意力") == [(0, -1.0), (1, -1.0), (2, -1.0)]  # type: ignore[arg-type]
+    assert likelihood.point_tokens(llm, prefix, "注意卷") == [(0, -1.0), (1, -1.0), (2, -3.0)]  # type: ignore[arg-type]
 
 
 def test_a_reply_without_the_points_tokens_is_an_error() -> None:
@@ -61,30 +61,43 @@ def test_a_reply_without_the_points_tokens_is_an_error() -> None:
             return [(0, None), (1, -1.0)]
 
     with pytest.raises(BadOutput):
-        likelihood.point_logprob(Short(), "前缀" * 10, "要点")  # type: ignore[arg-type]
+        likelihood.point_tokens(Short(), "前缀" * 10, "要点")  # type: ignore[arg-type]
 
 
-def test_gain_is_zero_for_no_answer_one_for_the_reference_and_clipped() -> None:
+def test_token_coverage_counts_the_distinctive_tokens_the_answer_makes_likely() -> None:
+    empty = [(0, -3.0), (1, -3.0), (2, -3.0), (3, -3.0), (5, -2.0)]
+    reference = [(0, -1.0), (1, -1.0), (2, -1.0), (3, -1.0), (5, -2.1)]  # 5: not distinctive
+    # raised by 2, 1 (half the reference's 2: counts), 0.9 (not), 0; token 5 is ignored
+    answer = [(0, -1.0), (1, -2.0), (2, -2.1), (3, -3.0), (5, -9.0)]
+    assert likelihood.token_coverage(answer, empty, reference) == 0.5
+    assert likelihood.token_coverage(reference, empty, reference) == 1.0
+    assert likelihood.token_coverage(empty, empty, reference) == 0.0
+    # no token the reference raises by more than DISTINCT: the one it raises most decides
+    flat = [(0, -3.0), (1, -2.9)]
+    assert likelihood.token_coverage([(0, -9.0), (1, -2.9)], empty[:2], flat) == 1.0
+    assert likelihood.token_coverage([(0, -9.0), (1, -3.5)], empty[:2], flat) == 0.0
+    with pytest.raises(BadOutput):  # tokens that do not line up with the baselines'
+        likelihood.token_coverage([(7, -1.0)], empty, reference)
+
+
+def test_coverage_is_zero_for_no_answer_one_for_the_reference() -> None:
     llm = ScoringLLM()
     calls: list[str] = []
 
-    def loglik(e: Any, rubric: Any, answer: str) -> list[float]:
+    def loglik(e: Any, rubric: Any, answer: str) -> list[likelihood.PointTokens]:
         calls.append(answer)
         return likelihood.loglik(llm, e, rubric, answer)  # type: ignore[arg-type]
 
     store = likelihood.Baselines(loglik)
     e = entry()
-    assert store.gains(e, RUBRIC, likelihood.NO_ANSWER) == [0.0] * len(RUBRIC)
-    assert store.gains(e, RUBRIC, REFERENCE) == [1.0] * len(RUBRIC)
-    good = store.gains(e, RUBRIC, GOOD)
-    assert all(0.5 < g <= likelihood.GAIN_RANGE[1] for g in good), good
-    weak = store.gains(e, RUBRIC, "位置")
+    assert store.coverage(e, RUBRIC, likelihood.NO_ANSWER) == [0.0] * len(RUBRIC)
+    assert store.coverage(e, RUBRIC, REFERENCE) == [1.0] * len(RUBRIC)
+    good = store.coverage(e, RUBRIC, GOOD)
+    assert all(0.5 < g <= 1.0 for g in good), good
+    weak = store.coverage(e, RUBRIC, "位置")
     assert all(g < min(good) for g in weak), (weak, good)
     # the two baselines were computed once for the four answers
     assert calls.count(likelihood.NO_ANSWER) == 2 and calls.count(REFERENCE) == 2
-    base = likelihood.Baseline(empty=[-3.0], reference=[-2.99])  # a span under MIN_SPAN
-    assert likelihood.relative([-1.0], base) == [likelihood.GAIN_RANGE[1]]
-    assert likelihood.relative([-9.0], base) == [likelihood.GAIN_RANGE[0]]
 
 
 CAL = Calibration(
@@ -135,7 +148,7 @@ def test_baselines_kept_on_disk_are_reused_by_the_next_session(tmp_path: Path) -
     llm = ScoringLLM()
     asked: list[str] = []
 
-    def loglik(e: Any, rubric: Any, answer: str) -> list[float]:
+    def loglik(e: Any, rubric: Any, answer: str) -> list[likelihood.PointTokens]:
         asked.append(answer)
         return likelihood.loglik(llm, e, rubric, answer)  # type: ignore[arg-type]
 
