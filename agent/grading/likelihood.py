@@ -15,12 +15,12 @@ its logprob three times: after the candidate's answer (``a_t``), after no answer
     distinctive_i = {t : r_t − e_t > DISTINCT}      (the reference makes t likelier)
     coverage_i    = |{t ∈ distinctive_i : a_t − e_t ≥ HALF · (r_t − e_t)}| / |distinctive_i|
 
-the share of the tokens the reference makes likely that the answer makes at least half
-as likely (with no distinctive token, the one the reference raises most). It replaced
+the share of the tokens the reference makes likelier that the answer raises at least
+half as much (with no distinctive token, the one the reference raises most). It replaced
 the mean gain ``(ll(a) − ll(∅)) / (ll(ref) − ll(∅))``: on the calibration half, left
-one question out, QWK 0.804 → 0.836 and correct own-words answers under 7 from 6 to 2
-of 57; a mean is pulled down by the tokens a paraphrase words differently, and a
-rambling answer lowers every token a little (``evals/grader`` in README).
+one question out, QWK 0.804 → 0.837 and correct own-words answers under 7 from 6 to 2
+of 57 (README, Grading). A count is not moved by how far the few tokens a paraphrase
+words differently fall; a mean is.
 
 Both baselines depend only on the question, are computed once (``Grader.warm`` does it
 while the candidate answers) and kept per question, on disk too
