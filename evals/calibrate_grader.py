@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "model only (w_lexical=0)": {2: 0.0},
         "lexical only (w_model=0)": {1: 0.0},
     }
-    signal = "gain" if args.likelihood else "verdict"
+    signal = "token coverage" if args.likelihood else "verdict"
     report: dict[str, Any] = {}
     for name, fixed in variants.items():
         p = fit(feats, labels, fixed)
