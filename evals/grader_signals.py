@@ -76,20 +76,24 @@ class LoglikCache(_ModelCache):
     ) -> list[likelihood.PointTokens]:
         prefix = likelihood.head(entry, answer)
         out = []
-        for p in rubric:
-            blob = json.dumps(
-                [self.llm.model, prefix, p.point, likelihood.FORMAT], ensure_ascii=False
-            )
-            key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
-            if key not in self.data:
-                if self.offline:
-                    raise KeyError("not cached")
-                start = time.perf_counter()
-                self.data[key] = likelihood.point_tokens(self.llm, prefix, p.point)
-                self.seconds += time.perf_counter() - start
-                self.calls += 1
+        asked = self.calls
+        try:
+            for p in rubric:
+                blob = json.dumps(
+                    [self.llm.model, prefix, p.point, likelihood.FORMAT], ensure_ascii=False
+                )
+                key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+                if key not in self.data:
+                    if self.offline:
+                        raise KeyError("not cached")
+                    start = time.perf_counter()
+                    self.data[key] = likelihood.point_tokens(self.llm, prefix, p.point)
+                    self.seconds += time.perf_counter() - start
+                    self.calls += 1
+                out.append([(int(at), float(lp)) for at, lp in self.data[key]])
+        finally:
+            if self.calls > asked:  # once per answer: the file holds thousands of points
                 self.save()
-            out.append([(int(at), float(lp)) for at, lp in self.data[key]])
         return out
 
 

@@ -40,6 +40,9 @@ def test_grader_eval_slice(
     assert set(result["per_category"]) == {"keyword_list", "correct_spoken"}
     points = len(load_bank().get("000-q211").rubric)
     assert result["timing"]["model_calls"] == 3 * points
+    # every point's token logprobs reached the cache file (written once per answer)
+    cached = json.loads((tmp_path / "eval-grader-point-logliks.json").read_text("utf-8"))
+    assert len(cached) == 3 * points and all(isinstance(v, list) and v for v in cached.values())
     checks = result["checks"]
     assert checks["keyword_list_le_4"]["passed"] is True, checks["keyword_list_le_4"]
     assert checks["strong_gt_weak"]["passed"] is None  # not in the slice
