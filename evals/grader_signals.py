@@ -71,30 +71,28 @@ class LoglikCache(_ModelCache):
     """``likelihood.loglik`` through a JSON file: each key point's token logprobs after
     one prompt head, keyed by model, head, point and ``likelihood.FORMAT``."""
 
+    def point(self, prefix: str, point: str) -> likelihood.PointTokens:
+        """``likelihood.point_tokens``, cached (not saved: ``loglik`` saves once per answer)."""
+        blob = json.dumps([self.llm.model, prefix, point, likelihood.FORMAT], ensure_ascii=False)
+        key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        if key not in self.data:
+            if self.offline:
+                raise KeyError("not cached")
+            start = time.perf_counter()
+            self.data[key] = likelihood.point_tokens(self.llm, prefix, point)
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+        return [(int(at), float(lp)) for at, lp in self.data[key]]
+
     def loglik(
         self, entry: Entry, rubric: list[RubricPoint], answer: str
     ) -> list[likelihood.PointTokens]:
-        prefix = likelihood.head(entry, answer)
-        out = []
         asked = self.calls
         try:
-            for p in rubric:
-                blob = json.dumps(
-                    [self.llm.model, prefix, p.point, likelihood.FORMAT], ensure_ascii=False
-                )
-                key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
-                if key not in self.data:
-                    if self.offline:
-                        raise KeyError("not cached")
-                    start = time.perf_counter()
-                    self.data[key] = likelihood.point_tokens(self.llm, prefix, p.point)
-                    self.seconds += time.perf_counter() - start
-                    self.calls += 1
-                out.append([(int(at), float(lp)) for at, lp in self.data[key]])
+            return likelihood.loglik(self.llm, entry, rubric, answer, score=self.point)
         finally:
             if self.calls > asked:  # once per answer: the file holds thousands of points
                 self.save()
-        return out
 
 
 def item_signals(

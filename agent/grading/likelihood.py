@@ -75,12 +75,22 @@ def point_tokens(llm: LLMClient, prefix: str, point: str) -> PointTokens:
     return found
 
 
+#: Scores one key point after a prompt head: ``(prefix, point) -> PointTokens``.
+PointScorer = Callable[[str, str], PointTokens]
+
+
 def loglik(
-    llm: LLMClient, entry: Entry, rubric: list[RubricPoint], answer: str
+    llm: LLMClient,
+    entry: Entry,
+    rubric: list[RubricPoint],
+    answer: str,
+    score: PointScorer | None = None,
 ) -> list[PointTokens]:
-    """Every key point's token logprobs after ``answer``; the points share its prefix."""
+    """Every key point's token logprobs after ``answer``; the points share its prefix.
+    ``score`` replaces ``point_tokens`` (the evals put a disk cache in front of it)."""
     prefix = head(entry, answer)
-    return [point_tokens(llm, prefix, p.point) for p in rubric]
+    scorer = score or (lambda pre, point: point_tokens(llm, pre, point))
+    return [scorer(prefix, p.point) for p in rubric]
 
 
 LoglikFn = Callable[[Entry, list[RubricPoint], str], list[PointTokens]]
