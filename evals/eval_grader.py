@@ -250,6 +250,12 @@ def grade_items(
         grade = (
             assessed if isinstance(assessed, Grade) else finish(entry, assessed, grader.calibration)
         )
+        # the design before issue 28 from the same signals: no misconception reading
+        old = (
+            assessed
+            if isinstance(assessed, Grade)
+            else finish(entry, assessed, grader.calibration.model_copy(update={"choice": None}))
+        )
         seconds = time.perf_counter() - start
         score = float(grade.score or 0.0)
         out.append(
@@ -260,6 +266,8 @@ def grade_items(
                 "split": it.get("split", ""),
                 "label": int(it["label"]),
                 "score": score,
+                "old_score": float(old.score or 0.0),
+                "contradicted": [p.misconception for p in grade.points if p.contradicted],
                 "method": grade.method,
                 "flags": grade.flags,
                 "verdicts": [p.verdict for p in grade.points],
@@ -333,7 +341,34 @@ def evaluate(
             and not failed
         ),
     }
+    old_scores = [float(r.get("old_score", r["score"])) for r in runs[0]]
+    old_checked = checks(items, old_scores)
+    old_split: dict[str, dict[str, float | int]] = {
+        sp: figures(
+            [labels[i] for i, it in enumerate(items) if it.get("split", "") == sp],
+            [old_scores[i] for i, it in enumerate(items) if it.get("split", "") == sp],
+        )
+        for sp in splits
+    }
+    old_overall = figures(labels, old_scores)
+    old_failed = [name for name, c in old_checked.items() if c["passed"] is False]
+    old_design: dict[str, Any] = {
+        "what": "the same signals without the misconception reading (design before issue 28)",
+        "overall": old_overall,
+        "by_split": old_split,
+        "per_category": per_category(items, old_scores),
+        "checks_failed": old_failed,
+        "check_failures": {name: len(c["failures"]) for name, c in old_checked.items()},
+    }
+    summary["old_design"] = {
+        "qwk": old_overall.get("qwk"),
+        "spearman": old_overall.get("spearman"),
+        "heldout_qwk": old_split.get("heldout", {}).get("qwk"),
+        "heldout_spearman": old_split.get("heldout", {}).get("spearman"),
+        "checks_failed": old_failed,
+    }
     return {
+        "old_design": old_design,
         "overall": overall,
         "by_split": by_split,
         "per_category": per_category(items, scores),
@@ -406,6 +441,10 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
     rows = [("all", result["overall"])]
     rows += [(f"split={k}", v) for k, v in result["by_split"].items()]
     rows += [(f"human: pass1 vs {k}", v) for k, v in result["human_baseline"].items()]
+    old = result.get("old_design") or {}
+    if old:
+        rows += [("old design: all", old["overall"])]
+        rows += [(f"old design: {k}", v) for k, v in old["by_split"].items()]
     for name, f in rows:
         if not f.get("n"):
             log(f"{name:22} {0:>4}  —")
@@ -419,11 +458,16 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
         f"{'kind':18} {'n':>3} {'label':>6} {'score':>6} {'bias':>6} {'exact':>6} {'±1':>5} "
         f"{'min':>5} {'max':>5}"
     )
+    old_kinds = old.get("per_category") or {}
     for kind, c in result["per_category"].items():
+        was = old_kinds.get(kind, {}).get("score")
         log(
             f"{kind:18} {c['n']:>3} {c['label']:6.2f} {c['score']:6.2f} {c['bias']:6.2f} "
             f"{c['exact']:6.2f} {c['within1']:5.2f} {c['min']:5.1f} {c['max']:5.1f}"
+            + (f"   (old design {was:5.2f})" if was is not None else "")
         )
+    if old:
+        log(f"\nold design: checks failed {old['checks_failed']} {old['check_failures']}")
     log("\nchecks")
     for name, c in result["checks"].items():
         state = "skip" if c["passed"] is None else ("PASS" if c["passed"] else "FAIL")

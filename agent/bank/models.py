@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.bank.search import SearchIndex
 from agent.errors import UserError
+from agent.text import match_key, similarity
 
 # --------------------------------------------------------------------------- schema
 
@@ -67,9 +68,22 @@ class Source(_Model):
     )
 
 
+#: At most this many curated misconceptions per key point (issue 28).
+MAX_MISCONCEPTIONS = 2
+#: A follow-up's own key points (issue 28): graded on these, never on its parent's.
+FOLLOW_UP_MIN_POINTS = 1
+FOLLOW_UP_MAX_POINTS = 3
+#: Similarity at which a free-text question is taken for a bank follow-up's text.
+FOLLOW_UP_MATCH = 0.8
+#: A follow-up's id: its parent's id, this, and its index (``004-q091.fu0``).
+FOLLOW_UP_ID = ".fu"
+
+
 class RubricPoint(_Model):
     point: str = Field(min_length=1)
     weight: float = Field(default=1.0, gt=0)
+    #: common wrong versions of this point, curated (question_bank/curated/knowledge/)
+    misconceptions: list[str] = Field(default_factory=list, max_length=MAX_MISCONCEPTIONS)
 
 
 class FollowUp(_Model):
@@ -77,6 +91,8 @@ class FollowUp(_Model):
     answer: str | None = None
     #: 0-based indexes of the rubric points this follow-up probes (empty = unknown)
     targets: list[int] = Field(default_factory=list)
+    #: the follow-up's own key points, from its own reference answer
+    rubric: list[RubricPoint] = Field(default_factory=list, max_length=FOLLOW_UP_MAX_POINTS)
 
 
 class Reading(_Model):
@@ -116,6 +132,23 @@ class Entry(_Model):
     def seeds(self) -> list[str]:
         return sorted({s.seed for s in self.sources})
 
+    def follow_up_entry(self, n: int) -> Entry:
+        """Follow-up ``n`` as an entry of its own (id ``<id>.fu<n>``): its question,
+        its own key points and reference answer, the parent's labels. What the
+        interview and ``mianshi grade`` grade a follow-up answer against."""
+        fu = self.follow_ups[n]
+        return self.model_copy(
+            update={
+                "id": f"{self.id}{FOLLOW_UP_ID}{n}",
+                "question": fu.question,
+                "rubric": list(fu.rubric),
+                "rubric_source": "curated" if fu.rubric else "none",
+                "reference_answer": fu.answer,
+                "follow_ups": [],
+                "notes": None,
+            }
+        )
+
 
 class BankMeta(_Model):
     generated_by: str = "question_bank/build.py"
@@ -143,6 +176,11 @@ class Bank(BaseModel):
         return len(self.entries)
 
     def get(self, entry_id: str) -> Entry:
+        parent, sep, n = entry_id.rpartition(FOLLOW_UP_ID)
+        if sep and n.isdigit() and parent in self.by_id:
+            entry = self.by_id[parent]
+            if int(n) < len(entry.follow_ups):
+                return entry.follow_up_entry(int(n))
         try:
             return self.by_id[entry_id]
         except KeyError:
@@ -213,9 +251,36 @@ class Bank(BaseModel):
         """Entries ranked by how much of the query they contain (works for Chinese)."""
         return [e for _s, e in self.search_scored(text, limit)]
 
+    @cached_property
+    def _follow_up_keys(self) -> dict[str, tuple[Entry, int]]:
+        return {
+            match_key(fu.question): (e, n)
+            for e in self.entries
+            for n, fu in enumerate(e.follow_ups)
+        }
+
     def match_question(self, text: str, threshold: float = 0.6) -> Entry | None:
-        """The entry a free-text question (or an id) refers to, or None (see search.py)."""
+        """The entry a free-text question (or an id) refers to, or None (see search.py).
+        A bank follow-up's text (or id) gives the follow-up's own entry
+        (``Entry.follow_up_entry``): it is graded on its own points."""
         text = text.strip()
         if text in self.by_id:
             return self.by_id[text]
-        return self._search.match(text, threshold)
+        parent, sep, n = text.rpartition(FOLLOW_UP_ID)
+        if sep and n.isdigit() and parent in self.by_id:
+            return self.get(text)
+        found = self._follow_up_keys.get(match_key(text))
+        if found is not None:
+            return found[0].follow_up_entry(found[1])
+        entry = self._search.match(text, threshold)
+        if entry is not None:
+            return entry
+        close = [
+            (similarity(text, fu.question), e, n)
+            for e in self.entries
+            for n, fu in enumerate(e.follow_ups)
+        ]
+        best = max(close, key=lambda c: c[0], default=None)
+        if best is not None and best[0] >= FOLLOW_UP_MATCH:
+            return best[1].follow_up_entry(best[2])
+        return None

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.bank import models as schema
+from agent.bank.knowledge_checks import entry_knowledge_problems
 from agent.bank.loader import DEFAULT_BANK_PATH, read_raw
 from agent.errors import UserError
 
@@ -23,8 +24,10 @@ def validate(
     """Every problem in the bank file, as readable lines (empty list = valid).
 
     Checks the schema entry by entry, duplicate ids, missing labels, sources, and the
-    seed counts. ``require_rubric`` (on since the rubric work of issue 7) also
-    demands 3–6 rubric key points and a reference answer for every entry.
+    seed counts, and the curated misconceptions' shape (``knowledge_checks.py``).
+    ``require_rubric`` (on since the rubric work of issue 7) also demands 3–6 rubric
+    key points and a reference answer for every entry, and 1–3 key points of its own
+    for every follow-up (issue 28).
     """
     problems: list[str] = []
     p = Path(path).resolve() if path else DEFAULT_BANK_PATH
@@ -78,6 +81,10 @@ def validate(
                 )
             if not (entry.reference_answer or "").strip():
                 problems.append(f"{label}: no reference answer")
+        problems += [
+            f"{label}: {x}"
+            for x in entry_knowledge_problems(entry, require_follow_up_points=require_rubric)
+        ]
         if entry.rubric and entry.rubric_source == "none":
             problems.append(f"{label}: has a rubric but rubric_source is 'none'")
     for eid, count in sorted(ids.items()):
@@ -130,8 +137,36 @@ def stats(bank: schema.Bank) -> dict[str, Any]:
             "reading": sum(1 for e in bank.entries if e.reading),
             "generated_from_heading": sum(1 for e in bank.entries if e.generated_from_heading),
         },
+        "misconceptions": misconception_stats(bank),
         "label_source": dict(Counter(e.label_source for e in bank.entries)),
         "rubric_source": dict(Counter(e.rubric_source for e in bank.entries)),
+    }
+
+
+def misconception_stats(bank: schema.Bank) -> dict[str, Any]:
+    """Key points with curated misconceptions, overall and per topic, and follow-ups
+    with key points of their own."""
+    by_topic: dict[str, dict[str, Any]] = {}
+    for topic in schema.TOPICS:
+        points = [p for e in bank.entries if e.topic == topic for p in e.rubric]
+        with_m = sum(1 for p in points if p.misconceptions)
+        by_topic[topic] = {
+            "points": len(points),
+            "with_misconceptions": with_m,
+            "share": round(with_m / len(points), 3) if points else 0.0,
+        }
+    points = [p for e in bank.entries for p in e.rubric]
+    follow_ups = [f for e in bank.entries for f in e.follow_ups]
+    with_m = sum(1 for p in points if p.misconceptions)
+    return {
+        "points": len(points),
+        "with_misconceptions": with_m,
+        "share": round(with_m / len(points), 3) if points else 0.0,
+        "misconceptions": sum(len(p.misconceptions) for p in points),
+        "follow_ups": len(follow_ups),
+        "follow_ups_with_points": sum(1 for f in follow_ups if f.rubric),
+        "follow_up_points": sum(len(f.rubric) for f in follow_ups),
+        "by_topic": by_topic,
     }
 
 
@@ -140,4 +175,7 @@ def iter_texts(entry: schema.Entry) -> Sequence[str]:
     out = [entry.question, *(s.text or "" for s in entry.sources)]
     out += [f.question for f in entry.follow_ups] + [f.answer or "" for f in entry.follow_ups]
     out += [entry.reference_answer or "", *(r.point for r in entry.rubric), *entry.tags]
+    out += [m for r in entry.rubric for m in r.misconceptions]
+    out += [p.point for f in entry.follow_ups for p in f.rubric]
+    out += [m for f in entry.follow_ups for p in f.rubric for m in p.misconceptions]
     return out

@@ -1,7 +1,10 @@
 """``mianshi grade --in ITEMS.jsonl --out GRADES.jsonl``: grade answers in bulk.
 
 Each input line is ``{"question": "<text or bank id>", "answer": "..."}``. A question
-given as text is matched to its bank entry (``Bank.match_question``). Every input
+given as text is matched to its bank entry (``Bank.match_question``); a bank
+follow-up's text (or its id, ``004-q091.fu0``) is graded on the follow-up's own key
+points, as in the interview, and an optional ``"previous"`` (the answer before the
+follow-up) makes a repeat of it earn nothing, as in the interview. Every input
 line yields one output line, in order: the Grade as JSON (``question_id``, ``score``,
 ``points``, ``feedback``, ``flags``, ``status``, ``error``, ``method``) plus ``line``
 (1-based input line). A line that cannot be graded (invalid JSON, unknown question)
@@ -90,11 +93,15 @@ def _grade(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
     raw_lines = args.inp.read_text(encoding="utf-8").splitlines()
     jobs: list[tuple[int, Entry, str] | dict[str, Any]] = []
+    previous: dict[int, str] = {}  # line -> the answer before a follow-up
     for n, raw in enumerate(raw_lines, start=1):
         if not raw.strip():
             continue
         try:
-            entry, answer = _resolve(bank, json.loads(raw))
+            item = json.loads(raw)
+            entry, answer = _resolve(bank, item)
+            if isinstance(item.get("previous"), str):
+                previous[n] = item["previous"]
             if len(answer) > settings.max_answer_chars:
                 raise ValueError(
                     f"the answer is {len(answer)} characters long; the limit is "
@@ -106,6 +113,8 @@ def _grade(args: argparse.Namespace) -> int:
 
     from agent.grading import Grader
     from agent.llm.server import connect
+
+    lang = args.lang
 
     results: list[dict[str, Any]] = []
     total = len(jobs)
@@ -134,7 +143,10 @@ def _grade(args: argparse.Namespace) -> int:
                 results.append(done[key])
                 print(f"[{i}/{total}] {entry.id} → kept from the earlier run", file=sys.stderr)
                 continue
-            grade = Grade.pending(entry.id, down) if grader is None else grader.grade(entry, answer)
+            if grader is None:
+                grade = Grade.pending(entry.id, down)
+            else:
+                grade = grader.grade(entry, answer, lang=lang, previous=previous.get(n))
             row = {"line": n, "key": key, **grade.model_dump()}
             results.append(row)
             log.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -30,7 +30,7 @@ from agent.bank import Entry, RubricPoint
 from agent.grading.answer_view import AnswerView
 from agent.grading.injection import without_placeholders
 from agent.grading.lexical import point_coverage, terms, topic_overlap
-from agent.text import content_key, normalize, sentences
+from agent.text import content_key, normalize, sentences, similarity
 
 TOO_SHORT_CHARS = 6
 OFF_TOPIC_OVERLAP = 0.15
@@ -113,6 +113,25 @@ def precheck(
     return None
 
 
+#: A sentence of a follow-up answer this similar (character bigrams) to a sentence of
+#: the previous answer repeats it and earns nothing new.
+REPEATED_SENTENCE = 0.7
+
+
+def new_content(answer: str, previous: str | None) -> str:
+    """``answer`` without the sentences that repeat ``previous`` (the candidate's
+    answer to the question before a follow-up): repeating it answers nothing new."""
+    if not previous or not content_key(previous):
+        return answer
+    before = [s for s in sentences(previous) if content_key(s)]
+    kept = [
+        s
+        for s in sentences(answer)
+        if not any(similarity(s, b) >= REPEATED_SENTENCE for b in before)
+    ]
+    return "".join(kept).strip()
+
+
 # ----------------------------------------------------------------- evidence
 
 
@@ -129,13 +148,23 @@ def keep_evidence(evidence: str, answer: str) -> str:
     return evidence if _squash(evidence) in _squash(answer) else ""
 
 
+#: A partial credit needs evidence covering at least this share of the point's terms
+#: (glossary-aware, homophones allowed): a sentence about another subject that shares
+#: one word with the point (attention's softmax for cross-entropy's) earns nothing.
+EVIDENCE_MIN_COVERAGE = 0.25
+
+
+def states_point(point: str, evidence: str) -> bool:
+    """Whether ``evidence`` (a sentence of the answer) is about ``point`` at all."""
+    return bool(evidence) and point_coverage(point, terms(evidence)) >= EVIDENCE_MIN_COVERAGE
+
+
 def best_sentence(point: str, text: str, max_chars: int = 120) -> str:
     """The sentence of ``text`` sharing most terms with ``point`` (a quote, never
     rewritten), or "" when no sentence shares any."""
-    wanted = terms(point)
-    best, best_hits = "", 0
+    best, best_hits = "", 0.0
     for sentence in sentences(text):
-        hits = len(wanted & terms(sentence))
+        hits = point_coverage(point, terms(sentence))  # homophones count (lexical.py)
         if hits > best_hits:
             best, best_hits = sentence.strip(), hits
     return best[:max_chars]

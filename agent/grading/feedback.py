@@ -22,8 +22,10 @@ def _feedback_templates(lang: str) -> dict[str, Any]:
 
 
 def build_feedback(entry: Entry, grade: Grade, lang: str = "zh") -> str:
-    """Feedback from the verdicts alone: covered / partial / missing points, the
-    reference-answer pointer, and notes for the flags. Deterministic."""
+    """Feedback from the verdicts alone: stated misconceptions (quoted, named, with
+    the curated point), covered / partial / missing points, the reference-answer
+    pointer, and notes for the flags. Deterministic; in the interview's language
+    (key points and misconceptions are shown as the bank has them)."""
     t = _feedback_templates(lang)
     join = str(t.get("joiner", "；"))
     parts: list[str] = []
@@ -33,12 +35,19 @@ def build_feedback(entry: Entry, grade: Grade, lang: str = "zh") -> str:
         parts.append(str(pre[pre_flags[0]]))
     else:
         groups: dict[str, list[str]] = {"covered": [], "partial": [], "missing": []}
+        wrong = [p for p in grade.points if p.contradicted]
         for p in grade.points:
-            groups[p.verdict].append(p.point)
-        if groups["covered"] and not groups["partial"] and not groups["missing"]:
+            if not p.contradicted:
+                groups[p.verdict].append(p.point)
+        if groups["covered"] and not groups["partial"] and not groups["missing"] and not wrong:
             parts.append(str(t["all_covered"]))
-        elif not groups["covered"] and not groups["partial"]:
+        elif not groups["covered"] and not groups["partial"] and not wrong:
             parts.append(str(t["none_covered"]))
+        for p in wrong:  # a stated misconception, named, with the curated point beside it
+            key = "contradicted" if p.evidence else "contradicted_unquoted"
+            parts.append(
+                str(t[key]).format(quote=p.evidence, misconception=p.misconception, point=p.point)
+            )
         for name in ("covered", "partial", "missing"):
             if groups[name]:
                 parts.append(str(t[name]).format(points=join.join(groups[name])))

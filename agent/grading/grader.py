@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.bank import Entry, RubricPoint
-from agent.grading import checks, likelihood, verdicts
+from agent.grading import checks, choice, likelihood, verdicts
 from agent.grading.answer_view import AnswerView, prepare
 from agent.grading.feedback import build_feedback
 from agent.grading.models import Grade, PointGrade
@@ -45,6 +45,7 @@ from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
 from agent.prompts import render
 from agent.settings import Settings
+from agent.text import content_key
 
 
 @dataclass
@@ -58,6 +59,11 @@ class Signals:
     method: str  # "likelihood" | "logprobs" | "sampled"
     flags: list[str] = field(default_factory=list)
     gain: list[float] | None = None  # each point's token coverage (likelihood.py)
+    #: the multiple-choice reading's inputs (choice.py): each point's pmi with the
+    #: answer, each misconception's, and where each misconception belongs
+    point_pmi: list[float] | None = None
+    misconception_pmi: list[float] = field(default_factory=list)
+    misconception_at: list[tuple[int, int]] = field(default_factory=list)
 
 
 def quick_coverage(rubric: list[RubricPoint], answer: str) -> list[float]:
@@ -74,18 +80,41 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
     none: list[float | None] = [None] * n
     p_yes: list[float | None] = list(signals.p_yes) if signals.p_yes is not None else none
     gain: list[float | None] = list(signals.gain) if signals.gain is not None else none
-    for rp, p, g, lex in zip(signals.rubric, p_yes, gain, signals.lexical, strict=True):
+    readings: list[choice.Choice | None] = [None] * n
+    if cal.choice is not None and signals.point_pmi is not None and signals.misconception_at:
+        readings = choice.readings(
+            signals.rubric,
+            signals.point_pmi,
+            signals.misconception_pmi,
+            signals.misconception_at,
+            cal.choice.beta,
+        )
+    text = signals.view.model_text
+    for rp, p, g, lex, reading in zip(
+        signals.rubric, p_yes, gain, signals.lexical, readings, strict=True
+    ):
         if g is not None and cal.likelihood is not None:
             credit = cal.likelihood.credit(g, lex)
         elif p is not None:
             credit = cal.credit(p, lex)
         else:
             raise ValueError("signals without verdicts or gains")
-        verdict = verdict_for(credit)
+        wrong = (
+            None
+            if reading is None or cal.choice is None
+            else reading.contradicted(cal.choice.threshold)
+        )
         evidence = ""
-        if verdict != "missing":
-            quote = checks.best_sentence(rp.point, signals.view.model_text)
+        if wrong is not None:  # the answer states a curated misconception: no credit
+            credit = 0.0
+            quote = checks.best_sentence(rp.misconceptions[wrong], text)
             evidence = checks.keep_evidence(quote, signals.view.original)
+        elif verdict_for(credit) != "missing":
+            quote = checks.best_sentence(rp.point, text)
+            evidence = checks.keep_evidence(quote, signals.view.original)
+            if verdict_for(credit) == "partial" and not checks.states_point(rp.point, evidence):
+                credit, evidence = 0.0, ""  # a sentence about something else earns nothing
+        verdict = verdict_for(credit)
         points.append(
             PointGrade(
                 point=rp.point,
@@ -95,6 +124,8 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
                 p_yes=None if p is None else round(p, 4),
                 lexical=lex,
                 gain=g,
+                misconception=None if wrong is None else rp.misconceptions[wrong],
+                p_misconception=None if reading is None else round(reading.p_wrong, 4),
             )
         )
         credits.append(credit)
@@ -145,23 +176,38 @@ class Grader:
         endpoint scores a prompt's tokens (probed once)."""
         return self.calibration.likelihood is not None and self.llm.has_prompt_logprobs()
 
-    def grade(self, entry: Entry, answer: str) -> Grade:
+    def grade(
+        self, entry: Entry, answer: str, *, lang: str | None = None, previous: str | None = None
+    ) -> Grade:
+        """The grade of ``answer``; ``lang``: the interview's language (feedback, the
+        grader's placeholder), default the grader's; ``previous``: the answer before a
+        follow-up (what it repeats earns nothing)."""
+        lang = self._lang(lang)
         try:
-            assessed = self.assess(entry, answer)
+            assessed = self.assess(entry, answer, lang=lang, previous=previous)
         except LLMError as exc:
             return Grade.pending(entry.id, str(exc))
         if isinstance(assessed, Grade):
             return assessed
         grade = finish(entry, assessed, self.calibration)
-        grade.feedback = self._feedback(entry, grade)
+        grade.feedback = self._feedback(entry, grade, lang)
         return grade
 
-    def assess(self, entry: Entry, answer: str) -> Grade | Signals:
+    def _lang(self, lang: str | None) -> str:
+        return lang if lang in ("zh", "en") else self.lang
+
+    def assess(
+        self, entry: Entry, answer: str, *, lang: str | None = None, previous: str | None = None
+    ) -> Grade | Signals:
         """A pre-checked grade, or the per-point signals the formula combines.
         Raises ``LLMError`` when a model call fails."""
+        lang = self._lang(lang)
         rubric, derived = rubric_for(entry, self.llm, self.cache_dir)
         extra = ["derived_rubric"] if derived else []
-        pre, view = self._precheck(entry, rubric, answer, extra)
+        repeated = self._repeated(entry, rubric, answer, previous, lang, extra)
+        if repeated is not None:
+            return repeated
+        pre, view = self._precheck(entry, rubric, checks.new_content(answer, previous), extra, lang)
         if pre is not None:
             return pre
         flags = list(extra)
@@ -171,31 +217,91 @@ class Grader:
             flags.append("truncated")
         lexical = checks.coverage(rubric, view.model_text)
         if self.by_likelihood():
-            gain = self.baselines.coverage(entry, rubric, view.model_text)
-            return Signals(view, rubric, None, lexical, "likelihood", flags, gain)
+            return self._likelihood_signals(entry, rubric, view, lexical, flags)
         asked = self.ask(entry, rubric, view.model_text)
         return Signals(view, rubric, asked.p_yes, lexical, asked.method, flags)
 
-    def prechecked(self, entry: Entry, answer: str) -> Grade | None:
-        """The grade when a pre-check decides it (empty, 不知道, off-topic …), else None;
-        never calls the model (None for an entry whose rubric the model must derive),
-        so the interview can save it at once instead of queueing it behind grades."""
+    def _likelihood_signals(
+        self,
+        entry: Entry,
+        rubric: list[RubricPoint],
+        view: AnswerView,
+        lexical: list[float],
+        flags: list[str],
+    ) -> Signals:
+        """Token coverage of every point, and the pmi of every point and misconception
+        for the multiple-choice reading; the answer's prefix is read once for all."""
+        base = self.baselines.get(entry, rubric)
+        tokens = self.baselines.loglik_of(entry, rubric, view.model_text)
+        gain = likelihood.coverage(tokens, base)
+        point_pmi = [choice.pmi(a, e) for a, e in zip(tokens, base.empty, strict=True)]
+        mis, where = choice.statements(rubric)
+        mis_pmi: list[float] = []
+        if mis and self.calibration.choice is not None:
+            mbase = self.baselines.get(entry, mis)
+            mtokens = self.baselines.loglik_of(entry, mis, view.model_text)
+            mis_pmi = [choice.pmi(a, e) for a, e in zip(mtokens, mbase.empty, strict=True)]
+        else:
+            where = []
+        return Signals(
+            view, rubric, None, lexical, "likelihood", flags, gain, point_pmi, mis_pmi, where
+        )
+
+    def prechecked(
+        self, entry: Entry, answer: str, *, lang: str | None = None, previous: str | None = None
+    ) -> Grade | None:
+        """The grade when a pre-check decides it (empty, 不知道, off-topic, a repeat of
+        the previous answer …), else None; never calls the model (None for an entry
+        whose rubric the model must derive), so the interview can save it at once
+        instead of queueing it behind grades."""
         if not entry.rubric:
             return None
-        return self._precheck(entry, list(entry.rubric), answer, [])[0]
+        lang = self._lang(lang)
+        rubric = list(entry.rubric)
+        repeated = self._repeated(entry, rubric, answer, previous, lang, [])
+        if repeated is not None:
+            return repeated
+        return self._precheck(entry, rubric, checks.new_content(answer, previous), [], lang)[0]
+
+    def _repeated(
+        self,
+        entry: Entry,
+        rubric: list[RubricPoint],
+        answer: str,
+        previous: str | None,
+        lang: str,
+        extra: list[str],
+    ) -> Grade | None:
+        """0, flagged ``repeated``, when every sentence of a follow-up answer repeats
+        the answer before it."""
+        if (
+            not previous
+            or not content_key(answer)
+            or content_key(checks.new_content(answer, previous))
+        ):
+            return None
+        grade = Grade.precheck(entry.id, [p.point for p in rubric], ["repeated", *extra], 0.0)
+        grade.feedback = build_feedback(entry, grade, lang)
+        return grade
 
     def _precheck(
-        self, entry: Entry, rubric: list[RubricPoint], answer: str, extra: list[str]
+        self,
+        entry: Entry,
+        rubric: list[RubricPoint],
+        answer: str,
+        extra: list[str],
+        lang: str | None = None,
     ) -> tuple[Grade | None, AnswerView]:
+        lang = self._lang(lang)
         topic = checks.topic_terms(entry, rubric)  # once: the view and the checks share it
-        view = prepare(answer, self.lang, topic)
+        view = prepare(answer, lang, topic)
         decided = checks.precheck(entry, rubric, view, topic)
         if decided is None:
             return None, view
         flag, value = decided
         flags = [flag, *(["injection"] if view.screened.flagged and flag != "injection" else [])]
         pre = Grade.precheck(entry.id, [p.point for p in rubric], flags + extra, value)
-        pre.feedback = build_feedback(entry, pre, self.lang)
+        pre.feedback = build_feedback(entry, pre, lang)
         return pre, view
 
     def warm(self, entry: Entry) -> None:
@@ -210,13 +316,16 @@ class Grader:
             rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
             if self.by_likelihood():
                 self.baselines.get(entry, rubric)
+                mis, _where = choice.statements(rubric)
+                if mis and self.calibration.choice is not None:
+                    self.baselines.get(entry, mis)
                 return
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:
             return
 
-    def _feedback(self, entry: Entry, grade: Grade) -> str:
-        built = build_feedback(entry, grade, self.lang)
+    def _feedback(self, entry: Entry, grade: Grade, lang: str) -> str:
+        built = build_feedback(entry, grade, lang)
         if not self.settings.grade_model_feedback:
             return built
         groups = {
@@ -229,7 +338,7 @@ class Grader:
                     {
                         "role": "user",
                         "content": render(
-                            "grade_feedback", self.lang, question=entry.question, **groups
+                            "grade_feedback", lang, question=entry.question, **groups
                         ),
                     }
                 ],

@@ -6,6 +6,9 @@
   (``glossary.yaml``: ``attention`` ↔ ``注意力``, ``双塔`` ↔ ``bi-encoder`` …), so an
   answer in English or mixed Chinese–English still meets the Chinese key point.
 - ``point_coverage``: the share of a key point's terms found in the answer's terms.
+  A CJK bigram also matches by its toneless pinyin (``pinyin_key``) and a glossary
+  concept is also found by the pinyin of its Chinese forms, so a recogniser's
+  homophones (在/再, 词/此) cost a spoken answer nothing.
 
 This is a weak prior, never the whole grade: it reads only ``AnswerView.model_text``
 (the same truncated, screened answer the model sees, bare term lists removed), so
@@ -88,10 +91,35 @@ def _glossary() -> tuple[re.Pattern[str], dict[str, int]]:
     return re.compile("|".join(parts)), forms
 
 
+@functools.lru_cache(maxsize=65536)
+def pinyin_key(cjk: str) -> str:
+    """Toneless pinyin of a CJK string, syllables joined by spaces (``词向`` → ``ci xiang``)."""
+    from pypinyin import Style, lazy_pinyin  # ~40 ms to import: only when first needed
+
+    return " ".join(lazy_pinyin(cjk, style=Style.NORMAL, errors="ignore"))
+
+
+@functools.cache
+def _glossary_pinyin() -> dict[str, int]:
+    """`` pinyin `` of every Chinese glossary form of two or more characters -> concept."""
+    _pattern, forms = _glossary()
+    out: dict[str, int] = {}
+    for form, n in forms.items():
+        if len(form) >= 2 and _RE_CJK_RUN.fullmatch(form):
+            out.setdefault(f" {pinyin_key(form)} ", n)
+    return out
+
+
 def concepts(norm: str) -> set[str]:
-    """Glossary concepts named in the normalised text, as ``§n`` terms."""
+    """Glossary concepts named in the normalised text, as ``§n`` terms; a Chinese form
+    is also found when only its sound matches (a homophone from speech recognition)."""
     pattern, forms = _glossary()
-    return {f"§{forms[m.group(0)]}" for m in pattern.finditer(norm)}
+    found = {f"§{forms[m.group(0)]}" for m in pattern.finditer(norm)}
+    runs = _RE_CJK_RUN.findall(norm)
+    if runs:
+        sound = " " + " | ".join(pinyin_key(r) for r in runs) + " "
+        found |= {f"§{n}" for key, n in _glossary_pinyin().items() if key in sound}
+    return found
 
 
 def terms(text: str) -> set[str]:
@@ -124,7 +152,13 @@ def point_coverage(point: str, answer_terms: set[str]) -> float:
     for m in pattern.finditer(normalize(point)):
         if f"§{forms[m.group(0)]}" in answer_terms:
             named |= terms(m.group(0))
-    return len(wanted & (answer_terms | named)) / len(wanted)
+    have = answer_terms | named
+    hits = wanted & have
+    rest = [t for t in wanted - hits if _RE_CJK_RUN.fullmatch(t)]
+    if rest:
+        sounds = {pinyin_key(t) for t in have if _RE_CJK_RUN.fullmatch(t)}
+        hits |= {t for t in rest if pinyin_key(t) in sounds}
+    return len(hits) / len(wanted)
 
 
 def topic_overlap(answer_terms: set[str], topic_terms: set[str]) -> float:

@@ -26,6 +26,15 @@ class PointGrade(BaseModel):
     p_yes: float | None = None  # the model's P(是) for this point (None: not asked)
     lexical: float | None = None  # lexical coverage of this point
     gain: float | None = None  # its likelihood signal: the token coverage, 0–1 (likelihood.py)
+    #: the curated misconception the answer states (the point is then contradicted:
+    #: verdict ``missing``, credit 0, and the feedback names it); None otherwise
+    misconception: str | None = None
+    #: the multiple-choice reading's P(a misconception) for this point (choice.py)
+    p_misconception: float | None = None
+
+    @property
+    def contradicted(self) -> bool:
+        return self.misconception is not None
 
 
 class Grade(BaseModel):

@@ -28,7 +28,7 @@ from agent.grading.jobs import HEARTBEAT_S, MAX_ATTEMPTS, Job, Jobs
 from agent.grading.models import Grade
 from agent.interview.store import Store
 
-GradeFn = Callable[[Any, str], Grade]  # (entry, answer) -> the grade
+GradeFn = Callable[..., Grade]  # (entry, answer, *, lang, previous) -> the grade
 ResolveFn = Callable[[dict[str, Any]], Any]  # turn -> the entry to grade it against
 ReadyFn = Callable[[str, int, dict[str, Any]], None]
 ProgressFn = Callable[[int, int], None]
@@ -115,7 +115,12 @@ class GradingQueue:
                 grade = Grade.pending(question_id, "grading failed repeatedly", method="error")
             else:
                 try:
-                    grade = self._grade(self._resolve(job.turn), str(job.turn.get("answer", "")))
+                    grade = self._grade(
+                        self._resolve(job.turn),
+                        str(job.turn.get("answer", "")),
+                        lang=job.turn.get("lang") or "zh",
+                        previous=job.turn.get("previous"),
+                    )
                     grade = grade.model_copy(update={"question_id": question_id})
                 except Exception as exc:  # a grader bug must not lose the turn: pending
                     grade = Grade.pending(question_id, str(exc), method="error")

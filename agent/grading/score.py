@@ -69,6 +69,15 @@ class GainWeights(BaseModel):
         return sigmoid(self.bias + self.w_gain * gain + self.w_lexical * lexical)
 
 
+class ChoiceWeights(BaseModel):
+    """The multiple-choice reading of misconceptions (``choice.py``): the softmax's
+    inverse temperature and the P(misconception) at which a point is contradicted."""
+
+    beta: float = 4.0
+    threshold: float = 0.5
+    fitted: dict[str, Any] = Field(default_factory=dict)
+
+
 class Calibration(BaseModel):
     bias: float = -6.0
     w_model: float = 3.0
@@ -77,6 +86,8 @@ class Calibration(BaseModel):
     fitted: dict[str, Any] = Field(default_factory=dict)
     #: weights for token coverage (likelihood); None: this model grades by 是/否 verdicts
     likelihood: GainWeights | None = None
+    #: the misconception reading; None: misconceptions are not read (design before #28)
+    choice: ChoiceWeights | None = None
 
     def credit(self, p: float, lexical: float) -> float:
         return sigmoid(self.bias + self.w_model * logit(p) + self.w_lexical * lexical)

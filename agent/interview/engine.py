@@ -109,10 +109,12 @@ class Engine:
         grader = grading.Grader(llm, settings) if llm is not None else None
         self.grader = grader
 
-        def grade(entry: Entry, answer: str) -> grading.Grade:
+        def grade(
+            entry: Entry, answer: str, *, lang: str = "zh", previous: str | None = None
+        ) -> grading.Grade:
             if grader is None:
                 raise UserError("no LLM available to grade with")
-            return grader.grade(entry, answer)
+            return grader.grade(entry, answer, lang=lang, previous=previous)
 
         self.queue = GradingQueue(
             grade,

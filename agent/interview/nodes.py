@@ -55,7 +55,8 @@ class Deps:
     progress_of: Callable[[str, dict[str, Any]], dict[str, Any] | None] = lambda c, r: None
     progress: ProgressFn | None = None
     #: the grade of an answer a pre-check decides (no model call), else None
-    precheck: Callable[[Entry, str], Grade | None] = lambda entry, answer: None
+    #: (entry, answer, *, lang, previous): ``Grader.prechecked``
+    precheck: Callable[..., Grade | None] = lambda entry, answer, **_: None
 
 
 def _cfg(state: InterviewState) -> InterviewConfig:
@@ -229,6 +230,8 @@ class Nodes:
             parent_id=current.parent_id,
             targets=current.targets,
             reference=current.reference,
+            follow_up=current.follow_up,
+            lang=_cfg(state).lang,
             origin=current.origin,
             entry=current.entry,
             **fields,
@@ -276,11 +279,14 @@ class Nodes:
         cfg = _cfg(state)
         text, speech = _answer_text(state.get("pending_answer"))
         current = _current(state)
-        turn = self._record(state, answer=text, speech=speech)
+        previous = None
+        if current.kind == "follow_up" and state.get("turns"):
+            previous = str(state["turns"][-1].get("answer") or "") or None
+        turn = self._record(state, answer=text, speech=speech, previous=previous)
         entry = entry_for_turn(self.bank, self.deps.rubric, turn)
         coverage = self.deps.coverage(entry, text)
         turn["coverage"] = coverage
-        decided = self.deps.precheck(entry, text)
+        decided = self.deps.precheck(entry, text, lang=cfg.lang, previous=turn.get("previous"))
         if decided is not None:  # its feedback now, not behind grades on the model
             decided = decided.model_copy(update={"question_id": current.question_id})
             self.deps.queue.save_now(state["session_id"], turn["index"], decided)
@@ -314,12 +320,12 @@ class Nodes:
         if chosen is not None:
             n, fu = chosen
             question, targets, reference = fu.question, fu.targets or missing, fu.answer
-            tag = f"{entry.id}#fu{n}"
+            tag, bank_follow_up = f"{entry.id}#fu{n}", n
         else:
             points = self.deps.rubric(entry)
             point = points[missing[0]].point if missing else points[0].point
             question = say.probe(self.deps.llm, cfg.lang, entry.question, point)
-            targets, reference = missing[:1], None
+            targets, reference, bank_follow_up = missing[:1], None, None
             tag = f"{entry.id}#probe{len(asked_fu)}"
         intro = say.follow_up_intro(cfg.lang, len(state.get("turns", [])))
         nxt = Current(
@@ -331,6 +337,7 @@ class Nodes:
             follow_ups_used=current.follow_ups_used + 1,
             targets=targets,
             reference=reference,
+            follow_up=bank_follow_up,
             origin=current.origin,
             entry=current.entry,
         )

@@ -20,8 +20,93 @@ from agent.review.progress import summary_markdown
 
 TITLE = "# Mianshi 面试报告"
 
-VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌"}
-VERDICT_NAME = {"covered": "答到", "partial": "部分", "missing": "缺失"}
+VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌", "contradicted": "❌"}
+VERDICT_NAME = {"covered": "答到", "partial": "部分", "missing": "缺失", "contradicted": "说错"}
+
+#: The report's own words by the session's language (``config.lang``). A Chinese
+#: session keeps its bilingual labels; an English one is English throughout (the key
+#: points and reference answers are shown as the bank has them: Chinese, said once).
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": TITLE,
+        "overall": "总分 Overall",
+        "session": "会话 Session",
+        "setup": "岗位 Role: {role} · 级别 Level: {level} · 模式 Mode: {mode} · "
+        "已评分 Graded: {graded}",
+        "pending": "{n} 个评分未完成（模型不可用），未计入总分 — pending grades are not counted",
+        "by_topic": "## 各主题得分 By topic",
+        "topic_cols": "| 主题 Topic | 得分 Score |",
+        "strengths": "## 优势 Strengths",
+        "gaps": "## 待加强 Gaps",
+        "none": "（暂无）",
+        "study": "## 下一步学习 Study next",
+        "study_default": "复习本主题的参考答案",
+        "path": "难度路径 Difficulty path: {path}",
+        "steps": "（调整 steps: {steps}）",
+        "questions": "## 逐题 Questions",
+        "no_answers": "（没有作答记录 no answers）",
+        "main": "主问题",
+        "follow_up": "追问",
+        "project": "项目深挖 Project",
+        "project_fu": "·追问",
+        "difficulty": "难度",
+        "score": "得分",
+        "answer": "**回答 Answer:**",
+        "skipped": "（跳过 skipped）",
+        "empty": "（空 empty）",
+        "feedback": "**反馈 Feedback:**",
+        "reference": "**参考答案 Reference:**",
+        "reading": "**延伸阅读 Reading:**",
+        "speech": "**语音 Speech:**",
+        "verdict_cols": "| 判定 Verdict | 要点 Key point | 证据 Evidence |",
+        "misconception": "常见误区",
+        "bank_note": "",
+    },
+    "en": {
+        "title": "# Mianshi interview report",
+        "overall": "Overall",
+        "session": "Session",
+        "setup": "Role: {role} · Level: {level} · Mode: {mode} · Graded: {graded}",
+        "pending": "{n} grade(s) pending (the model was unavailable), not counted in the score",
+        "by_topic": "## By topic",
+        "topic_cols": "| Topic | Score |",
+        "strengths": "## Strengths",
+        "gaps": "## Gaps",
+        "none": "(none)",
+        "study": "## Study next",
+        "study_default": "review this topic's reference answers",
+        "path": "Difficulty path: {path}",
+        "steps": " (steps: {steps})",
+        "questions": "## Questions",
+        "no_answers": "(no answers)",
+        "main": "Main",
+        "follow_up": "Follow-up",
+        "project": "Project",
+        "project_fu": " follow-up",
+        "difficulty": "difficulty",
+        "score": "score",
+        "answer": "**Answer:**",
+        "skipped": "(skipped)",
+        "empty": "(empty)",
+        "feedback": "**Feedback:**",
+        "reference": "**Reference:**",
+        "reading": "**Reading:**",
+        "speech": "**Speech:**",
+        "verdict_cols": "| Verdict | Key point | Evidence |",
+        "misconception": "misconception",
+        "bank_note": "> Key points, topics and reference answers are shown in Chinese, as curated: "
+        "the question bank has no English text yet.",
+    },
+}
+VERDICT_NAME_EN = {"covered": "covered", "partial": "partial", "missing": "missing",
+                   "contradicted": "wrong"}  # fmt: skip
+
+
+def lang_of(report: Mapping[str, Any]) -> str:
+    """The session's language (``config.lang``; sessions before it existed: zh)."""
+    lang = str((report.get("config") or {}).get("lang") or "zh")
+    return lang if lang in LABELS else "zh"
+
 
 #: Reading links for a topic (``{"title", "url"}``), e.g. from the bank.
 ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
@@ -29,8 +114,8 @@ ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
 
 def to_markdown(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
     """The whole report; ``reading`` adds reading links to each question."""
-    sections = [TITLE, headline(report), summary(report), progress(report),
-                questions(report, reading)]  # fmt: skip
+    sections = [LABELS[lang_of(report)]["title"], headline(report), summary(report),
+                progress(report), questions(report, reading)]  # fmt: skip
     return "\n\n".join(s.strip("\n") for s in sections if s.strip()) + "\n"
 
 
@@ -39,8 +124,11 @@ def progress(report: Mapping[str, Any]) -> str:
     found = report.get("progress")
     if not found:
         return ""
+    lang = lang_of(report)
     title = f"## 历次进度 Progress over {found.get('sessions', 0)} interview(s)"
-    return "\n".join([title, "", *summary_markdown(found)])
+    if lang == "en":
+        title = f"## Progress over {found.get('sessions', 0)} interview(s)"
+    return "\n".join([title, "", *summary_markdown(found, lang)])
 
 
 # ------------------------------------------------------------------- pieces
@@ -54,8 +142,10 @@ def score_text(score: Any) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def speech_line(metrics: Mapping[str, Any]) -> str:
+def speech_line(metrics: Mapping[str, Any], lang: str = "zh") -> str:
     """Speech metrics in one short line: duration, pace, fillers, long pauses."""
+    if lang == "en":
+        return _speech_line_en(metrics)
     parts: list[str] = []
     duration = metrics.get("duration_s")
     if duration is not None:
@@ -80,6 +170,24 @@ def speech_line(metrics: Mapping[str, Any]) -> str:
     silence = metrics.get("silence_ratio")
     if silence is not None:
         parts.append(f"静音 {float(silence):.0%}")
+    return " · ".join(parts)
+
+
+def _speech_line_en(metrics: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    if metrics.get("duration_s") is not None:
+        parts.append(f"duration {float(metrics['duration_s']):.1f} s")
+    if metrics.get("chars_per_minute"):
+        parts.append(f"{float(metrics['chars_per_minute']):.0f} characters/min")
+    if metrics.get("words_per_minute"):
+        parts.append(f"{float(metrics['words_per_minute']):.0f} words/min")
+    fillers: Mapping[str, int] = metrics.get("fillers") or {}
+    count = int(metrics.get("filler_count") or sum(fillers.values()))
+    parts.append(f"fillers {count}")
+    if metrics.get("long_pauses") is not None:
+        parts.append(f"long pauses {int(metrics['long_pauses'])}")
+    if metrics.get("silence_ratio") is not None:
+        parts.append(f"silence {float(metrics['silence_ratio']):.0%}")
     return " · ".join(parts)
 
 
@@ -130,8 +238,8 @@ def _cell(text: Any) -> str:
     return inert(text)
 
 
-def _bullets(title: str, items: Iterable[str] | None) -> list[str]:
-    return ["", title, "", *([f"- {p}" for p in items or []] or ["- （暂无）"])]
+def _bullets(title: str, items: Iterable[str] | None, none: str = "（暂无）") -> list[str]:
+    return ["", title, "", *([f"- {p}" for p in items or []] or [f"- {none}"])]
 
 
 # ------------------------------------------------------------------ sections
@@ -141,42 +249,48 @@ def headline(report: Mapping[str, Any]) -> str:
     """The overall score, the session and its setup, and whether grades are missing."""
     s = report.get("summary") or {}
     cfg = report.get("config") or {}
+    t = LABELS[lang_of(report)]
+    setup = t["setup"].format(
+        role=cfg.get("role"),
+        level=cfg.get("level"),
+        mode=cfg.get("mode"),
+        graded=s.get("graded", 0),
+    )
     lines = [
-        f"## 总分 Overall: {score_text(s.get('overall_score'))} / 10",
+        f"## {t['overall']}: {score_text(s.get('overall_score'))} / 10",
         "",
-        f"- 会话 Session: `{report.get('session_id')}`  ·  {report.get('generated_at', '')}",
-        f"- 岗位 Role: {cfg.get('role')} · 级别 Level: {cfg.get('level')} · "
-        f"模式 Mode: {cfg.get('mode')} · 已评分 Graded: {s.get('graded', 0)}",
+        f"- {t['session']}: `{report.get('session_id')}`  ·  {report.get('generated_at', '')}",
+        f"- {setup}",
     ]
     if not s.get("complete", True):
-        lines.append(
-            f"- ⚠️ {s.get('pending')} 个评分未完成（模型不可用），未计入总分 — pending grades "
-            "are not counted"
-        )
+        lines.append(f"- ⚠️ {t['pending'].format(n=s.get('pending'))}")
+    if t["bank_note"]:
+        lines += ["", t["bank_note"]]
     return "\n".join(lines)
 
 
 def summary(report: Mapping[str, Any]) -> str:
     """Per-topic scores, strengths, gaps, what to study next and the difficulty path."""
     s = report.get("summary") or {}
-    lines = ["## 各主题得分 By topic", "", "| 主题 Topic | 得分 Score |", "|---|---|"]
-    lines += [f"| {_cell(t)} | {score_text(v)} |" for t, v in (s.get("by_topic") or {}).items()]
-    lines += _bullets("## 优势 Strengths", s.get("strengths"))
-    lines += _bullets("## 待加强 Gaps", s.get("gaps"))
+    t = LABELS[lang_of(report)]
+    lines = [t["by_topic"], "", t["topic_cols"], "|---|---|"]
+    lines += [f"| {_cell(k)} | {score_text(v)} |" for k, v in (s.get("by_topic") or {}).items()]
+    lines += _bullets(t["strengths"], s.get("strengths"), t["none"])
+    lines += _bullets(t["gaps"], s.get("gaps"), t["none"])
     study = s.get("study_next") or []
     if study:
-        lines += ["", "## 下一步学习 Study next", ""]
+        lines += ["", t["study"], ""]
         for item in study:
             found = links(item.get("reading") or [])
-            lines.append(f"- **{item['topic']}**: {found or '复习本主题的参考答案'}")
+            lines.append(f"- **{item['topic']}**: {found or t['study_default']}")
     path = report.get("difficulty_path") or []
     starts = [str(p["difficulty"]) for p in path if "difficulty" in p]
     steps = [str(p["next_difficulty"]) for p in path if "next_difficulty" in p]
     if starts:
         lines += [
             "",
-            f"难度路径 Difficulty path: {' → '.join(starts)}"
-            + (f"（调整 steps: {' → '.join(steps)}）" if steps else ""),
+            t["path"].format(path=" → ".join(starts))
+            + (t["steps"].format(steps=" → ".join(steps)) if steps else ""),
         ]
     return "\n".join(lines)
 
@@ -184,55 +298,69 @@ def summary(report: Mapping[str, Any]) -> str:
 def questions(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
     """Each question in order; ``reading`` adds the topic's reading links to each."""
     turns = report.get("turns") or []
-    lines = ["## 逐题 Questions", ""]
+    lang = lang_of(report)
+    lines = [LABELS[lang]["questions"], ""]
     for turn in turns:
-        lines += question(turn, reading)
+        lines += question(turn, reading, lang)
     if not turns:
-        lines.append("（没有作答记录 no answers）")
+        lines.append(LABELS[lang]["no_answers"])
     return "\n".join(lines).rstrip() + "\n"
 
 
-def question(turn: Mapping[str, Any], reading: ReadingFn | None = None) -> list[str]:
+def question(
+    turn: Mapping[str, Any], reading: ReadingFn | None = None, lang: str = "zh"
+) -> list[str]:
     """One question: what was asked and answered, the grade's verdicts with evidence,
     feedback, the reference answer, reading links and speech metrics."""
+    t = LABELS[lang if lang in LABELS else "zh"]
     g = turn.get("grade") or {}
-    kind = "主问题" if turn.get("kind") == "main" else "追问"
+    kind = t["main"] if turn.get("kind") == "main" else t["follow_up"]
     if turn.get("origin") == "project":
-        kind = f"项目深挖 Project{'·追问' if turn.get('kind') != 'main' else ''}"
+        kind = f"{t['project']}{t['project_fu'] if turn.get('kind') != 'main' else ''}"
     graded = g.get("status", "graded") == "graded" and g.get("score") is not None
     score = f"{score_text(g.get('score'))}/10" if graded else "pending"
     flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
     answer = quoted(turn.get("answer") or "") or [
-        "（跳过 skipped）" if turn.get("skipped") else "（空 empty）"
+        t["skipped"] if turn.get("skipped") else t["empty"]
     ]
     lines = [
         f"### {int(turn.get('index', 0)) + 1}. [{kind}] {inert(turn.get('question', ''))}",
         "",
-        f"`{turn.get('question_id')}` · {turn.get('topic', '')} · 难度 "
-        f"{turn.get('difficulty', '')} · 得分 **{score}**{flags}",
+        f"`{turn.get('question_id')}` · {turn.get('topic', '')} · {t['difficulty']} "
+        f"{turn.get('difficulty', '')} · {t['score']} **{score}**{flags}",
         "",
-        *_provenance(turn),
-        "**回答 Answer:**",
+        *_provenance(turn, lang),
+        t["answer"],
         "",
         *answer,
         "",
     ]
-    lines += _verdicts(g.get("points") or [])
+    lines += _verdicts(g.get("points") or [], lang)
     if g.get("feedback"):
-        lines += [f"**反馈 Feedback:** {inert(g['feedback'])}", ""]
+        lines += [f"{t['feedback']} {inert(g['feedback'])}", ""]
     if turn.get("reference_answer"):
-        lines += [f"**参考答案 Reference:** {turn['reference_answer']}", ""]
+        lines += [f"{t['reference']} {turn['reference_answer']}", ""]
     found = links(list(reading(str(turn.get("topic", ""))))[:3]) if reading else ""
     if found:
-        lines += [f"**延伸阅读 Reading:** {found}", ""]
+        lines += [f"{t['reading']} {found}", ""]
     if turn.get("speech"):
         sp = turn["speech"]
-        lines += [f"**语音 Speech:** {speech_line(sp)}", "", f"`{speech_values(sp)}`", ""]
+        lines += [f"{t['speech']} {speech_line(sp, lang)}", "", f"`{speech_values(sp)}`", ""]
     return lines
 
 
-def _provenance(turn: Mapping[str, Any]) -> list[str]:
+def _provenance(turn: Mapping[str, Any], lang: str = "zh") -> list[str]:
     """Where the question and its key points come from, when not the curated bank."""
+    if lang == "en":
+        if turn.get("origin") == "project":
+            return [
+                f"> Project question from your CV (“{inert(turn.get('project') or '')}”); its "
+                "key points are *derived* by the model, not curated.",
+                "",
+            ]
+        if turn.get("rubric_source") == "derived":
+            return ["> Key points derived by the model, not curated.", ""]
+        return []
     if turn.get("origin") == "project":
         return [
             f"> 项目问题：根据你简历里的项目「{inert(turn.get('project') or '')}」生成；"
@@ -246,17 +374,28 @@ def _provenance(turn: Mapping[str, Any]) -> list[str]:
     return []
 
 
-def _verdicts(points: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The key points as a table: verdict and confidence, point, quoted evidence."""
+def verdict_of(p: Mapping[str, Any]) -> str:
+    """A point's verdict as shown: ``contradicted`` when it states a misconception."""
+    return "contradicted" if p.get("misconception") else str(p.get("verdict", ""))
+
+
+def _verdicts(points: Sequence[Mapping[str, Any]], lang: str = "zh") -> list[str]:
+    """The key points as a table: verdict and confidence, point (and the misconception
+    the answer stated), quoted evidence."""
     if not points:
         return []
-    lines = ["| 判定 Verdict | 要点 Key point | 证据 Evidence |", "|---|---|---|"]
+    t = LABELS[lang if lang in LABELS else "zh"]
+    names = VERDICT_NAME_EN if lang == "en" else VERDICT_NAME
+    lines = [t["verdict_cols"], "|---|---|---|"]
     for p in points:
-        verdict = str(p.get("verdict", ""))
+        verdict = verdict_of(p)
         evidence = _cell(p.get("evidence"))
+        point = _cell(p.get("point"))
+        if p.get("misconception"):
+            point += f" ⟵ {t['misconception']}: {_cell(p['misconception'])}"
         lines.append(
-            f"| {VERDICT_MARK.get(verdict, '·')} {VERDICT_NAME.get(verdict, verdict)} "
-            f"{float(p.get('confidence') or 0):.2f} | {_cell(p.get('point'))} | "
+            f"| {VERDICT_MARK.get(verdict, '·')} {names.get(verdict, verdict)} "
+            f"{float(p.get('confidence') or 0):.2f} | {point} | "
             f"{'“' + evidence + '”' if evidence else ''} |"
         )
     return [*lines, ""]

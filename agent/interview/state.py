@@ -79,6 +79,12 @@ class Turn(BaseModel):
     #: a follow-up's rubric points (indexes into the parent's) and its reference answer
     targets: list[int] = Field(default_factory=list)
     reference: str | None = None
+    #: a bank follow-up's index in its parent's ``follow_ups``: graded on its own points
+    follow_up: int | None = None
+    #: the answer before a follow-up (what the follow-up answer repeats earns nothing)
+    previous: str | None = None
+    #: the interview's language: feedback and verdict labels are written in it
+    lang: Literal["zh", "en"] = "zh"
     speech: dict[str, Any] | None = None
     origin: Origin = "bank"
     #: the entry of a question not asked straight from the bank (a project question,
@@ -99,6 +105,7 @@ class Current(BaseModel):
     #: what a follow-up is graded against (see ``Turn``)
     targets: list[int] = Field(default_factory=list)
     reference: str | None = None
+    follow_up: int | None = None  # see ``Turn.follow_up``
     origin: Origin = "bank"
     entry: dict[str, Any] | None = None  # see ``Turn.entry``
 

@@ -1,8 +1,11 @@
 """What a turn is graded against, and the grade of a skipped turn.
 
-A main question is graded against its bank entry. A follow-up is graded against the
-follow-up question with the parent's rubric points it aims at (``Turn.targets``) and
-its own reference answer when the bank has one (``Turn.reference``).
+A main question is graded against its bank entry. A bank follow-up (``Turn.follow_up``)
+is graded on its own curated key points and reference answer (``Entry.follow_up_entry``),
+never on its parent's. A probe the interviewer wrote for a missing point (and a
+follow-up of a session saved before follow-ups had points) is graded against the
+parent's rubric points it aims at (``Turn.targets``) and its own reference answer
+when there is one (``Turn.reference``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ def entry_for_turn(bank: Bank, rubric: RubricFn, turn: dict[str, Any]) -> Entry:
     entry = turn_entry(bank, turn)
     if turn.get("kind") != "follow_up":
         return entry
+    n = turn.get("follow_up")
+    if isinstance(n, int) and 0 <= n < len(entry.follow_ups) and entry.follow_ups[n].rubric:
+        return entry.follow_up_entry(n)  # a bank follow-up: its own curated points
     points = rubric(entry)
     targets = [i for i in turn.get("targets") or [] if 0 <= i < len(points)]
     chosen = [points[i] for i in targets] or points

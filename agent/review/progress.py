@@ -78,10 +78,21 @@ def summary(p: Progress) -> dict[str, Any]:
     }
 
 
-def summary_markdown(s: dict[str, Any]) -> list[str]:
+def summary_markdown(s: dict[str, Any], lang: str = "zh") -> list[str]:
     """The score per topic over sessions as a table, the weakest topic, bank coverage
     and the cards due (the report's and the progress view's text)."""
     lines: list[str] = []
+    if lang == "en":
+        if s.get("standing"):
+            lines += ["| Topic | Recent | Sessions |", "|---|---|---|"]
+            for topic, value in s["standing"].items():
+                trend = " → ".join(f"{v:g}" for v in s["trend"].get(topic, []))
+                lines.append(f"| {topic} | {value:g} | {trend} |")
+            lines += ["", f"Weakest topic: **{s['weakest']}**", ""]
+        else:
+            lines += ["(no finished interview yet)", ""]
+        lines += [f"Bank coverage: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]
+        return [*lines, f"Review cards due: {s.get('due', 0)}", ""]
     if s.get("standing"):
         lines += ["| 主题 Topic | 最近得分 Recent | 历次 Sessions |", "|---|---|---|"]
         for topic, value in s["standing"].items():

@@ -12,6 +12,7 @@ from agent.bank import TOPICS, Bank, load_bank
 from .common import DEFAULT_CURATED, DEFAULT_OUT, DEFAULT_SEEDS, Item, seed_order
 from .dedup import Pair, dedup
 from .entries import build_entry
+from .knowledge import apply_knowledge, load_knowledge
 from .overlays import apply_overlay, load_overlays
 from .render import compact, render
 from .seed000 import parse_000
@@ -33,6 +34,13 @@ PARSERS: dict[str, Callable[[Path], list[Item]]] = {
 GENERATED_BY = "question_bank/build.py"
 
 Log = Callable[[str], object]
+
+
+def _with_knowledge(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return apply_knowledge(entry, fields)
+    except ValueError as exc:
+        raise SystemExit(f"knowledge overlay for {entry['id']}: {exc}") from None
 
 
 def find_seeds(seeds_dir: Path) -> dict[str, Path]:
@@ -68,7 +76,12 @@ def build(
             f"curated overlays name ids that are not in the bank: {sorted(unknown)} "
             "(did a seed or the id rule change?)"
         )
-    entries = [compact(apply_overlay(e, overlays.get(e["id"], {}))) for e in entries]
+    knowledge = load_knowledge(curated_dir)
+    unknown = set(knowledge) - set(ids)
+    if unknown:
+        raise SystemExit(f"knowledge overlays name ids that are not in the bank: {sorted(unknown)}")
+    entries = [apply_overlay(e, overlays.get(e["id"], {})) for e in entries]
+    entries = [compact(_with_knowledge(e, knowledge.get(e["id"], {}))) for e in entries]
     bank = {
         "version": 1,
         "meta": {"generated_by": GENERATED_BY, "seed_counts": seed_counts},

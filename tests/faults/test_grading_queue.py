@@ -22,7 +22,7 @@ def _turn(i: int) -> dict[str, Any]:
     return {"index": i, "question_id": f"q{i}", "answer": "答案", "kind": "main"}
 
 
-def _grade(entry: Any, answer: str) -> Grade:
+def _grade(entry: Any, answer: str, **_: Any) -> Grade:
     return Grade(question_id="x", score=7.0, method="sampled")
 
 
@@ -72,7 +72,7 @@ def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(
 def test_finished_grades_are_forgotten(tmp_path: Path) -> None:
     gate = threading.Event()
 
-    def slow(entry: Any, answer: str) -> Grade:
+    def slow(entry: Any, answer: str, **_: Any) -> Grade:
         gate.wait(10)
         return _grade(entry, answer)
 

@@ -23,7 +23,7 @@ from agent.interview.store import Store
 from agent.settings import Settings
 
 
-def graded(entry: Any, answer: str) -> Grade:
+def graded(entry: Any, answer: str, **_: Any) -> Grade:
     points = [PointGrade(point=p.point, verdict="partial", confidence=0.9) for p in entry.rubric]
     return Grade(question_id=entry.id, score=5.0, points=points, method="sampled")
 
@@ -39,7 +39,7 @@ def interview(url: str, data: str) -> None:
 
 
 def worker(url: str, log: str, seconds: str) -> None:
-    def slow(entry: Any, answer: str) -> Grade:
+    def slow(entry: Any, answer: str, **_: Any) -> Grade:
         time.sleep(float(seconds))
         return Grade(question_id="x", score=6.0, method="sampled")
 

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("runner.py")
 
 
-def _grade(entry: Any, answer: str) -> Grade:
+def _grade(entry: Any, answer: str, **_: Any) -> Grade:
     verdict = "covered" if "好回答" in answer else "missing"
     points = [PointGrade(point=p.point, verdict=verdict, confidence=0.9) for p in entry.rubric]
     return Grade(question_id=entry.id, score=8.0 if verdict == "covered" else 2.0,

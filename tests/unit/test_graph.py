@@ -55,7 +55,7 @@ class Harness:
         self.store = Store(tmp / "s.sqlite")
         self.graded: list[tuple[str, str]] = []
 
-        def grade(entry: Entry, answer: str) -> Grade:
+        def grade(entry: Entry, answer: str, **_: Any) -> Grade:
             self.graded.append((entry.id, answer))
             cov = coverage(entry, answer)
             return Grade.model_validate(

@@ -85,7 +85,7 @@ def test_model_points_are_cleaned_and_the_trade_off_points_kept(tmp_path: Path) 
     assert len(model.prompts) == 2 and again == entries  # cached: no second model call
 
 
-def _grade(entry: Any, answer: str) -> Grade:
+def _grade(entry: Any, answer: str, **_: Any) -> Grade:
     verdict = "covered" if "好回答" in answer else "missing"
     points = [PointGrade(point=p.point, verdict=verdict, confidence=0.9) for p in entry.rubric]
     return Grade(question_id=entry.id, score=9.0 if verdict == "covered" else 1.0,

@@ -17,7 +17,7 @@ from agent.settings import Settings
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def _grade(entry: Any, answer: str) -> Grade:
+def _grade(entry: Any, answer: str, **_: Any) -> Grade:
     verdict = "covered" if "好回答" in answer else "missing"
     points = [PointGrade(point=p.point, verdict=verdict, confidence=0.9) for p in entry.rubric]
     score = 9.0 if verdict == "covered" else 1.0

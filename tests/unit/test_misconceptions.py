@@ -1,0 +1,208 @@
+"""Issue 28: curated misconceptions and their multiple-choice reading, follow-ups graded
+on their own points, repeats, homophones, relevant evidence, feedback language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.bank import Entry, FollowUp, RubricPoint, Source, load_bank
+from agent.bank.knowledge_checks import is_negated_copy, misconception_problems
+from agent.grading import Grader, Signals, finish
+from agent.grading.answer_view import is_term_list, prepare
+from agent.grading.checks import new_content, states_point
+from agent.grading.choice import pmi, read, readings, statements
+from agent.grading.feedback import build_feedback
+from agent.grading.lexical import point_coverage, terms
+from agent.grading.score import Calibration, ChoiceWeights, GainWeights
+from agent.settings import Settings
+from question_bank.build.knowledge import apply_knowledge
+
+POINT = RubricPoint(
+    point="FlashAttention 是精确注意力，靠分块和重计算减少显存读写",
+    misconceptions=["FlashAttention 是稀疏或近似注意力，会损失精度"],
+)
+OTHER = RubricPoint(point="在线 softmax 逐块更新最大值和归一化分母")
+
+
+def _entry(points: list[RubricPoint] | None = None) -> Entry:
+    return Entry(
+        id="t-flash",
+        question="FlashAttention 为什么快？",
+        topic="注意力与推理优化",
+        roles=["algorithm"],
+        difficulty=2,
+        sources=[Source(seed="004_x.txt", locator="Q1")],
+        rubric=points or [POINT, OTHER],
+        rubric_source="curated",
+        reference_answer="FlashAttention 是精确注意力……",
+        follow_ups=[
+            FollowUp(
+                question="它和 PagedAttention 有什么区别？",
+                answer="PagedAttention 管理 KV cache 的显存分页，FlashAttention 优化注意力计算。",
+                rubric=[RubricPoint(point="PagedAttention 把 KV cache 按块分页管理，减少显存碎片")],
+            )
+        ],
+    )
+
+
+def _cal(beta: float = 4.0, threshold: float = 0.5) -> Calibration:
+    return Calibration(
+        likelihood=GainWeights(bias=-5.0, w_gain=16.0, w_lexical=0.0),
+        choice=ChoiceWeights(beta=beta, threshold=threshold),
+    )
+
+
+def _signals(answer: str, point_pmi: list[float], mis_pmi: list[float]) -> Signals:
+    entry = _entry()
+    _mis, where = statements(entry.rubric)
+    return Signals(
+        view=prepare(answer),
+        rubric=list(entry.rubric),
+        p_yes=None,
+        lexical=[0.5, 0.5],
+        method="likelihood",
+        gain=[0.9, 0.9],
+        point_pmi=point_pmi,
+        misconception_pmi=mis_pmi,
+        misconception_at=where,
+    )
+
+
+# ----------------------------------------------------------------- the reading
+
+
+def test_pmi_is_the_mean_gain_over_matched_tokens() -> None:
+    assert pmi([(0, -1.0), (2, -2.0)], [(0, -3.0), (2, -2.5)]) == pytest.approx(1.25)
+    assert pmi([(5, -1.0)], [(0, -3.0)]) == 0.0  # nothing to compare: no evidence either way
+
+
+def test_reading_prefers_the_statement_the_answer_raises_most() -> None:
+    wrong = read(point_pmi=0.2, misconception_pmis=[1.0], beta=4.0)
+    right = read(point_pmi=1.0, misconception_pmis=[0.2], beta=4.0)
+    neither = read(point_pmi=-0.5, misconception_pmis=[-0.5], beta=4.0)
+    assert wrong.contradicted(0.5) == 0 and wrong.p_wrong > 0.5
+    assert right.contradicted(0.5) is None
+    assert neither.p_neither > 0.5 and neither.contradicted(0.5) is None
+    assert abs(wrong.p_point + wrong.p_wrong + wrong.p_neither - 1.0) < 1e-3
+    # a point without misconceptions is never read
+    assert readings([OTHER], [1.0], [], [], 4.0) == [None]
+
+
+def test_a_stated_misconception_zeroes_the_point_and_the_feedback_names_it() -> None:
+    answer = "FlashAttention 是稀疏近似的注意力，会损失一点精度。它用在线 softmax 逐块更新最大值。"
+    grade = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), _cal())
+    flash, online = grade.points
+    assert flash.contradicted and flash.verdict == "missing" and flash.confidence == 1.0
+    assert flash.misconception == POINT.misconceptions[0]
+    assert "稀疏" in flash.evidence  # the answer's own sentence, quoted
+    assert online.verdict == "covered" and not online.contradicted
+    assert grade.score is not None and grade.score <= 5.5  # one of two points earns nothing
+    zh = build_feedback(_entry(), grade, "zh")
+    assert "常见误区" in zh and POINT.misconceptions[0] in zh and POINT.point in zh
+    en = build_feedback(_entry(), grade, "en")
+    assert "common misconception" in en and "讲到的要点" not in en and "Covered" in en
+
+
+def test_without_the_reading_the_same_signals_give_the_old_grade() -> None:
+    answer = "FlashAttention 是稀疏近似的注意力。它用在线 softmax 逐块更新最大值。"
+    new = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), _cal())
+    old = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), Calibration(
+        likelihood=GainWeights(bias=-5.0, w_gain=16.0, w_lexical=0.0)))  # fmt: skip
+    assert not any(p.contradicted for p in old.points)
+    assert (old.score or 0) > (new.score or 0)
+
+
+# ----------------------------------------------------------------- the bank's shape
+
+
+def test_a_negated_copy_or_a_duplicate_is_refused() -> None:
+    assert is_negated_copy("FlashAttention 是精确注意力", "FlashAttention 不是精确注意力")
+    assert not is_negated_copy("FlashAttention 是精确注意力", "FlashAttention 是稀疏或近似注意力")
+    bad = [
+        RubricPoint(point="L1 正则产生稀疏解", misconceptions=["L1 正则不产生稀疏解"]),
+        RubricPoint(point="L2 正则让权重整体变小", misconceptions=["L1 正则产生稀疏解"]),
+    ]
+    problems = misconception_problems(bad)
+    assert any("only negates" in p for p in problems)
+    assert any("duplicates point 0" in p for p in problems)
+    good = [RubricPoint(point="L1 正则产生稀疏解", misconceptions=["L2 正则产生稀疏解"])]
+    assert misconception_problems(good) == []
+
+
+def test_knowledge_overlay_merges_by_index_and_refuses_bad_indexes() -> None:
+    raw = _entry().model_dump()
+    merged = apply_knowledge(
+        raw,
+        {"misconceptions": {1: ["softmax 只能在整行算完后归一化"]},
+         "follow_ups": {0: {"points": ["PagedAttention 按块分页管理 KV cache"]}}},
+    )  # fmt: skip
+    entry = Entry.model_validate(merged)
+    assert entry.rubric[1].misconceptions == ["softmax 只能在整行算完后归一化"]
+    assert entry.follow_ups[0].rubric[0].point == "PagedAttention 按块分页管理 KV cache"
+    with pytest.raises(ValueError, match="out of range"):
+        apply_knowledge(raw, {"misconceptions": {7: ["x 是 y 的一种"]}})
+
+
+def test_every_follow_up_in_the_bank_has_its_own_points() -> None:
+    bank = load_bank()
+    missing = [(e.id, n) for e in bank.entries for n, f in enumerate(e.follow_ups) if not f.rubric]
+    assert missing == []
+    with_m = sum(1 for e in bank.entries for p in e.rubric if p.misconceptions)
+    assert with_m > 0.5 * sum(len(e.rubric) for e in bank.entries)
+
+
+# ----------------------------------------------------------------- follow-ups
+
+
+def test_a_follow_up_text_or_id_is_graded_on_its_own_points() -> None:
+    bank = load_bank()
+    parent = bank.get("004-q091")
+    fu = bank.match_question(parent.follow_ups[0].question)
+    assert fu is not None and fu.id == "004-q091.fu0"
+    assert [p.point for p in fu.rubric] == [p.point for p in parent.follow_ups[0].rubric]
+    assert fu.reference_answer == parent.follow_ups[0].answer
+    assert not {p.point for p in fu.rubric} & {p.point for p in parent.rubric}
+    assert bank.get("004-q091.fu0").question == parent.follow_ups[0].question
+
+
+def test_a_repeat_of_the_previous_answer_earns_nothing(tmp_path: Path) -> None:
+    previous = "混合检索把 BM25 和向量检索的结果用 RRF 融合。关键词和语义互补，召回更全。"
+    assert new_content(previous, previous) == ""
+    assert new_content(previous + "交叉编码器要对每个文档完整前向一次。", previous).startswith("交叉")
+    grader = Grader(None, Settings(data_dir=tmp_path), lang="zh")  # type: ignore[arg-type]
+    entry = _entry().follow_up_entry(0)
+    grade = grader.prechecked(entry, previous, previous=previous, lang="en")
+    assert grade is not None and grade.score == 0.0 and "repeated" in grade.flags
+    assert "repeats your previous answer" in grade.feedback
+    assert grader.prechecked(entry, previous, lang="zh") is None or "repeated" not in (
+        grader.prechecked(entry, previous, lang="zh").flags  # type: ignore[union-attr]
+    )
+
+
+# ----------------------------------------------------------------- lexical
+
+
+def test_a_space_separated_term_list_is_a_list_and_spaced_prose_is_not() -> None:
+    assert is_term_list("LoRA 低秩 分解 旁路 矩阵 初始化 零 缩放 alpha 冻结 原权重 秩")
+    assert is_term_list("low-rank adapter frozen weights alpha rank init zero merge")
+    assert not is_term_list("LoRA 就是 在 原权重 旁边 加 两个 低秩 矩阵 然后 只 训练 它们")
+    assert not is_term_list("LoRA 把权重更新分解成两个低秩矩阵 B 和 A，只训练它们。")
+
+
+def test_homophones_from_speech_recognition_cost_nothing() -> None:
+    point = "词向量把词映射为低维稠密向量"
+    heard = "此向量把此映射为低维稠密向量"  # what Whisper wrote for the same words
+    by_characters = len(terms(point) & terms(heard)) / len(terms(point))
+    assert by_characters < 0.8  # compared by characters, the homophones cost a lot
+    assert point_coverage(point, terms(heard)) == pytest.approx(1.0)
+    unrelated = "今天天气很好我们去公园散步"
+    assert point_coverage(point, terms(unrelated)) == 0.0
+
+
+def test_evidence_about_another_subject_does_not_state_the_point() -> None:
+    point = "softmax 加交叉熵对 logits 的梯度为 p−y"
+    attention = "In self-attention, softmax turns the scaled dot products into weights."
+    assert not states_point(point, attention)
+    assert states_point(point, "softmax 和交叉熵一起求导，对 logits 的梯度就是 p 减 y")
