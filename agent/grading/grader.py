@@ -238,7 +238,7 @@ class Grader:
         mis, where = choice.statements(rubric)
         mis_pmi: list[float] = []
         if mis and self.calibration.choice is not None:
-            mbase = self.baselines.get(entry, mis)
+            mbase = self.baselines.get(entry, mis, with_reference=False)
             mtokens = self.baselines.loglik_of(entry, mis, view.model_text)
             mis_pmi = [choice.pmi(a, e) for a, e in zip(mtokens, mbase.empty, strict=True)]
         else:
@@ -318,7 +318,7 @@ class Grader:
                 self.baselines.get(entry, rubric)
                 mis, _where = choice.statements(rubric)
                 if mis and self.calibration.choice is not None:
-                    self.baselines.get(entry, mis)
+                    self.baselines.get(entry, mis, with_reference=False)
                 return
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:

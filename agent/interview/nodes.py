@@ -264,10 +264,16 @@ class Nodes:
         return {"current": current.model_copy(update={"asked": asked}).model_dump()}
 
     def _hint(self, cfg: InterviewConfig, current: Current) -> dict[str, Any]:
-        """A hint at the next point still open (the follow-up's targets, else any)."""
-        points = self.deps.rubric(self._entry(current))
-        targets = current.targets or range(len(points))
-        pending = [points[i].point for i in targets if i < len(points)]
+        """A hint at the next point still open (a bank follow-up's own points, a probe's
+        targets, else any)."""
+        entry = self._entry(current)
+        n = current.follow_up
+        if n is not None and 0 <= n < len(entry.follow_ups) and entry.follow_ups[n].rubric:
+            pending = [p.point for p in entry.follow_ups[n].rubric]
+        else:
+            points = self.deps.rubric(entry)
+            targets = current.targets or range(len(points))
+            pending = [points[i].point for i in targets if i < len(points)]
         point = pending[len(current.hints) % len(pending)] if pending else None
         line = say.hint(self.deps.llm, cfg.lang, current.question, point)
         hinted = current.model_copy(

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from agent.bank import Bank
 from agent.errors import UserError
-from agent.interview.report_markdown import VERDICT_MARK, score_text, speech_line
+from agent.interview.report_markdown import VERDICT_MARK, score_text, speech_line, verdict_of
 from agent.interview.state import InterviewConfig
 from agent.profile.company import companies
 from agent.ui.session import Message, UISession
@@ -174,23 +174,28 @@ def note_message(text: str) -> Message:
 
 
 def feedback_message(
-    turn: Mapping[str, Any] | None, index: int, grade: Mapping[str, Any]
+    turn: Mapping[str, Any] | None, index: int, grade: Mapping[str, Any], lang: str = "zh"
 ) -> Message:
-    """Practice-mode feedback for one graded answer, as an interviewer message."""
-    kind = "追问" if turn and turn.get("kind") == "follow_up" else "主问题"
+    """Practice-mode feedback for one graded answer, as an interviewer message, in the
+    interview's language (the key points as the bank has them)."""
+    follow_up = bool(turn and turn.get("kind") == "follow_up")
     question = str(turn.get("question", "")) if turn else ""
     short = question if len(question) <= 40 else question[:39] + "…"
-    lines = [
-        f"📝 **反馈 Feedback · 第 {index + 1} 轮（{kind}）· {score_text(grade.get('score'))}/10**"
-    ]
+    score = score_text(grade.get("score"))
+    if lang == "en":
+        kind = "follow-up" if follow_up else "main question"
+        head = f"📝 **Feedback · turn {index + 1} ({kind}) · {score}/10**"
+    else:
+        kind = "追问" if follow_up else "主问题"
+        head = f"📝 **反馈 Feedback · 第 {index + 1} 轮（{kind}）· {score}/10**"
+    lines = [head]
     if short:
         lines.append(f"> {short}")
     points = grade.get("points") or []
     if points:
         lines.append(
             "\n".join(
-                f"- {VERDICT_MARK.get(p.get('verdict', ''), '·')} {p.get('point', '')}"
-                for p in points
+                f"- {VERDICT_MARK.get(verdict_of(p), '·')} {p.get('point', '')}" for p in points
             )
         )
     if grade.get("feedback"):
@@ -220,7 +225,7 @@ def new_feedback(
             session.feedback_shown.add(index)
             if "skipped" in (grade.get("flags") or []):
                 continue
-            out.append(feedback_message(by_index.get(index), index, grade))
+            out.append(feedback_message(by_index.get(index), index, grade, session.lang))
     return out
 
 

@@ -84,8 +84,12 @@ def _index(key: Any, size: int, what: str) -> int:
     return i
 
 
-def apply_knowledge(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """The entry with the knowledge merged into its rubric points and follow-ups."""
+def apply_knowledge(
+    entry: dict[str, Any], fields: dict[str, Any], *, rebuilt: bool = False
+) -> dict[str, Any]:
+    """The entry with the knowledge merged into its rubric points and follow-ups.
+    ``rebuilt``: ``entry`` comes from a bank already built with this knowledge (the
+    checker), so a follow-up answer written here may already be in it."""
     if not fields:
         return entry
     rubric = [dict(p) for p in entry.get("rubric") or []]
@@ -99,7 +103,7 @@ def apply_knowledge(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, 
             raise ValueError(f"follow-up {j}: expected {{points, answer}}")
         follow_ups[j]["rubric"] = [_point(p) for p in spec.get("points") or []]
         if spec.get("answer"):
-            if follow_ups[j].get("answer"):
+            if follow_ups[j].get("answer") and not rebuilt:
                 raise ValueError(f"follow-up {j} already has an answer (curate it in rubrics-*)")
             follow_ups[j]["answer"] = str(spec["answer"])
     return {**entry, "rubric": rubric, "follow_ups": follow_ups}
@@ -120,7 +124,7 @@ def check_file(path: Path, bank_path: Path, ids: list[str] | None) -> list[str]:
         if eid not in by_id:
             continue
         try:
-            entry = schema.Entry.model_validate(apply_knowledge(by_id[eid], fields))
+            entry = schema.Entry.model_validate(apply_knowledge(by_id[eid], fields, rebuilt=True))
         except (ValueError, ValidationError) as exc:
             problems.append(f"{eid}: {exc}")
             continue

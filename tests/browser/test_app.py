@@ -277,3 +277,37 @@ def test_progress_view_charts_earlier_interviews(app_url: str, browser: Any, sho
     )
     assert "Agent" in page.inner_text("#status")
     page.context.close()
+
+
+def test_an_english_practice_interview_gives_english_feedback_and_report(
+    app_url: str, browser: Any, shots: Path
+) -> None:
+    page = new_page(browser, app_url)
+    page.get_by_label("English").check()
+    start_interview(page, questions=1, topic="位置编码")
+    answer = (
+        "Self-attention is permutation invariant, so position has to be injected. "
+        "Sinusoidal encodings use sin and cos at different frequencies and need no "
+        "training; learned position embeddings are limited to max_len."
+    )
+    type_answer(page, answer)
+    wait_chat(page, "Feedback · turn 1", timeout=240)
+    chat = chat_text(page)
+    # the interviewer's own words are English; key points stay as curated (Chinese)
+    for chinese in ("反馈", "讲到的要点", "没有讲到的要点", "讲得不完整的要点", "第 1 轮"):
+        assert chinese not in chat, chinese
+    assert any(w in chat for w in ("Covered:", "Missing:", "Incomplete:", "misconception"))
+    wait_report(page)
+    headline = page.locator("#report-headline").inner_text()
+    assert headline.startswith("Overall") and "总分" not in headline
+    assert "no English text yet" in headline  # says why key points are Chinese
+    summary = page.inner_text("#report-summary")
+    assert "Strengths" in summary and "Gaps" in summary and "优势" not in summary
+    details = page.inner_text("#report-details")
+    assert "Answer:" in details and "Feedback:" in details
+    for chinese in ("回答 Answer", "反馈 Feedback", "参考答案 Reference", "判定 Verdict"):
+        assert chinese not in details, chinese
+    page.screenshot(path=str(shots / "report-en.png"), full_page=True)
+    markdown = download(page, "download-md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Mianshi interview report")
+    page.context.close()

@@ -121,3 +121,54 @@ def test_grade_command_three_lines(
             assert {"point", "verdict", "confidence", "evidence"} <= p.keys()
     assert rows[0]["score"] <= 1 and rows[1]["score"] <= 1
     assert "\\u" not in out.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ issue 28 on the real model
+
+FOLLOW_UP = "既然交叉编码器更准，为什么不直接用它对整个知识库打分？"
+HYBRID = (
+    "我们用的是混合检索：BM25 负责关键词精确匹配，向量检索负责语义召回，两路结果用 RRF 融合，"
+    "再取前几十条交给重排模型。这样关键词和语义互补，专有名词和同义改写都能召回，召回率明显更高。"
+)
+LORA_TERMS = "LoRA 低秩 分解 旁路 矩阵A 矩阵B 初始化 零 缩放 alpha 秩r 冻结 原权重 合并 推理"
+
+
+def test_a_follow_up_is_graded_on_its_own_points_and_a_repeat_earns_nothing(
+    embedded_llm: LLMClient,
+    isolated_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """004-q091's follow-up asks why a cross-encoder is not run over the whole base (the
+    cost). An answer that repeats the hybrid-retrieval answer scored 9.9 on the parent's
+    points; graded as the interview does, on the follow-up's own points, it earns ≤ 3 —
+    with the previous answer given (a repeat: 0) and without it."""
+    monkeypatch.setenv("MIANSHI_LLM_BASE_URL", embedded_llm.base_url)
+    items = tmp_path / "items.jsonl"
+    lines = [
+        {"question": FOLLOW_UP, "answer": HYBRID, "previous": HYBRID},
+        {"question": FOLLOW_UP, "answer": HYBRID},
+        {"question": "004-q091.fu0", "answer": "因为交叉编码器要对每个 query-文档对完整前向一次，"
+         "文档表示没法预先算好建索引，百万文档全库打分延迟和算力都扛不住，所以只用它重排少量候选。"},
+    ]  # fmt: skip
+    items.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    out = tmp_path / "grades.jsonl"
+    assert main(["grade", "--in", str(items), "--out", str(out)]) == 0
+    repeat, unanswered, answered = (json.loads(x) for x in out.read_text("utf-8").splitlines())
+    parent = load_bank().get("004-q091")
+    own = [p.point for p in parent.follow_ups[0].rubric]
+    for row in (repeat, unanswered, answered):
+        assert row["question_id"] == "004-q091.fu0"
+        assert [p["point"] for p in row["points"]] == own  # never the parent's points
+    assert repeat["score"] == 0 and "repeated" in repeat["flags"]
+    assert "重复了上一题" in repeat["feedback"]
+    assert unanswered["score"] <= 3, unanswered
+    assert answered["score"] >= unanswered["score"] + 3, (answered, unanswered)
+
+
+def test_a_bare_term_list_separated_by_spaces_scores_at_most_4(grader: Grader) -> None:
+    entry = load_bank().get("000-q240")
+    assert "LoRA" in entry.question
+    grade = grader.grade(entry, LORA_TERMS)
+    assert grade.score is not None and grade.score <= 4, grade
+    assert "keyword_list" in grade.flags

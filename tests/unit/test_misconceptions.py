@@ -170,7 +170,9 @@ def test_a_follow_up_text_or_id_is_graded_on_its_own_points() -> None:
 def test_a_repeat_of_the_previous_answer_earns_nothing(tmp_path: Path) -> None:
     previous = "混合检索把 BM25 和向量检索的结果用 RRF 融合。关键词和语义互补，召回更全。"
     assert new_content(previous, previous) == ""
-    assert new_content(previous + "交叉编码器要对每个文档完整前向一次。", previous).startswith("交叉")
+    assert new_content(previous + "交叉编码器要对每个文档完整前向一次。", previous).startswith(
+        "交叉"
+    )
     grader = Grader(None, Settings(data_dir=tmp_path), lang="zh")  # type: ignore[arg-type]
     entry = _entry().follow_up_entry(0)
     grade = grader.prechecked(entry, previous, previous=previous, lang="en")
