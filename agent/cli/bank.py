@@ -60,6 +60,15 @@ def _stats(args: argparse.Namespace) -> int:
     print("\ncoverage:")
     for name, n in data["coverage"].items():
         print(f"  {name:<22} {n:>4} / {data['entries']}")
+    m = data["misconceptions"]
+    print(
+        f"\nmisconceptions: {m['with_misconceptions']} / {m['points']} key points "
+        f"({m['share']:.0%}), {m['misconceptions']} in all; follow-ups with their own key "
+        f"points: {m['follow_ups_with_points']} / {m['follow_ups']} "
+        f"({m['follow_up_points']} points)"
+    )
+    for topic, t in m["by_topic"].items():
+        print(f"  {topic:<14} {t['with_misconceptions']:>4} / {t['points']:>4}  {t['share']:.0%}")
     print(f"\nlabel_source: {data['label_source']}  rubric_source: {data['rubric_source']}")
     return 0
 
@@ -95,13 +104,18 @@ def format_entry(e: Entry) -> str:
             lines.append(f"    原文: {s.text}")
     if e.rubric:
         lines.append(f"要点 ({e.rubric_source}):")
-        lines += [f"  - {p.point}" for p in e.rubric]
+        for p in e.rubric:
+            lines.append(f"  - {p.point}")
+            lines += [f"      ✗ 常见误区: {m}" for m in p.misconceptions]
     if e.follow_ups:
         lines.append("追问:")
         for f in e.follow_ups:
             lines.append(f"  - {f.question}")
             if f.answer:
                 lines.append(f"    答: {f.answer}")
+            for p in f.rubric:
+                lines.append(f"    · 要点: {p.point}")
+                lines += [f"      ✗ 常见误区: {m}" for m in p.misconceptions]
     if e.reference_answer:
         lines += ["参考答案:", *("  " + x for x in e.reference_answer.split("\n"))]
     if e.reading:
