@@ -191,7 +191,7 @@ def test_seed_003_full_items(bank: Bank, haystack: str) -> None:
     answered = [f for f in q1.follow_ups if f.answer]
     # the seed answers two; the curated knowledge (issue 28) answered the third
     assert len(answered) == len(q1.follow_ups) == 3
-    assert "Cross-Attention" in (answered[1].answer or "")
+    assert any("Cross-Attention" in (f.answer or "") for f in answered)
     q3 = by_loc["LLM Q3"]
     assert q3.difficulty == 3 and q3.roles == ["algorithm"]
     assert "multimodal" in by_loc["VLM Q1"].roles
