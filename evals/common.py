@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import spearmanr
-from sklearn.metrics import cohen_kappa_score
+
+# scipy and scikit-learn (the ``eval`` extra) are imported where a figure is computed:
+# `mianshi --help` and every product command load this module's neighbours without them.
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO / "evals" / "results"
@@ -70,6 +71,8 @@ def qwk(labels: Sequence[int], scores: Sequence[float]) -> float:
         return float("nan")
     if len(set(y.tolist()) | set(r.tolist())) < 2:
         return 1.0 if np.array_equal(y, r) else 0.0
+    from sklearn.metrics import cohen_kappa_score
+
     value = cohen_kappa_score(y, r, weights="quadratic", labels=list(range(11)))
     return float(value)
 
@@ -81,6 +84,8 @@ def figures(labels: Sequence[int], scores: Sequence[float]) -> dict[str, float |
     if len(y) == 0:
         return {"n": 0}
     r = rounded(s)
+    from scipy.stats import spearmanr
+
     rho = float(spearmanr(y, s).statistic) if len(y) > 1 and np.ptp(y) and np.ptp(s) else 0.0
     return {
         "n": len(y),

@@ -31,8 +31,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import jiwer
-
 from agent.bank import load_bank
 from agent.settings import Settings, load_settings
 from agent.speech.transcriber import Transcriber
@@ -73,6 +71,8 @@ def errors(ref: str, own: list[bool], hyp: str, *, sounds: bool = False) -> tupl
     compared as toneless pinyin syllables, one per character, so a near-homophone
     Whisper writes with another character (在 for 再) is not an error: what the voice
     made heard, apart from the characters Whisper chose for it."""
+    import jiwer  # the eval extra: imported where an error rate is counted
+
     hyp = "".join(_CJK.findall(hyp))
     if sounds:
         from pypinyin import lazy_pinyin
