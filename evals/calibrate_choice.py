@@ -1,15 +1,15 @@
-"""Choose the misconception reading's β and threshold on the calibration half.
+"""Choose the misconception reading's threshold and margin on the calibration half.
 
-The multiple-choice reading (``agent/grading/choice.py``) has two numbers: β, the
-softmax's inverse temperature over the options' pmi, and the P(misconception) at
-which a point counts as contradicted. Both are chosen here on the 22 ``calibration``
-questions of ``evals/grader/candidates.jsonl`` only (the held-out half is never read):
-every item goes through ``Grader.assess`` once (token coverage of the points and the
-pmi of every point and misconception, cached on disk with the eval's cache), then
-``finish`` is applied for each (β, threshold) on a grid, and for the design without
-the reading. The grid point with the best QWK wins; ties go to the fewer fluent-wrong
-answers above 3, then to the larger threshold (the more conservative). Leave one
-question out shows how the choice does on questions it was not chosen on.
+The multiple-choice reading (``agent/grading/choice.py``) has two numbers: the
+P(misconception) a point needs to count as contradicted, and by how much it must
+exceed P(point). Both are chosen here on the 22 ``calibration`` questions of
+``evals/grader/candidates.jsonl`` only (the held-out half is never read): every item
+goes through ``Grader.assess`` once (token coverage of the points and the letter
+probabilities of every reading, cached on disk with the eval's cache), then ``finish``
+is applied for each (threshold, margin) on a grid, and for the design without the
+reading. The grid point with the best QWK wins; ties go to the fewer fluent-wrong
+answers above 3, then to the larger margin (the more conservative). Leave one question
+out shows how the choice does on questions it was not chosen on.
 
 Run: ``python -m evals.calibrate_choice [--write] [--base-url URL]``; ``--write`` stores
 the chosen values as ``choice`` in ``agent/grading/calibration.json``.
@@ -33,8 +33,8 @@ from agent.settings import load_settings
 from evals.common import figures, git_short_sha, read_jsonl
 from evals.grader_signals import CANDIDATES, LoglikCache, VerdictCache, connect_llm
 
-BETAS = (1.0, 2.0, 4.0, 8.0, 16.0)
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 OWN_WORDS = ("correct_written", "correct_spoken", "correct_mixed", "correct_english")
 
 
@@ -74,8 +74,8 @@ def evaluate(
     }
 
 
-def _key(r: dict[str, Any], threshold: float) -> tuple[float, int, float]:
-    return (float(r["figures"]["qwk"]), -int(r["fluent_wrong_over_3"]), threshold)
+def _key(r: dict[str, Any], margin: float) -> tuple[float, int, float]:
+    return (float(r["figures"]["qwk"]), -int(r["fluent_wrong_over_3"]), margin)
 
 
 def choose(
@@ -85,11 +85,11 @@ def choose(
     base: Calibration,
 ) -> tuple[tuple[float, float], dict[str, Any]]:
     grid: dict[tuple[float, float], dict[str, Any]] = {}
-    for beta in BETAS:
-        for t in THRESHOLDS:
-            cal = base.model_copy(update={"choice": ChoiceWeights(beta=beta, threshold=t)})
-            grid[(beta, t)] = evaluate(items, entries, assessed, cal)
-    best = max(grid, key=lambda bt: _key(grid[bt], bt[1]))
+    for t in THRESHOLDS:
+        for m in MARGINS:
+            cal = base.model_copy(update={"choice": ChoiceWeights(threshold=t, margin=m)})
+            grid[(t, m)] = evaluate(items, entries, assessed, cal)
+    best = max(grid, key=lambda tm: _key(grid[tm], tm[1]))
     return best, grid
 
 
@@ -103,10 +103,10 @@ def leave_one_question_out(
     scores: list[float] = [0.0] * len(items)
     for q in sorted({str(it["question_id"]) for it in items}):
         rest = [i for i, it in enumerate(items) if it["question_id"] != q]
-        (beta, t), _grid = choose(
+        (t, m), _grid = choose(
             [items[i] for i in rest], [entries[i] for i in rest], [assessed[i] for i in rest], base
         )
-        cal = base.model_copy(update={"choice": ChoiceWeights(beta=beta, threshold=t)})
+        cal = base.model_copy(update={"choice": ChoiceWeights(threshold=t, margin=m)})
         for i, it in enumerate(items):
             if it["question_id"] == q:
                 scores[i] = _score(entries[i], assessed[i], cal)[0]
@@ -132,16 +132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         logliks = LoglikCache(
             llm, settings.cache_dir / "eval-grader-point-logliks.json", offline=args.cached_only
         )
-        grader = Grader(llm, settings, ask=verdicts.ask, loglik=logliks.loglik)
+        grader = Grader(
+            llm, settings, ask=verdicts.ask, loglik=logliks.loglik, scorer=logliks.point
+        )
         base = grader.calibration.model_copy(update={"choice": None})
         grader.calibration = base.model_copy(update={"choice": ChoiceWeights()})  # read them
         assessed: list[Grade | Signals] = []
         for n, (it, entry) in enumerate(zip(items, entries, strict=True), start=1):
             assessed.append(grader.assess(entry, str(it["answer"])))
             print(f"[{n}/{len(items)}] {it['question_id']} {it['kind']}", flush=True)
+        logliks.save()
         model = llm.model
     old = evaluate(items, entries, assessed, base)
-    (beta, t), grid = choose(items, entries, assessed, base)
+    (t, m), grid = choose(items, entries, assessed, base)
     loqo = leave_one_question_out(items, entries, assessed, base)
     print(
         f"\n{'design':24} {'QWK':>6} {'Spear':>6} {'FW>3':>5} {'FWmean':>7} "
@@ -157,25 +160,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     row("without the reading", old)
-    for (b, th), r in sorted(grid.items()):
-        row(f"β={b:g} threshold={th:g}", r)
-    print(f"\nchosen β={beta:g} threshold={t:g}; leave one question out: {loqo}")
-    print(f"kind means, chosen: {grid[(beta, t)]['kind_means']}")
+    for (th, mg), r in sorted(grid.items()):
+        row(f"threshold={th:g} margin={mg:g}", r)
+    print(f"\nchosen threshold={t:g} margin={m:g}; leave one question out: {loqo}")
+    print(f"kind means, chosen: {grid[(t, m)]['kind_means']}")
     print(f"kind means, without: {old['kind_means']}")
-    print(f"contradicted points per kind, chosen: {grid[(beta, t)]['contradicted_points']}")
+    print(f"contradicted points per kind, chosen: {grid[(t, m)]['contradicted_points']}")
     if args.write:
         data = json.loads(args.out.read_text(encoding="utf-8"))
         data["choice"] = {
-            "beta": beta,
             "threshold": t,
+            "margin": m,
             "fitted": {
                 "model": model,
                 "commit": git_short_sha(),
                 "data": "evals/grader/candidates.jsonl (split=calibration)",
                 "items": len(items),
-                "grid": {"beta": list(BETAS), "threshold": list(THRESHOLDS)},
-                "objective": "best QWK; ties: fewer fluent-wrong > 3, then the larger threshold",
-                "chosen": grid[(beta, t)],
+                "grid": {"threshold": list(THRESHOLDS), "margin": list(MARGINS)},
+                "objective": "best QWK; ties: fewer fluent-wrong > 3, then the larger margin",
+                "chosen": grid[(t, m)],
                 "without_reading": old,
                 "leave-one-question-out": loqo,
                 "date": dt.date.today().isoformat(),

@@ -406,10 +406,11 @@ def run(
         cached = VerdictCache(llm, cache if repeat == 1 else None, offline=cached_only)
         ll_file = cache.with_name("eval-grader-point-logliks.json") if cache else None
         ll = LoglikCache(llm, ll_file if repeat == 1 else None, offline=cached_only)
-        grader = Grader(llm, settings, ask=cached.ask, loglik=ll.loglik)
+        grader = Grader(llm, settings, ask=cached.ask, loglik=ll.loglik, scorer=ll.point)
         if repeat > 1:
             log(f"-- run {k + 1}/{repeat}")
         runs.append(grade_items(grader, bank, items, log, recorded_rubric=recorded_rubric))
+        ll.save()
         calls += cached.calls + ll.calls
         seconds += cached.seconds + ll.seconds
     kept = [int(r["index"]) for r in runs[0]]

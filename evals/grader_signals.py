@@ -40,8 +40,10 @@ class _ModelCache:
         if path is not None and path.is_file():
             self.data = json.loads(path.read_text(encoding="utf-8"))
         self.calls, self.seconds = 0, 0.0
+        self._unsaved = 0
 
     def save(self) -> None:
+        self._unsaved = 0
         if self.path is not None:
             write_atomic(self.path, json.dumps(self.data))
 
@@ -71,8 +73,13 @@ class LoglikCache(_ModelCache):
     """``likelihood.loglik`` through a JSON file: each key point's token logprobs after
     one prompt head, keyed by model, head, point and ``likelihood.FORMAT``."""
 
+    #: new entries after which ``point`` writes the file (the multiple-choice reading's
+    #: letters are scored through ``point`` alone, with no ``loglik`` call to save them)
+    SAVE_EVERY = 40
+
     def point(self, prefix: str, point: str) -> likelihood.PointTokens:
-        """``likelihood.point_tokens``, cached (not saved: ``loglik`` saves once per answer)."""
+        """``likelihood.point_tokens``, cached (``loglik`` saves once per answer; letters
+        scored here directly are saved every ``SAVE_EVERY`` new entries)."""
         blob = json.dumps([self.llm.model, prefix, point, likelihood.FORMAT], ensure_ascii=False)
         key = hashlib.sha256(blob.encode("utf-8")).hexdigest()
         if key not in self.data:
@@ -82,6 +89,9 @@ class LoglikCache(_ModelCache):
             self.data[key] = likelihood.point_tokens(self.llm, prefix, point)
             self.seconds += time.perf_counter() - start
             self.calls += 1
+            self._unsaved += 1
+            if self._unsaved >= self.SAVE_EVERY:
+                self.save()
         return [(int(at), float(lp)) for at, lp in self.data[key]]
 
     def loglik(

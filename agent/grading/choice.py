@@ -1,30 +1,25 @@
 """Which statement does the answer make? A multiple-choice reading per key point.
 
 The 1.5B model does not know the subject, so it cannot recall that FlashAttention is
-exact; it can read. The bank hands it the knowledge: each key point may carry one or two
-curated misconceptions (``RubricPoint.misconceptions``). Per point the options are the
-point, each misconception and "neither", and the model's choice is read from token
-log-probabilities the way language-model evaluations score multiple choice: each
-option's tokens are scored after the candidate's answer and after no answer (the same
-prompt and cached prefix as ``likelihood.py``), and the option's score is its mean
-pointwise mutual information with the answer,
+exact; it can read. The bank hands it the knowledge: a key point may carry one or two
+curated misconceptions (``RubricPoint.misconceptions``). For such a point the model is
+shown the candidate's answer and the options — the point, each misconception, and
+"the answer does not address this" — and asked which one the answer says
+(``prompts/grade_choice.md``). The choice is read from the log-probabilities of the
+option letters (``A``, ``B`` …), not sampled.
 
-    pmi(o) = mean_t [ log p(t | answer) − log p(t | no answer) ]      (nats per token)
+A small model prefers some letters whatever it reads, so every point is asked twice,
+with the options in two orders (the point first, then a misconception first), and the
+probabilities of each option are averaged over the two orders. A point is
+**contradicted** when its likeliest misconception beats the point by at least ``margin``
+and reaches ``threshold``; its credit is then 0 and the feedback names the
+misconception. Both numbers are chosen on the calibration half of ``evals/grader/``
+(``python -m evals.calibrate_choice``) and stored in ``calibration.json``.
 
-— how much more likely the answer makes that statement. "Neither" has pmi 0 (the answer
-raises no option). The choice is a softmax over the options' scores::
-
-    P(o) = exp(β·pmi(o)) / Σ_o' exp(β·pmi(o'))
-
-A point is **contradicted** when its misconceptions together are the likelier reading
-(``P(misconceptions) > P(point)``) and at least ``threshold``; its credit is then 0 and
-the feedback names the misconception. β and the threshold are fitted on the calibration
-half of ``evals/grader/`` (``evals/calibrate_grader.py --choice``) and stored in
-``calibration.json``.
-
-Cost: the answer is already read for token coverage; a misconception adds only its own
-tokens after the cached prefix (about 15 each), and its no-answer baseline is computed
-once per question (``Baselines``).
+Cost: the prompt shares its prefix (the question and the answer) with the likelihood
+prompt, so llama.cpp reads the answer once; each order adds its options (~60 tokens)
+and each further letter one token. Points the token coverage already calls missing are
+not asked (a contradiction could not lower them).
 """
 
 from __future__ import annotations
@@ -32,15 +27,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from agent.bank import RubricPoint
-from agent.grading.likelihood import PointTokens
+from agent.bank import Entry, RubricPoint
+from agent.grading.likelihood import PointScorer
+from agent.prompts import render
 
-
-def pmi(answer: PointTokens, empty: PointTokens) -> float:
-    """Mean per-token log-likelihood gain of a statement after the answer (nats)."""
-    e = dict(empty)
-    deltas = [lp - e[at] for at, lp in answer if at in e]
-    return sum(deltas) / len(deltas) if deltas else 0.0
+LETTERS = "ABCD"
+#: The last option: the answer says neither the point nor a misconception.
+NEITHER = "回答没有谈到这一点"
 
 
 @dataclass(frozen=True)
@@ -53,55 +46,59 @@ class Choice:
 
     @property
     def p_wrong(self) -> float:
-        return sum(self.p_misconceptions)
+        """P of the likeliest misconception (a sum would grow with their number)."""
+        return max(self.p_misconceptions, default=0.0)
 
-    def contradicted(self, threshold: float) -> int | None:
+    def contradicted(self, threshold: float, margin: float) -> int | None:
         """The index of the misconception the answer states, or None."""
         if not self.p_misconceptions:
             return None
-        if self.p_wrong >= threshold and self.p_wrong > self.p_point:
+        if self.p_wrong >= threshold and self.p_wrong - self.p_point >= margin:
             return max(range(len(self.p_misconceptions)), key=self.p_misconceptions.__getitem__)
         return None
 
+    def to_list(self) -> list[float]:
+        return [self.p_point, *self.p_misconceptions, self.p_neither]
 
-def read(point_pmi: float, misconception_pmis: list[float], beta: float) -> Choice:
-    """The softmax reading over (point, misconceptions…, neither)."""
-    logits = [beta * point_pmi, *(beta * m for m in misconception_pmis), 0.0]
-    top = max(logits)
-    weights = [math.exp(x - top) for x in logits]
+    @classmethod
+    def from_list(cls, values: list[float]) -> Choice:
+        return cls(values[0], tuple(values[1:-1]), values[-1])
+
+
+def prompt(entry: Entry, answer: str, options: list[str]) -> str:
+    """The prompt up to where the model writes the letter of its choice."""
+    lines = "\n".join(f"{LETTERS[k]}. {o}" for k, o in enumerate(options))
+    return render("grade_choice", question=entry.question, answer=answer, options=lines) + "\n"
+
+
+def orders(point: RubricPoint) -> list[list[int]]:
+    """The two option orders, as indexes into ``[point, *misconceptions, neither]``:
+    the point first, then the point moved behind the misconceptions ("neither" last)."""
+    n = len(point.misconceptions)
+    first = list(range(n + 2))
+    second = [*range(1, n + 1), 0, n + 1]
+    return [first, second]
+
+
+def letter_probs(score: PointScorer, prefix: str, k: int) -> list[float]:
+    """P of each of the first ``k`` letters as the next token after ``prefix``,
+    normalised over them."""
+    lps = []
+    for letter in LETTERS[:k]:
+        tokens = score(prefix, letter)
+        lps.append(tokens[0][1] if tokens else -30.0)
+    top = max(lps)
+    weights = [math.exp(x - top) for x in lps]
     total = sum(weights)
-    probs = [w / total for w in weights]
-    return Choice(
-        p_point=round(probs[0], 4),
-        p_misconceptions=tuple(round(p, 4) for p in probs[1:-1]),
-        p_neither=round(probs[-1], 4),
-    )
+    return [w / total for w in weights]
 
 
-def statements(rubric: list[RubricPoint]) -> tuple[list[RubricPoint], list[tuple[int, int]]]:
-    """The misconceptions of a rubric as statements to score (one ``RubricPoint`` each)
-    and, for each, ``(point index, misconception index)``."""
-    out: list[RubricPoint] = []
-    where: list[tuple[int, int]] = []
-    for i, p in enumerate(rubric):
-        for k, m in enumerate(p.misconceptions):
-            out.append(RubricPoint(point=m))
-            where.append((i, k))
-    return out, where
-
-
-def readings(
-    rubric: list[RubricPoint],
-    point_pmis: list[float],
-    misconception_pmis: list[float],
-    where: list[tuple[int, int]],
-    beta: float,
-) -> list[Choice | None]:
-    """Each point's reading (None for a point without misconceptions)."""
-    per_point: dict[int, list[float]] = {}
-    for (i, _k), value in zip(where, misconception_pmis, strict=True):
-        per_point.setdefault(i, []).append(value)
-    return [
-        read(point_pmis[i], per_point[i], beta) if i in per_point else None
-        for i in range(len(rubric))
-    ]
+def read(score: PointScorer, entry: Entry, point: RubricPoint, answer: str) -> Choice:
+    """The averaged two-order reading of one key point with misconceptions."""
+    texts = [point.point, *point.misconceptions, NEITHER]
+    sums = [0.0] * len(texts)
+    for order in orders(point):
+        probs = letter_probs(score, prompt(entry, answer, [texts[i] for i in order]), len(order))
+        for slot, i in enumerate(order):
+            sums[i] += probs[slot] / 2
+    return Choice.from_list([round(x, 4) for x in sums])

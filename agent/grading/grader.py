@@ -59,11 +59,9 @@ class Signals:
     method: str  # "likelihood" | "logprobs" | "sampled"
     flags: list[str] = field(default_factory=list)
     gain: list[float] | None = None  # each point's token coverage (likelihood.py)
-    #: the multiple-choice reading's inputs (choice.py): each point's pmi with the
-    #: answer, each misconception's, and where each misconception belongs
-    point_pmi: list[float] | None = None
-    misconception_pmi: list[float] = field(default_factory=list)
-    misconception_at: list[tuple[int, int]] = field(default_factory=list)
+    #: the multiple-choice reading of each point with misconceptions (choice.py);
+    #: None where a point has none or was not asked
+    choices: list[choice.Choice | None] | None = None
 
 
 def quick_coverage(rubric: list[RubricPoint], answer: str) -> list[float]:
@@ -80,15 +78,7 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
     none: list[float | None] = [None] * n
     p_yes: list[float | None] = list(signals.p_yes) if signals.p_yes is not None else none
     gain: list[float | None] = list(signals.gain) if signals.gain is not None else none
-    readings: list[choice.Choice | None] = [None] * n
-    if cal.choice is not None and signals.point_pmi is not None and signals.misconception_at:
-        readings = choice.readings(
-            signals.rubric,
-            signals.point_pmi,
-            signals.misconception_pmi,
-            signals.misconception_at,
-            cal.choice.beta,
-        )
+    readings: list[choice.Choice | None] = list(signals.choices or [None] * n)
     text = signals.view.model_text
     for rp, p, g, lex, reading in zip(
         signals.rubric, p_yes, gain, signals.lexical, readings, strict=True
@@ -99,11 +89,9 @@ def finish(entry: Entry, signals: Signals, cal: Calibration) -> Grade:
             credit = cal.credit(p, lex)
         else:
             raise ValueError("signals without verdicts or gains")
-        wrong = (
-            None
-            if reading is None or cal.choice is None
-            else reading.contradicted(cal.choice.threshold)
-        )
+        wrong = None
+        if reading is not None and cal.choice is not None:
+            wrong = reading.contradicted(cal.choice.threshold, cal.choice.margin)
         evidence = ""
         if wrong is not None:  # the answer states a curated misconception: no credit
             credit = 0.0
@@ -148,8 +136,8 @@ AskFn = Callable[[Entry, list[RubricPoint], str], verdicts.PointVerdicts]
 class Grader:
     """Grades answers against rubrics with one model. Thread-safe for reading.
 
-    ``ask`` and ``loglik`` replace the model's verdict and likelihood calls (the evals
-    answer them from a disk cache)."""
+    ``ask``, ``loglik`` and ``scorer`` replace the model's verdict, likelihood and
+    letter-scoring calls (the evals answer them from a disk cache)."""
 
     def __init__(
         self,
@@ -158,8 +146,12 @@ class Grader:
         lang: str = "zh",
         ask: AskFn | None = None,
         loglik: likelihood.LoglikFn | None = None,
+        scorer: likelihood.PointScorer | None = None,
     ) -> None:
         self.llm = llm
+        self.scorer: likelihood.PointScorer = scorer or (
+            lambda prefix, text: likelihood.point_tokens(llm, prefix, text)
+        )
         self.ask: AskFn = ask or (lambda e, r, text: verdicts.ask(llm, e, r, text))
         self.baselines = likelihood.Baselines(
             loglik or (lambda e, r, text: likelihood.loglik(llm, e, r, text)),
@@ -229,23 +221,17 @@ class Grader:
         lexical: list[float],
         flags: list[str],
     ) -> Signals:
-        """Token coverage of every point, and the pmi of every point and misconception
-        for the multiple-choice reading; the answer's prefix is read once for all."""
-        base = self.baselines.get(entry, rubric)
-        tokens = self.baselines.loglik_of(entry, rubric, view.model_text)
-        gain = likelihood.coverage(tokens, base)
-        point_pmi = [choice.pmi(a, e) for a, e in zip(tokens, base.empty, strict=True)]
-        mis, where = choice.statements(rubric)
-        mis_pmi: list[float] = []
-        if mis and self.calibration.choice is not None:
-            mbase = self.baselines.get(entry, mis, with_reference=False)
-            mtokens = self.baselines.loglik_of(entry, mis, view.model_text)
-            mis_pmi = [choice.pmi(a, e) for a, e in zip(mtokens, mbase.empty, strict=True)]
-        else:
-            where = []
-        return Signals(
-            view, rubric, None, lexical, "likelihood", flags, gain, point_pmi, mis_pmi, where
-        )
+        """Token coverage of every point, then the multiple-choice reading of each point
+        with misconceptions that the coverage does not already call missing (the same
+        prefix: llama.cpp reads the answer once)."""
+        gain = self.baselines.coverage(entry, rubric, view.model_text)
+        choices: list[choice.Choice | None] = [None] * len(rubric)
+        weights = self.calibration.likelihood
+        if self.calibration.choice is not None and weights is not None:
+            for i, (p, g, lex) in enumerate(zip(rubric, gain, lexical, strict=True)):
+                if p.misconceptions and verdict_for(weights.credit(g, lex)) != "missing":
+                    choices[i] = choice.read(self.scorer, entry, p, view.model_text)
+        return Signals(view, rubric, None, lexical, "likelihood", flags, gain, choices)
 
     def prechecked(
         self, entry: Entry, answer: str, *, lang: str | None = None, previous: str | None = None
@@ -316,9 +302,6 @@ class Grader:
             rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
             if self.by_likelihood():
                 self.baselines.get(entry, rubric)
-                mis, _where = choice.statements(rubric)
-                if mis and self.calibration.choice is not None:
-                    self.baselines.get(entry, mis, with_reference=False)
                 return
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:

@@ -102,16 +102,12 @@ class Baseline:
     reference: list[PointTokens]
 
 
-def baseline(
-    loglik_of: LoglikFn, entry: Entry, rubric: list[RubricPoint], with_reference: bool = True
-) -> Baseline:
-    """Both baselines; ``with_reference=False``: only the no-answer one (what the
-    misconception reading needs), ``reference`` left empty."""
-    empty = loglik_of(entry, rubric, NO_ANSWER)
-    if not with_reference:
-        return Baseline(empty=empty, reference=[])
+def baseline(loglik_of: LoglikFn, entry: Entry, rubric: list[RubricPoint]) -> Baseline:
     reference = (entry.reference_answer or "")[:MAX_REFERENCE_CHARS] or NO_ANSWER
-    return Baseline(empty=empty, reference=loglik_of(entry, rubric, reference))
+    return Baseline(
+        empty=loglik_of(entry, rubric, NO_ANSWER),
+        reference=loglik_of(entry, rubric, reference),
+    )
 
 
 def token_coverage(answer: PointTokens, empty: PointTokens, reference: PointTokens) -> float:
@@ -162,11 +158,10 @@ class Baselines:
         self._done: OrderedDict[str, Baseline] = OrderedDict()
         self.size = size
 
-    def _key(self, entry: Entry, rubric: list[RubricPoint], with_reference: bool = True) -> str:
+    def _key(self, entry: Entry, rubric: list[RubricPoint]) -> str:
         blob = json.dumps(
             [self.model(), head(entry, "$answer"), entry.reference_answer or "",
-             [p.point for p in rubric], MAX_REFERENCE_CHARS, NO_ANSWER, FORMAT]
-            + ([] if with_reference else ["no-reference"]),
+             [p.point for p in rubric], MAX_REFERENCE_CHARS, NO_ANSWER, FORMAT],
             ensure_ascii=False,
         )  # fmt: skip
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
@@ -180,17 +175,14 @@ class Baselines:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent or unreadable: computed again
 
-    def get(
-        self, entry: Entry, rubric: list[RubricPoint], *, with_reference: bool = True
-    ) -> Baseline:
-        """The question's baselines (``with_reference=False``: the no-answer one only)."""
-        key = self._key(entry, rubric, with_reference)
+    def get(self, entry: Entry, rubric: list[RubricPoint]) -> Baseline:
+        key = self._key(entry, rubric)
         with self._lock:
             found = self._done.get(key)
         if found is None or len(found.empty) != len(rubric):
             found = self._read(key)
             if found is None or len(found.empty) != len(rubric):
-                found = baseline(self.loglik_of, entry, rubric, with_reference)
+                found = baseline(self.loglik_of, entry, rubric)
                 if self.directory is not None:
                     with contextlib.suppress(OSError):  # a cache: never fails a grade
                         write_atomic(

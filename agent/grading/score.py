@@ -70,11 +70,12 @@ class GainWeights(BaseModel):
 
 
 class ChoiceWeights(BaseModel):
-    """The multiple-choice reading of misconceptions (``choice.py``): the softmax's
-    inverse temperature and the P(misconception) at which a point is contradicted."""
+    """The multiple-choice reading of misconceptions (``choice.py``): a point is
+    contradicted when its likeliest misconception's P ≥ ``threshold`` and exceeds
+    P(point) by ``margin``."""
 
-    beta: float = 4.0
-    threshold: float = 0.5
+    threshold: float = 0.4
+    margin: float = 0.05
     fitted: dict[str, Any] = Field(default_factory=dict)
 
 

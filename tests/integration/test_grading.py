@@ -172,3 +172,18 @@ def test_a_bare_term_list_separated_by_spaces_scores_at_most_4(grader: Grader) -
     grade = grader.grade(entry, LORA_TERMS)
     assert grade.score is not None and grade.score <= 4, grade
     assert "keyword_list" in grade.flags
+
+
+def test_the_reading_of_a_bare_term_list_is_no_misconception(grader: Grader) -> None:
+    """The multiple-choice reading of a list of the rubric's terms (which the pre-check
+    already scores ≤ 1): it states nothing, so no point reads as a misconception."""
+    from agent.grading import choice
+
+    entry = load_bank().get("000-q240")
+    readings = [
+        choice.read(grader.scorer, entry, p, LORA_TERMS) for p in entry.rubric if p.misconceptions
+    ]
+    assert readings
+    cal = grader.calibration.choice
+    threshold, margin = (cal.threshold, cal.margin) if cal else (0.4, 0.05)
+    assert all(r.contradicted(threshold, margin) is None for r in readings), readings

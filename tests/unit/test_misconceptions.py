@@ -12,7 +12,7 @@ from agent.bank.knowledge_checks import is_negated_copy, misconception_problems
 from agent.grading import Grader, Signals, finish
 from agent.grading.answer_view import is_term_list, prepare
 from agent.grading.checks import new_content, states_point
-from agent.grading.choice import pmi, read, readings, statements
+from agent.grading.choice import Choice, orders, prompt, read
 from agent.grading.feedback import build_feedback
 from agent.grading.lexical import point_coverage, terms
 from agent.grading.score import Calibration, ChoiceWeights, GainWeights
@@ -47,16 +47,15 @@ def _entry(points: list[RubricPoint] | None = None) -> Entry:
     )
 
 
-def _cal(beta: float = 4.0, threshold: float = 0.5) -> Calibration:
+def _cal(threshold: float = 0.4, margin: float = 0.05) -> Calibration:
     return Calibration(
         likelihood=GainWeights(bias=-5.0, w_gain=16.0, w_lexical=0.0),
-        choice=ChoiceWeights(beta=beta, threshold=threshold),
+        choice=ChoiceWeights(threshold=threshold, margin=margin),
     )
 
 
-def _signals(answer: str, point_pmi: list[float], mis_pmi: list[float]) -> Signals:
+def _signals(answer: str, reading: Choice | None) -> Signals:
     entry = _entry()
-    _mis, where = statements(entry.rubric)
     return Signals(
         view=prepare(answer),
         rubric=list(entry.rubric),
@@ -64,38 +63,48 @@ def _signals(answer: str, point_pmi: list[float], mis_pmi: list[float]) -> Signa
         lexical=[0.5, 0.5],
         method="likelihood",
         gain=[0.9, 0.9],
-        point_pmi=point_pmi,
-        misconception_pmi=mis_pmi,
-        misconception_at=where,
+        choices=[reading, None],
     )
+
+
+class LetterScorer:
+    """Stands in for the model's letter log-probabilities: the option text it "reads"
+    in the answer gets the highest logprob, wherever it sits in the list."""
+
+    def __init__(self, favourite: str) -> None:
+        self.favourite, self.prompts = favourite, []  # type: ignore[var-annotated]
+
+    def __call__(self, prefix: str, letter: str) -> list[tuple[int, float]]:
+        self.prompts.append(prefix)
+        line = next(x for x in prefix.splitlines() if x.startswith(f"{letter}. "))
+        bias = -0.5 if letter == "A" else 0.0  # a letter preference the two orders cancel
+        return [(0, (-0.2 if self.favourite in line else -2.5) + bias)]
 
 
 # ----------------------------------------------------------------- the reading
 
 
-def test_pmi_is_the_mean_gain_over_matched_tokens() -> None:
-    assert pmi([(0, -1.0), (2, -2.0)], [(0, -3.0), (2, -2.5)]) == pytest.approx(1.25)
-    assert pmi([(5, -1.0)], [(0, -3.0)]) == 0.0  # nothing to compare: no evidence either way
-
-
-def test_reading_prefers_the_statement_the_answer_raises_most() -> None:
-    wrong = read(point_pmi=0.2, misconception_pmis=[1.0], beta=4.0)
-    right = read(point_pmi=1.0, misconception_pmis=[0.2], beta=4.0)
-    neither = read(point_pmi=-0.5, misconception_pmis=[-0.5], beta=4.0)
-    assert wrong.contradicted(0.5) == 0 and wrong.p_wrong > 0.5
-    assert right.contradicted(0.5) is None
-    assert neither.p_neither > 0.5 and neither.contradicted(0.5) is None
-    assert abs(wrong.p_point + wrong.p_wrong + wrong.p_neither - 1.0) < 1e-3
-    # a point without misconceptions is never read
-    assert readings([OTHER], [1.0], [], [], 4.0) == [None]
+def test_the_reading_asks_two_orders_and_averages_them() -> None:
+    assert orders(POINT) == [[0, 1, 2], [1, 0, 2]]
+    wrong = LetterScorer("稀疏或近似")
+    reading = read(wrong, _entry(), POINT, "FlashAttention 是近似注意力。")
+    assert len(wrong.prompts) == 6  # 3 letters × 2 orders
+    assert reading.p_wrong > 0.6 and reading.contradicted(0.4, 0.05) == 0
+    right = read(LetterScorer("精确注意力"), _entry(), POINT, "FlashAttention 是精确计算。")
+    assert right.p_point > 0.6 and right.contradicted(0.4, 0.05) is None
+    neither = read(LetterScorer("没有谈到"), _entry(), POINT, "LoRA 低秩 旁路")
+    assert neither.p_neither > 0.6 and neither.contradicted(0.4, 0.05) is None
+    assert abs(sum(reading.to_list()) - 1.0) < 1e-3
+    text = prompt(_entry(), "回答", ["甲", "乙"])
+    assert "A. 甲\nB. 乙" in text and text.endswith("<|im_start|>assistant\n")
 
 
 def test_a_stated_misconception_zeroes_the_point_and_the_feedback_names_it() -> None:
     answer = "FlashAttention 是稀疏近似的注意力，会损失一点精度。它用在线 softmax 逐块更新最大值。"
-    grade = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), _cal())
+    grade = finish(_entry(), _signals(answer, Choice(0.2, (0.7,), 0.1)), _cal())
     flash, online = grade.points
     assert flash.contradicted and flash.verdict == "missing" and flash.confidence == 1.0
-    assert flash.misconception == POINT.misconceptions[0]
+    assert flash.misconception == POINT.misconceptions[0] and flash.p_misconception == 0.7
     assert "稀疏" in flash.evidence  # the answer's own sentence, quoted
     assert online.verdict == "covered" and not online.contradicted
     assert grade.score is not None and grade.score <= 5.5  # one of two points earns nothing
@@ -105,13 +114,13 @@ def test_a_stated_misconception_zeroes_the_point_and_the_feedback_names_it() -> 
     assert "common misconception" in en and "讲到的要点" not in en and "Covered" in en
 
 
-def test_without_the_reading_the_same_signals_give_the_old_grade() -> None:
+def test_a_close_reading_or_no_calibration_leaves_the_point_alone() -> None:
     answer = "FlashAttention 是稀疏近似的注意力。它用在线 softmax 逐块更新最大值。"
-    new = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), _cal())
-    old = finish(_entry(), _signals(answer, [0.1, 0.8], [1.2]), Calibration(
+    close = finish(_entry(), _signals(answer, Choice(0.38, (0.4,), 0.22)), _cal())
+    assert not any(p.contradicted for p in close.points)  # within the margin
+    old = finish(_entry(), _signals(answer, Choice(0.2, (0.7,), 0.1)), Calibration(
         likelihood=GainWeights(bias=-5.0, w_gain=16.0, w_lexical=0.0)))  # fmt: skip
     assert not any(p.contradicted for p in old.points)
-    assert (old.score or 0) > (new.score or 0)
 
 
 # ----------------------------------------------------------------- the bank's shape
