@@ -114,8 +114,6 @@ def _grade(args: argparse.Namespace) -> int:
     from agent.grading import Grader
     from agent.llm.server import connect
 
-    lang = args.lang
-
     results: list[dict[str, Any]] = []
     total = len(jobs)
     start = time.perf_counter()
@@ -146,7 +144,7 @@ def _grade(args: argparse.Namespace) -> int:
             if grader is None:
                 grade = Grade.pending(entry.id, down)
             else:
-                grade = grader.grade(entry, answer, lang=lang, previous=previous.get(n))
+                grade = grader.grade(entry, answer, lang=args.lang, previous=previous.get(n))
             row = {"line": n, "key": key, **grade.model_dump()}
             results.append(row)
             log.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -263,8 +263,11 @@ def _interview(args: argparse.Namespace) -> int:
 
         def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:
             if practice and grade.get("status") == "graded":
-                score = grade.get("score")
-                _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{grade.get('feedback', '')}\n")
+                score, feedback = grade.get("score"), grade.get("feedback", "")
+                if config.lang == "en":
+                    _say(f"\n[Feedback, turn {turn + 1}] score {score}/10. {feedback}\n")
+                else:
+                    _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{feedback}\n")
 
         engine.queue.on_ready = on_ready
         step: Step | None = None
