@@ -22,11 +22,23 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
+from agent.db import Database
 from agent.grading.jobs import HEARTBEAT_S, MAX_ATTEMPTS, Job, Jobs
 from agent.grading.models import Grade
-from agent.interview.store import Store
+
+
+class GradeStore(Protocol):
+    """What the queue needs of the sessions store (``agent.interview.store.Store``
+    has it): the database its jobs table lives in, and the grades."""
+
+    db: Database
+
+    def save_grade(self, session_id: str, turn: int, grade: dict[str, Any]) -> None: ...
+
+    def grades(self, session_id: str) -> dict[int, dict[str, Any]]: ...
+
 
 GradeFn = Callable[..., Grade]  # (entry, answer, *, lang, previous) -> the grade
 ResolveFn = Callable[[dict[str, Any]], Any]  # turn -> the entry to grade it against
@@ -44,7 +56,7 @@ class GradingQueue:
         self,
         grade: GradeFn,
         resolve: ResolveFn,
-        store: Store,
+        store: GradeStore,
         workers: int = 1,
         instance: str | None = None,
     ) -> None:
