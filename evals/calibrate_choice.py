@@ -119,10 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="store the choice in calibration.json")
     ap.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     ap.add_argument("--cached-only", action="store_true", help="no model calls")
+    ap.add_argument("--every", type=int, default=1, help="every k-th calibration question")
     args = ap.parse_args(argv)
     settings = load_settings()
     bank = load_bank()
     items = [it for it in read_jsonl(CANDIDATES) if it["split"] == "calibration"]
+    keep = sorted({str(it["question_id"]) for it in items})[:: args.every]
+    items = [it for it in items if it["question_id"] in keep]
     entries = [bank.get(str(it["question_id"])) for it in items]
     with contextlib.ExitStack() as stack:
         llm = connect_llm(stack, args.base_url, settings)
@@ -176,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "commit": git_short_sha(),
                 "data": "evals/grader/candidates.jsonl (split=calibration)",
                 "items": len(items),
+                "questions": len(keep),
                 "grid": {"threshold": list(THRESHOLDS), "margin": list(MARGINS)},
                 "objective": "best QWK; ties: fewer fluent-wrong > 3, then the larger margin",
                 "chosen": grid[(t, m)],

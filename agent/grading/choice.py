@@ -3,23 +3,25 @@
 The 1.5B model does not know the subject, so it cannot recall that FlashAttention is
 exact; it can read. The bank hands it the knowledge: a key point may carry one or two
 curated misconceptions (``RubricPoint.misconceptions``). For such a point the model is
-shown the candidate's answer and the options — the point, each misconception, and
-"the answer does not address this" — and asked which one the answer says
-(``prompts/grade_choice.md``). The choice is read from the log-probabilities of the
-option letters (``A``, ``B`` …), not sampled.
+shown the candidate's answer and the options — ``A.`` the point, then each
+misconception, then "the answer does not address this" — and asked which one the
+answer says (``prompts/grade_choice.md``). The choice is read from the log-probabilities
+of the option letters, not sampled.
 
-A small model prefers some letters whatever it reads, so every point is asked twice,
-with the options in two orders (the point first, then a misconception first), and the
-probabilities of each option are averaged over the two orders. A point is
-**contradicted** when its likeliest misconception beats the point by at least ``margin``
-and reaches ``threshold``; its credit is then 0 and the feedback names the
-misconception. Both numbers are chosen on the calibration half of ``evals/grader/``
+A small model prefers some options whatever it reads (a letter, a wording). So the
+reading is calibrated the way "Calibrate Before Use" (Zhao et al., 2021) calibrates
+few-shot choices: the same prompt with no answer gives each option's prior, once per
+question (``Grader.warm`` computes it while the candidate answers), and the reading is
+``P(option | answer) / P(option | no answer)``, renormalised. A point is
+**contradicted** when its likeliest misconception reaches ``threshold`` and beats the
+point by ``margin``; its credit is then 0 and the feedback names the misconception.
+Both numbers are chosen on the calibration half of ``evals/grader/``
 (``python -m evals.calibrate_choice``) and stored in ``calibration.json``.
 
 Cost: the prompt shares its prefix (the question and the answer) with the likelihood
-prompt, so llama.cpp reads the answer once; each order adds its options (~60 tokens)
-and each further letter one token. Points the token coverage already calls missing are
-not asked (a contradiction could not lower them).
+prompt, so llama.cpp reads the answer once; a point adds its options (~60 tokens) and
+one scoring request per letter (one token each). Points the token coverage already
+calls missing are not asked (a contradiction could not lower them).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 from agent.bank import Entry, RubricPoint
-from agent.grading.likelihood import PointScorer
+from agent.grading.likelihood import NO_ANSWER, PointScorer
 from agent.prompts import render
 
 LETTERS = "ABCD"
@@ -65,19 +67,15 @@ class Choice:
         return cls(values[0], tuple(values[1:-1]), values[-1])
 
 
-def prompt(entry: Entry, answer: str, options: list[str]) -> str:
+def prompt(entry: Entry, answer: str, texts: list[str]) -> str:
     """The prompt up to where the model writes the letter of its choice."""
-    lines = "\n".join(f"{LETTERS[k]}. {o}" for k, o in enumerate(options))
+    lines = "\n".join(f"{LETTERS[k]}. {o}" for k, o in enumerate(texts))
     return render("grade_choice", question=entry.question, answer=answer, options=lines) + "\n"
 
 
-def orders(point: RubricPoint) -> list[list[int]]:
-    """The two option orders, as indexes into ``[point, *misconceptions, neither]``:
-    the point first, then the point moved behind the misconceptions ("neither" last)."""
-    n = len(point.misconceptions)
-    first = list(range(n + 2))
-    second = [*range(1, n + 1), 0, n + 1]
-    return [first, second]
+def options(point: RubricPoint) -> list[str]:
+    """``[point, *misconceptions, neither]``, in the order the model sees them."""
+    return [point.point, *point.misconceptions, NEITHER]
 
 
 def letter_probs(score: PointScorer, prefix: str, k: int) -> list[float]:
@@ -93,12 +91,19 @@ def letter_probs(score: PointScorer, prefix: str, k: int) -> list[float]:
     return [w / total for w in weights]
 
 
-def read(score: PointScorer, entry: Entry, point: RubricPoint, answer: str) -> Choice:
-    """The averaged two-order reading of one key point with misconceptions."""
-    texts = [point.point, *point.misconceptions, NEITHER]
-    sums = [0.0] * len(texts)
-    for order in orders(point):
-        probs = letter_probs(score, prompt(entry, answer, [texts[i] for i in order]), len(order))
-        for slot, i in enumerate(order):
-            sums[i] += probs[slot] / 2
-    return Choice.from_list([round(x, 4) for x in sums])
+def prior(score: PointScorer, entry: Entry, point: RubricPoint) -> list[float]:
+    """Each option's probability with no answer: what the model prefers unread."""
+    texts = options(point)
+    return letter_probs(score, prompt(entry, NO_ANSWER, texts), len(texts))
+
+
+def read(
+    score: PointScorer, entry: Entry, point: RubricPoint, answer: str, base: list[float]
+) -> Choice:
+    """The calibrated reading of one key point with misconceptions; ``base`` is its
+    ``prior``."""
+    texts = options(point)
+    probs = letter_probs(score, prompt(entry, answer, texts), len(texts))
+    ratios = [p / max(b, 1e-6) for p, b in zip(probs, base, strict=True)]
+    total = sum(ratios)
+    return Choice.from_list([round(r / total, 4) for r in ratios])

@@ -25,6 +25,7 @@ grade comes back ``Grade.pending`` with the error; grading again retries.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,9 @@ from agent.llm.errors import LLMError
 from agent.prompts import render
 from agent.settings import Settings
 from agent.text import content_key
+
+#: Multiple-choice priors kept in memory (one per key point with misconceptions).
+PRIORS_KEPT = 2048
 
 
 @dataclass
@@ -152,6 +156,8 @@ class Grader:
         self.scorer: likelihood.PointScorer = scorer or (
             lambda prefix, text: likelihood.point_tokens(llm, prefix, text)
         )
+        self._lock = threading.Lock()
+        self._priors: dict[tuple[str, str, tuple[str, ...], str], list[float]] = {}
         self.ask: AskFn = ask or (lambda e, r, text: verdicts.ask(llm, e, r, text))
         self.baselines = likelihood.Baselines(
             loglik or (lambda e, r, text: likelihood.loglik(llm, e, r, text)),
@@ -230,8 +236,22 @@ class Grader:
         if self.calibration.choice is not None and weights is not None:
             for i, (p, g, lex) in enumerate(zip(rubric, gain, lexical, strict=True)):
                 if p.misconceptions and verdict_for(weights.credit(g, lex)) != "missing":
-                    choices[i] = choice.read(self.scorer, entry, p, view.model_text)
+                    base = self._prior(entry, p)
+                    choices[i] = choice.read(self.scorer, entry, p, view.model_text, base)
         return Signals(view, rubric, None, lexical, "likelihood", flags, gain, choices)
+
+    def _prior(self, entry: Entry, point: RubricPoint) -> list[float]:
+        """The point's multiple-choice prior (no answer), computed once per question."""
+        key = (entry.question, point.point, tuple(point.misconceptions), str(self.llm.model))
+        with self._lock:
+            found = self._priors.get(key)
+        if found is None:
+            found = choice.prior(self.scorer, entry, point)
+            with self._lock:
+                self._priors[key] = found
+                while len(self._priors) > PRIORS_KEPT:
+                    self._priors.pop(next(iter(self._priors)))
+        return found
 
     def prechecked(
         self, entry: Entry, answer: str, *, lang: str | None = None, previous: str | None = None
@@ -302,6 +322,10 @@ class Grader:
             rubric, _ = rubric_for(entry, self.llm, self.cache_dir)
             if self.by_likelihood():
                 self.baselines.get(entry, rubric)
+                if self.calibration.choice is not None:
+                    for p in rubric:
+                        if p.misconceptions:
+                            self._prior(entry, p)
                 return
             verdicts.warm(self.llm, entry, rubric)
         except LLMError:

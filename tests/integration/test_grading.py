@@ -181,7 +181,9 @@ def test_the_reading_of_a_bare_term_list_is_no_misconception(grader: Grader) -> 
 
     entry = load_bank().get("000-q240")
     readings = [
-        choice.read(grader.scorer, entry, p, LORA_TERMS) for p in entry.rubric if p.misconceptions
+        choice.read(grader.scorer, entry, p, LORA_TERMS, choice.prior(grader.scorer, entry, p))
+        for p in entry.rubric
+        if p.misconceptions
     ]
     assert readings
     cal = grader.calibration.choice

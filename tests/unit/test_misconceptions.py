@@ -12,7 +12,7 @@ from agent.bank.knowledge_checks import is_negated_copy, misconception_problems
 from agent.grading import Grader, Signals, finish
 from agent.grading.answer_view import is_term_list, prepare
 from agent.grading.checks import new_content, states_point
-from agent.grading.choice import Choice, orders, prompt, read
+from agent.grading.choice import Choice, prior, prompt, read
 from agent.grading.feedback import build_feedback
 from agent.grading.lexical import point_coverage, terms
 from agent.grading.score import Calibration, ChoiceWeights, GainWeights
@@ -84,16 +84,22 @@ class LetterScorer:
 # ----------------------------------------------------------------- the reading
 
 
-def test_the_reading_asks_two_orders_and_averages_them() -> None:
-    assert orders(POINT) == [[0, 1, 2], [1, 0, 2]]
+def test_the_reading_is_calibrated_by_the_no_answer_prior() -> None:
     wrong = LetterScorer("稀疏或近似")
-    reading = read(wrong, _entry(), POINT, "FlashAttention 是近似注意力。")
-    assert len(wrong.prompts) == 6  # 3 letters × 2 orders
+    base = prior(LetterScorer("没有谈到"), _entry(), POINT)
+    assert base[2] > 0.6
+    reading = read(wrong, _entry(), POINT, "FlashAttention 是近似注意力。", base)
+    assert len(wrong.prompts) == 3  # one request per letter
     assert reading.p_wrong > 0.6 and reading.contradicted(0.4, 0.05) == 0
-    right = read(LetterScorer("精确注意力"), _entry(), POINT, "FlashAttention 是精确计算。")
+    right = read(LetterScorer("精确注意力"), _entry(), POINT, "FlashAttention 是精确计算。", base)
     assert right.p_point > 0.6 and right.contradicted(0.4, 0.05) is None
-    neither = read(LetterScorer("没有谈到"), _entry(), POINT, "LoRA 低秩 旁路")
-    assert neither.p_neither > 0.6 and neither.contradicted(0.4, 0.05) is None
+    neither = read(LetterScorer("没有谈到"), _entry(), POINT, "LoRA 低秩 旁路", base)
+    assert neither.contradicted(0.4, 0.05) is None
+    # a model that avoids A whatever it reads: the prior takes the preference out
+    biased = prior(LetterScorer("nothing"), _entry(), POINT)
+    assert biased[0] < biased[1]
+    even = read(LetterScorer("nothing"), _entry(), POINT, "随便说说", biased)
+    assert abs(even.p_point - even.p_wrong) < 1e-3
     assert abs(sum(reading.to_list()) - 1.0) < 1e-3
     text = prompt(_entry(), "回答", ["甲", "乙"])
     assert "A. 甲\nB. 乙" in text and text.endswith("<|im_start|>assistant\n")
