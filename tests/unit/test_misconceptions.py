@@ -223,3 +223,15 @@ def test_evidence_about_another_subject_does_not_state_the_point() -> None:
     attention = "In self-attention, softmax turns the scaled dot products into weights."
     assert not states_point(point, attention)
     assert states_point(point, "softmax 和交叉熵一起求导，对 logits 的梯度就是 p 减 y")
+
+
+def test_the_calibration_grid_scores_items_as_finish_does() -> None:
+    from evals.calibrate_choice import _score
+
+    for reading in (Choice(0.2, (0.7,), 0.1), Choice(0.5, (0.3,), 0.2), None):
+        for answer in ("FlashAttention 是稀疏近似的注意力。它用在线 softmax 逐块更新最大值。",
+                       "它很快。"):  # fmt: skip
+            signals = _signals(answer, reading)
+            for cal in (_cal(), _cal(0.6, 0.3), Calibration(likelihood=_cal().likelihood)):
+                fast, _n = _score(_entry(), signals, cal)
+                assert fast == finish(_entry(), signals, cal).score
