@@ -31,7 +31,10 @@ def graded(entry: Any, answer: str, **_: Any) -> Grade:
 def interview(url: str, data: str) -> None:
     settings = Settings(data_dir=Path(data), cache_dir=Path(data) / "cache", database_url=url)
     engine = Engine(settings, None)
-    engine.queue._grade = lambda entry, answer: (threading.Event().wait(), graded(entry, answer))[1]
+    engine.queue._grade = lambda entry, answer, **_: (
+        threading.Event().wait(),
+        graded(entry, answer),
+    )[1]
     step = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=7, candidate="kim"))
     step = engine.reply(step.session_id, "第一题的回答：我知道一些", at=step.at)
     print(f"answered {step.session_id} {step.question_id}", flush=True)
