@@ -38,11 +38,18 @@ def test_grader_eval_slice(
     assert set(result["summary"]) >= {"qwk", "spearman", "exact", "within1", "bias", "model"}
     assert result["summary"]["model"] == embedded_llm.model
     assert set(result["per_category"]) == {"keyword_list", "correct_spoken"}
-    points = len(load_bank().get("000-q211").rubric)
-    assert result["timing"]["model_calls"] == 3 * points
-    # every point's token logprobs reached the cache file (written once per answer)
+    entry = load_bank().get("000-q211")
+    points = len(entry.rubric)
+    # each point after the answer, no answer and the reference; then one request per
+    # option letter for the misconception reading (its no-answer prior, then the answer)
+    calls = result["timing"]["model_calls"]
+    assert calls >= 3 * points
+    assert (calls - 3 * points) % 2 == 0  # as many prior letters as read ones
+    # every request reached the cache file (points once per answer, letters at the end)
     cached = json.loads((tmp_path / "eval-grader-point-logliks.json").read_text("utf-8"))
-    assert len(cached) == 3 * points and all(isinstance(v, list) and v for v in cached.values())
+    assert len(cached) == calls and all(isinstance(v, list) and v for v in cached.values())
+    spoken = next(r for r in result["items"] if r["kind"] == "correct_spoken")
+    assert spoken["old_score"] >= spoken["score"]  # the reading only ever takes credit away
     checks = result["checks"]
     assert checks["keyword_list_le_4"]["passed"] is True, checks["keyword_list_le_4"]
     assert checks["strong_gt_weak"]["passed"] is None  # not in the slice
