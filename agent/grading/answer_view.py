@@ -68,8 +68,8 @@ _LIST_MAX_ITEM_CHARS = 14
 FILLER_RUN_SENTENCES = 4
 FILLER_RUN_CHARS = 150
 _LIST_SURE_ITEMS = 8
-#: A line of at least this many space-separated items, this short on average, with
-#: grammar words in at most a fifth of them, is a list too.
+#: A line of at least this many space-separated items, this short on average, with no
+#: grammar word at all, is a list too (English prose has its is/the/of).
 _LIST_SPACED_ITEMS = 6
 _LIST_SPACED_MAX_CHARS = 7
 
@@ -101,7 +101,7 @@ def is_term_list(clause: str) -> bool:
         # terms separated by single spaces: ``LoRA 低秩 旁路 冻结 初始化 …``
         mean = sum(len(content_key(x)) for x in spaced) / len(spaced)
         grammar = sum(bool(_EN_GRAMMAR.search(x) or _CJK_GRAMMAR.search(x)) for x in spaced)
-        return mean <= _LIST_SPACED_MAX_CHARS and grammar <= len(spaced) // 5
+        return mean <= _LIST_SPACED_MAX_CHARS and grammar == 0
     if len(items) < _LIST_MIN_ITEMS:
         ascii_words = re.findall(r"[a-z][a-z0-9+\-.]*", norm)
         spaced_list = (

@@ -206,6 +206,11 @@ def test_a_space_separated_term_list_is_a_list_and_spaced_prose_is_not() -> None
     assert is_term_list("low-rank adapter frozen weights alpha rank init zero merge")
     assert not is_term_list("LoRA 就是 在 原权重 旁边 加 两个 低秩 矩阵 然后 只 训练 它们")
     assert not is_term_list("LoRA 把权重更新分解成两个低秩矩阵 B 和 A，只训练它们。")
+    english = (
+        "LoRA freezes the pretrained weights and learns a low rank update BA beside "
+        "each projection so only a few million parameters train"
+    )
+    assert not is_term_list(english)  # English prose: it has its grammar words
 
 
 def test_homophones_from_speech_recognition_cost_nothing() -> None:
