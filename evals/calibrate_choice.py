@@ -127,7 +127,7 @@ def leave_one_question_out(
     assessed: list[Grade | Signals],
     base: Calibration,
 ) -> dict[str, Any]:
-    """Each question scored with the (β, threshold) chosen on the other 21."""
+    """Each question scored with the (threshold, margin) chosen on the other questions."""
     scores: list[float] = [0.0] * len(items)
     for q in sorted({str(it["question_id"]) for it in items}):
         rest = [i for i, it in enumerate(items) if it["question_id"] != q]

@@ -78,31 +78,40 @@ def summary(p: Progress) -> dict[str, Any]:
     }
 
 
+#: The progress text's own words by the session's language.
+_SUMMARY_LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "head": "| 主题 Topic | 最近得分 Recent | 历次 Sessions |",
+        "weakest": "最弱主题 Weakest topic",
+        "none": "（还没有完成的面试 no finished interview yet）",
+        "coverage": "题库覆盖 Bank coverage",
+        "due": "今日待复习 Review cards due",
+    },
+    "en": {
+        "head": "| Topic | Recent | Sessions |",
+        "weakest": "Weakest topic",
+        "none": "(no finished interview yet)",
+        "coverage": "Bank coverage",
+        "due": "Review cards due",
+    },
+}
+
+
 def summary_markdown(s: dict[str, Any], lang: str = "zh") -> list[str]:
     """The score per topic over sessions as a table, the weakest topic, bank coverage
-    and the cards due (the report's and the progress view's text)."""
+    and the cards due (the report's and the progress view's text), in ``lang``."""
+    t = _SUMMARY_LABELS.get(lang, _SUMMARY_LABELS["zh"])
     lines: list[str] = []
-    if lang == "en":
-        if s.get("standing"):
-            lines += ["| Topic | Recent | Sessions |", "|---|---|---|"]
-            for topic, value in s["standing"].items():
-                trend = " → ".join(f"{v:g}" for v in s["trend"].get(topic, []))
-                lines.append(f"| {topic} | {value:g} | {trend} |")
-            lines += ["", f"Weakest topic: **{s['weakest']}**", ""]
-        else:
-            lines += ["(no finished interview yet)", ""]
-        lines += [f"Bank coverage: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]
-        return [*lines, f"Review cards due: {s.get('due', 0)}", ""]
     if s.get("standing"):
-        lines += ["| 主题 Topic | 最近得分 Recent | 历次 Sessions |", "|---|---|---|"]
+        lines += [t["head"], "|---|---|---|"]
         for topic, value in s["standing"].items():
             trend = " → ".join(f"{v:g}" for v in s["trend"].get(topic, []))
             lines.append(f"| {topic} | {value:g} | {trend} |")
-        lines += ["", f"最弱主题 Weakest topic: **{s['weakest']}**", ""]
+        lines += ["", f"{t['weakest']}: **{s['weakest']}**", ""]
     else:
-        lines += ["（还没有完成的面试 no finished interview yet）", ""]
-    lines += [f"题库覆盖 Bank coverage: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]
-    lines += [f"今日待复习 Review cards due: {s.get('due', 0)}", ""]
+        lines += [t["none"], ""]
+    lines += [f"{t['coverage']}: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]
+    lines += [f"{t['due']}: {s.get('due', 0)}", ""]
     return lines
 
 

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from agent.bank import Bank
 from agent.errors import UserError
-from agent.interview.report_markdown import VERDICT_MARK, score_text, speech_line, verdict_of
+from agent.interview.report_labels import VERDICT_MARK
+from agent.interview.report_markdown import score_text, speech_line, verdict_of
 from agent.interview.state import InterviewConfig
 from agent.profile.company import companies
 from agent.ui.session import Message, UISession
