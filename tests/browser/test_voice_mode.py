@@ -31,7 +31,8 @@ from browser.pages import (
 
 pytestmark = pytest.mark.browser
 
-CLIP = AUDIO / "BAC009S0764W0121.wav"  # "甚至出现交易几乎停滞的情况"
+CLIP = AUDIO / "BAC009S0764W0121.wav"
+SAID = "甚至出现交易几乎停滞的情况"
 
 
 def _answer_then_silence(out: Path) -> Path:
@@ -52,6 +53,17 @@ def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("voice")
     with running_app(app_env(tmp), tmp / "app.log") as app:
         yield app.url
+
+
+def _heard_error(chat: str) -> float:
+    """Character error rate of the first transcript shown (the 🎤 line) against the
+    clip's text. The streamed pieces end where the browser's chunks fall, so the
+    words can differ from run to run ('交易…停滞' was once heard as '胶…停止')."""
+    import jiwer
+
+    heard = [line for line in chat.splitlines() if line.startswith("🎤")]
+    assert heard, chat[-400:]
+    return float(jiwer.cer(SAID, heard[0].removeprefix("🎤").strip()))
 
 
 def _speaker_duration(page: Any) -> str:
@@ -82,7 +94,7 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
         wait_status(page, "第 2/2 题", timeout=240)  # the first turn ended by itself
         heard = time.monotonic() - started
         chat = chat_text(page)
-        assert "停滞" in chat or "交易" in chat, chat[-400:]  # the transcript is shown
+        assert _heard_error(chat) <= 0.5, chat[-400:]  # the transcript is shown, close to the clip
         page.wait_for_function(
             "() => document.querySelector('#session-info').innerText.includes('reply after')",
             timeout=120_000,
