@@ -95,6 +95,36 @@ class FollowUp(_Model):
     rubric: list[RubricPoint] = Field(default_factory=list, max_length=FOLLOW_UP_MAX_POINTS)
 
 
+class PointText(_Model):
+    """A key point's text in another language (issue 32): the point, its misconceptions."""
+
+    point: str = Field(min_length=1)
+    misconceptions: list[str] = Field(default_factory=list, max_length=MAX_MISCONCEPTIONS)
+
+
+class FollowUpText(_Model):
+    question: str = Field(min_length=1)
+    answer: str | None = None
+    rubric: list[PointText] = Field(default_factory=list, max_length=FOLLOW_UP_MAX_POINTS)
+
+
+class EntryText(_Model):
+    """An entry's text in English (``question_bank/curated/english/``): the same points
+    and follow-ups, in the same order, as the Chinese fields they translate."""
+
+    question: str = Field(min_length=2)
+    rubric: list[PointText] = Field(default_factory=list)
+    reference_answer: str | None = None
+    follow_ups: list[FollowUpText] = Field(default_factory=list)
+
+
+def _translated(points: list[RubricPoint], texts: list[PointText]) -> list[RubricPoint]:
+    return [
+        p.model_copy(update={"point": t.point, "misconceptions": list(t.misconceptions)})
+        for p, t in zip(points, texts, strict=True)
+    ]
+
+
 class Reading(_Model):
     title: str
     url: str
@@ -127,10 +157,36 @@ class Entry(_Model):
     notes: SeedNotes | None = None
     generated_from_heading: bool = False
     label_source: LabelSource = "rule"
+    #: the entry's English text (issue 32); None until it is curated
+    en: EntryText | None = None
 
     @property
     def seeds(self) -> list[str]:
         return sorted({s.seed for s in self.sources})
+
+    def in_language(self, lang: str) -> Entry:
+        """The entry as an interview in ``lang`` shows and grades it: English text in
+        place of the Chinese when ``lang`` is ``en`` and the entry has it (ids, weights
+        and follow-up targets stay); the entry itself otherwise."""
+        if lang != "en" or self.en is None:
+            return self
+        en = self.en
+        follow_ups = [
+            f.model_copy(
+                update={"question": t.question, "answer": t.answer,
+                        "rubric": _translated(f.rubric, t.rubric)}
+            )
+            for f, t in zip(self.follow_ups, en.follow_ups, strict=True)
+        ]  # fmt: skip
+        return self.model_copy(
+            update={
+                "question": en.question,
+                "rubric": _translated(self.rubric, en.rubric),
+                "reference_answer": en.reference_answer,
+                "follow_ups": follow_ups,
+                "notes": None,
+            }
+        )
 
     def follow_up_entry(self, n: int) -> Entry:
         """Follow-up ``n`` as an entry of its own (id ``<id>.fu<n>``): its question,

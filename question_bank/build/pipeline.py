@@ -11,6 +11,7 @@ from agent.bank import TOPICS, Bank, load_bank
 
 from .common import DEFAULT_CURATED, DEFAULT_OUT, DEFAULT_SEEDS, Item, seed_order
 from .dedup import Pair, dedup
+from .english import apply_english, load_english
 from .entries import build_entry
 from .knowledge import apply_knowledge, load_knowledge
 from .overlays import apply_overlay, load_overlays
@@ -41,6 +42,13 @@ def _with_knowledge(entry: dict[str, Any], fields: dict[str, Any]) -> dict[str, 
         return apply_knowledge(entry, fields)
     except ValueError as exc:
         raise SystemExit(f"knowledge overlay for {entry['id']}: {exc}") from None
+
+
+def _with_english(entry: dict[str, Any], fields: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return apply_english(entry, fields)
+    except ValueError as exc:
+        raise SystemExit(f"English text for {entry['id']}: {exc}") from None
 
 
 def find_seeds(seeds_dir: Path) -> dict[str, Path]:
@@ -81,7 +89,12 @@ def build(
     if unknown:
         raise SystemExit(f"knowledge overlays name ids that are not in the bank: {sorted(unknown)}")
     entries = [apply_overlay(e, overlays.get(e["id"], {})) for e in entries]
-    entries = [compact(_with_knowledge(e, knowledge.get(e["id"], {}))) for e in entries]
+    english = load_english(curated_dir)
+    unknown = set(english) - set(ids)
+    if unknown:
+        raise SystemExit(f"English text names ids that are not in the bank: {sorted(unknown)}")
+    entries = [_with_knowledge(e, knowledge.get(e["id"], {})) for e in entries]
+    entries = [compact(_with_english(e, english.get(e["id"]))) for e in entries]
     bank = {
         "version": 1,
         "meta": {"generated_by": GENERATED_BY, "seed_counts": seed_counts},
