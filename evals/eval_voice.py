@@ -33,8 +33,8 @@ from typing import Any
 
 from agent.bank import load_bank
 from agent.settings import Settings, load_settings
+from agent.speech.listening import END_SILENCE_S as LISTEN_END_S
 from agent.speech.transcriber import Transcriber
-from agent.ui.listening import END_SILENCE_S as LISTEN_END_S
 from agent.voice import speakable
 from agent.voice.voice import Voice
 from evals.common import git_short_sha, percentile, save_result

@@ -1,6 +1,6 @@
 """Language models: the openai-client wrapper (``client``), what can go wrong
 (``errors``), the embedded llama.cpp server (``server``) and the bundled model files
-(``assets``)."""
+(``agent.assets`` assembles the bundled model files)."""
 
 from agent.llm.client import Capabilities, LLMClient, Message
 

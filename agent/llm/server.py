@@ -27,8 +27,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from agent.assets import LLM_MODEL, llm_model_file
 from agent.errors import UserError
-from agent.llm.assets import LLM_MODEL, llm_model_file
 from agent.llm.client import LLMClient, shown_url
 from agent.llm.errors import EndpointUnavailable
 from agent.osutil import free_port

@@ -1,6 +1,6 @@
 """Speech-to-text for spoken answers: faster-whisper, int8 on CPU, simplified Chinese out.
 
-The model is the bundled multilingual Whisper base (assembled by ``agent.llm.assets``) or
+The model is the bundled multilingual Whisper base (assembled by ``agent.assets``) or
 the user's own CTranslate2 directory (``whisper_model_dir``); it is never fetched from
 a model hub. It is loaded lazily, once per ``Transcriber``, behind a lock.
 
@@ -164,7 +164,7 @@ class Transcriber:
     def model_name(self) -> str:
         if self.settings.whisper_model_dir is not None:
             return self.settings.whisper_model_dir.name
-        from agent.llm.assets import WHISPER_BASE
+        from agent.assets import WHISPER_BASE
 
         return WHISPER_BASE.key
 
@@ -177,7 +177,7 @@ class Transcriber:
                     "directory (no model.bin)"
                 )
             return configured
-        from agent.llm.assets import WHISPER_BASE, ensure_model
+        from agent.assets import WHISPER_BASE, ensure_model
 
         # ensure_model logs to stdout; keep stdout clean for JSON output.
         with contextlib.redirect_stdout(sys.stderr):

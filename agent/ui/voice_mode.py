@@ -6,7 +6,7 @@ just talks. Mixed into ``MianshiUI`` (uses its components ``c``, ``services``,
   the first plays as soon as it is ready, each next one is synthesised while the one
   before plays and handed over as it ends (Gradio's streaming audio would need an
   ffmpeg binary; this needs none). The microphone is not listened to meanwhile.
-- ``listen``: the microphone's stream (``agent/ui/listening.py``): a turn ends after
+- ``listen``: the microphone's stream (``agent/speech/listening.py``): a turn ends after
   2.5 s of silence, on "我说完了" or the Done button; the answer then goes to the
   interviewer like a typed one, and ``turn`` ticks so ``speak`` runs.
 """
@@ -24,8 +24,8 @@ import numpy as np
 
 from agent.diagnostics import warn_if_slow
 from agent.interview.phrases import phrases
+from agent.speech.listening import Listener, Piece, said_done
 from agent.ui import views
-from agent.ui.listening import Listener, Piece, said_done
 from agent.ui.session import Message, UISession
 
 if TYPE_CHECKING:

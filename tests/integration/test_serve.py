@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from agent.llm.assets import llm_model_file
+from agent.assets import llm_model_file
 from agent.llm.client import LLMClient
 from agent.llm.serve import patched
 from agent.settings import Settings

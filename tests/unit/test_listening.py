@@ -7,15 +7,15 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from agent.speech.metrics import Segment, compute_metrics
-from agent.speech.transcriber import SAMPLE_RATE, Transcript
-from agent.ui.listening import (
+from agent.speech.listening import (
     END_SILENCE_S,
     NUDGE_AFTER_S,
     Listener,
     said_done,
     to_mono_16k,
 )
+from agent.speech.metrics import Segment, compute_metrics
+from agent.speech.transcriber import SAMPLE_RATE, Transcript
 
 
 def loud_spans(audio: np.ndarray) -> list[tuple[float, float]]:
@@ -103,7 +103,7 @@ def test_the_turns_transcript_joins_its_pieces_with_their_times() -> None:
         metrics = compute_metrics([seg], 2.0)
         future.set_result(Transcript(text=text, segments=[seg], language="zh", duration_s=2.0,
                                      metrics=metrics))  # fmt: skip
-        from agent.ui.listening import Piece
+        from agent.speech.listening import Piece
 
         listener.pieces.append(Piece(start, future))
     answer = listener.transcript([(0.0, 4.0)], long_pause_s=2.0)
@@ -116,7 +116,7 @@ def test_a_long_stretch_without_a_pause_is_cut_for_transcription() -> None:
     from pathlib import Path
 
     from agent.speech.audio import load_audio
-    from agent.ui.listening import listening_vad
+    from agent.speech.listening import listening_vad
 
     clip = Path(__file__).resolve().parents[3] / "shared" / "audio" / "wenet-long.wav"
     spans = listening_vad(load_audio(clip))
@@ -150,7 +150,7 @@ def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate
 def test_a_short_stretch_after_a_pause_is_transcribed_sooner_than_a_long_one() -> None:
     """ "我说完了" on its own (≤ SHORT_PIECE_S) goes to Whisper after SHORT_GAP_S of
     silence; a long stretch still waits PIECE_GAP_S."""
-    from agent.ui.listening import PIECE_GAP_S, SHORT_GAP_S, SHORT_PIECE_S
+    from agent.speech.listening import PIECE_GAP_S, SHORT_GAP_S, SHORT_PIECE_S
 
     for seconds, gap in ((SHORT_PIECE_S - 1.0, SHORT_GAP_S), (SHORT_PIECE_S + 1.0, PIECE_GAP_S)):
         listener = Listener(vad=loud_spans)

