@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         "made by `make voice`).",
     )
 
-    # --- speech-to-text (agent/speech.py) -----------------------------------
+    # --- speech-to-text (agent/speech/) -----------------------------------
     whisper_model_dir: Path | None = Field(
         default=None,
         validation_alias=_env("WHISPER_MODEL_DIR"),

@@ -178,15 +178,6 @@ class GradingQueue:
         with self._cond:
             self._cond.notify_all()
 
-    def in_flight(self) -> int:
-        """How many grades are queued or running (on this database, plus in memory)."""
-        with self._cond:
-            local = len(self._local)
-        try:
-            return self.jobs.total() + local
-        except Exception:
-            return local + len(self._running)
-
     def position(self, session_id: str) -> int | None:
         """How many grades are served before this session's next one (None: none of
         its grades is waiting to start)."""

@@ -19,9 +19,11 @@ from typing import Any
 
 from langgraph.types import Command
 
+from agent import grading
 from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
 from agent.grading.queue import GradingQueue
+from agent.grading.rubric import rubric_for
 from agent.interview.graph import compile_graph
 from agent.interview.nodes import Deps
 from agent.interview.state import InterviewConfig
@@ -87,9 +89,6 @@ class Engine:
         store: Store | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        from agent import grading  # the grader may load calibration data: import late
-        from agent.grading.rubric import rubric_for
-
         self.settings = settings
         self.llm = llm
         #: what "now" is for review cards (tests move it forward)

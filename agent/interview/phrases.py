@@ -18,6 +18,7 @@ import yaml
 from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
 from agent.prompts import PROMPTS_DIR, render
+from agent.text import bigrams
 
 Command = Literal["skip", "hint", "repeat", "end"]
 
@@ -78,8 +79,7 @@ def phrase(lang: str, key: str) -> str:
 
 
 def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"\s+", "", text.lower())
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+    return bigrams(re.sub(r"\s+", "", text.lower()))
 
 
 def leaks(line: str, point: str, question: str, answer: str | None = None) -> bool:

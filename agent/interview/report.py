@@ -1,5 +1,6 @@
-"""The scored transcript: a JSON report (the interface in DESIGN.md), written with its
-Markdown twin (rendered by ``agent.interview.report_markdown``).
+"""The scored transcript: a JSON report (an interface other tools read; its fields are
+in README, "How it works"), written with its Markdown twin (rendered by
+``agent.interview.report_markdown``).
 
 Scores: each turn's grade is 0–10 (see agent/grading/). The overall score and each
 topic's score are weighted means over graded turns, a main question counting twice

@@ -133,11 +133,6 @@ def opening_messages(step: StepLike) -> list[Message]:
     return out
 
 
-def resume_messages(step: StepLike) -> list[Message]:
-    """A resumed interview: everything said so far, then the question on the table."""
-    return opening_messages(step)
-
-
 def reply_messages(step: StepLike) -> list[Message]:
     """What the interviewer says after an answer (the answer itself is already shown).
 

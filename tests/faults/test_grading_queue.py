@@ -80,10 +80,10 @@ def test_finished_grades_are_forgotten(tmp_path: Path) -> None:
     turns = [_turn(i) for i in range(5)]
     for t in turns:
         queue.submit("s", t)
-    assert queue.in_flight() == 5
+    assert queue.jobs.total() == 5
     gate.set()
     grades = queue.collect("s", turns)
-    assert len(grades) == 5 and queue.in_flight() == 0
+    assert len(grades) == 5 and queue.jobs.total() == 0
     queue.shutdown()
 
 

@@ -102,7 +102,7 @@ def test_a_killed_process_loses_no_turn_and_its_grade_is_finished_elsewhere(
         print(f"report after the kill: {time.monotonic() - started:.1f} s")  # ≈ STALE_S
         assert done.report is not None and done.report["summary"]["complete"]
         assert [t["grade"]["status"] for t in done.report["turns"]] == ["graded", "graded"]
-        assert engine.queue.in_flight() == 0
+        assert engine.queue.jobs.total() == 0
     finally:
         engine.close()
 

@@ -23,7 +23,6 @@ from agent.ui.views import (
     opening_messages,
     progress_status,
     reply_messages,
-    resume_messages,
     session_for,
     spoken_message,
     topic_frame,
@@ -111,7 +110,7 @@ def test_reply_at_the_end_shows_the_closing_lines() -> None:
 
 def test_resume_replays_the_conversation_with_roles() -> None:
     step = make_step(say="Q2", transcript=[iv("开场"), iv("Q1"), cand("回答1")])
-    roles = [m["role"] for m in resume_messages(step)]
+    roles = [m["role"] for m in opening_messages(step)]  # a resume shows the same
     assert roles == ["assistant", "assistant", "user", "assistant"]
 
 
