@@ -13,30 +13,48 @@ from collections.abc import Sequence
 
 from agent.errors import UserError
 
-# Command modules under agent/cli, in the order shown by --help.
-COMMAND_MODULES: tuple[str, ...] = (
-    "interview",
-    "grade",
-    "llm",
-    "bank",
-    "transcribe",
-    "say",
-    "review",
-    "users",
-    "db",
-    "eval",
-)
+#: Every command, in the order ``mianshi --help`` shows them: the module under
+#: ``agent/cli`` that registers it, and its one-line help (the same words the module
+#: registers; a test keeps them equal). Only the chosen command's module is imported,
+#: so ``mianshi --help`` loads none of them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "interview": ("interview", "a mock interview in the terminal"),
+    "sessions": ("interview", "past interviews: list, show, export"),
+    "grade": ("grade", "grade answers from a JSONL file"),
+    "llm": ("llm", "the language model: serve the embedded one, status"),
+    "bank": ("bank", "inspect the question bank"),
+    "transcribe": (
+        "transcribe", "transcribe a recorded answer and print JSON (text + speech metrics)"
+    ),
+    "say": ("say", "speak TEXT with the interviewer's voice into a WAV"),
+    "review": ("review", "review the key points you missed (FSRS cards)"),
+    "users": ("users", "candidate accounts for the app (login)"),
+    "db": ("db", "the database: schema migrations, and moving a history between databases"),
+    "eval": ("eval", "run a measured eval (asr, …)"),
+}  # fmt: skip
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the line (the first word that is not an option)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser: the chosen command's module registers its own sub-parser (with
+    every option); the others appear by name and help only."""
     parser = argparse.ArgumentParser(
         prog="mianshi", description="Mianshi (面试): mock interviews for LLM / NLP roles."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"agent.cli.{name}")
-        module.register(subparsers)
+    chosen = _chosen(argv)
+    module = COMMANDS[chosen][0] if chosen else None
+    for name, (owner, summary) in COMMANDS.items():
+        if owner != module:
+            subparsers.add_parser(name, help=summary)
+    if module is not None:
+        importlib.import_module(f"agent.cli.{module}").register(subparsers)
     return parser
 
 
@@ -45,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
