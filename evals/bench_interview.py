@@ -13,8 +13,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
+from agent.grading.models import Grade
 from agent.interview.engine import Engine
 from agent.interview.state import InterviewConfig
 from agent.llm.server import connect
@@ -47,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
             ready_s: list[float] = []
             lock = threading.Lock()
 
-            def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:
+            def on_ready(session_id: str, turn: int, grade: Grade) -> None:
                 with lock:
                     if turn in answered_at:
                         ready_s.append(time.perf_counter() - answered_at[turn])
 
-            engine.queue.on_ready = on_ready
+            engine.on_grade(on_ready)
             config = InterviewConfig(questions=args.questions, max_follow_ups=1, seed=5)
             step = engine.start(config)
             next_line_s: list[float] = []

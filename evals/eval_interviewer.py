@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank, Entry
+from agent.grading.models import Grade
 from agent.interview.nodes import MISSING_BELOW
 from agent.interview.phrases import leaks, parse_command
 from agent.interview.report_markdown import score_text
@@ -123,7 +124,7 @@ def wait_for_feedback(
     shown: list[dict[str, Any]] = []
     deadline = time.perf_counter() + timeout
     while True:
-        grades = engine.store.grades(ui.session_id)
+        grades = engine.grades(ui.session_id)
         for msg in new_feedback(ui, grades, engine.turns(ui.session_id)):
             shown.append({"content": msg["content"], "t": time.perf_counter()})
         if index in ui.feedback_shown or time.perf_counter() >= deadline:
@@ -149,18 +150,18 @@ def run_interview(
     lock = threading.Lock()
     started = time.perf_counter()
 
-    def on_ready(session_id: str, index: int, grade: dict[str, Any]) -> None:
+    def on_ready(session_id: str, index: int, grade: Grade) -> None:
         with lock:
             ready.append(
                 {
                     "session_id": session_id,
                     "index": index,
-                    "status": grade.get("status"),
+                    "status": grade.status,
                     "t": time.perf_counter() - started,
                 }
             )
 
-    engine.queue.on_ready = on_ready
+    engine.on_grade(on_ready)
     step = engine.start(config)
     ui = UISession(session_id=step.session_id, mode=config.mode)
     feedback: list[dict[str, Any]] = []  # per answered turn: when answered, when shown
@@ -202,14 +203,14 @@ def run_interview(
     report_at = time.perf_counter() - started
     # the last answers' feedback, as the timer would show it after the report
     shown += wait_for_feedback(engine, ui, -1, timeout=0.0)
-    engine.queue.on_ready = None
+    engine.on_grade(None)
     return {
         "session_id": step.session_id,
         "done": step.done,
-        "report": step.report,
+        "report": step.report.as_json() if step.report else None,
         "lines": lines,
         "transcript": engine.transcript(step.session_id),
-        "turns": engine.turns(step.session_id),
+        "turns": [t.model_dump(mode="json") for t in engine.turns(step.session_id)],
         "ready": [r for r in ready if r["session_id"] == step.session_id],
         "answered_at": answered_at,
         "report_at": report_at,

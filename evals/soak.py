@@ -142,12 +142,12 @@ def _tally(engine: Engine, outs: list[dict[str, Any]], result: SoakResult) -> No
         latencies += out["latency"]
         # every answer is a turn (no command words are sent)
         result.lost_turns += max(0, out["answers"] - len(turns))
-        grades = engine.queue.ready(sid)
+        grades = engine.grades(sid)
         for turn in turns:
-            grade = grades.get(int(turn["index"]))
-            if grade is None or grade.get("status") != "graded":
+            grade = grades.get(turn.index)
+            if grade is None or grade.status != "graded":
                 result.pending_at_end += 1
-            elif grade.get("method") not in HONEST_METHODS:
+            elif grade.method not in HONEST_METHODS:
                 result.invented_grades += 1
     if latencies:
         result.latency_p50_s = round(percentile(latencies, 0.5), 2)

@@ -15,8 +15,10 @@ from pydantic import ValidationError
 
 from agent.bank import ROLES, TOPICS, load_bank
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.interview.report import write_report
 from agent.interview.report_markdown import to_markdown
+from agent.interview.report_types import Report
 from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
 from agent.profile import focus
@@ -192,11 +194,11 @@ def _open(engine: Engine, args: argparse.Namespace, config: InterviewConfig) -> 
             _say(f"面试官: {line['content']}")
         return step, config.feedback_each
     step = engine.resume(args.resume)
-    stored = engine.store.session(args.resume)
+    stored = engine.session(args.resume)
     for line in step.transcript:
         who = "面试官" if line["role"] == "interviewer" else "你"
         _say(f"{who}: {line['content']}")
-    return step, bool(stored and stored["config"].get("mode") != "real")
+    return step, bool(stored and stored.config.feedback_each)
 
 
 def _converse(
@@ -223,20 +225,21 @@ def _converse(
     return step
 
 
-def _finish(report: dict[str, Any], out: Path | None) -> int:
-    summary = report.get("summary", {})
+def _finish(report: Report | None, out: Path | None) -> int:
+    if report is None:
+        _say("面试已结束，没有报告 the interview ended without a report", sys.stderr)
+        return 3
+    summary = report.summary
     _say(
-        f"\n面试结束。总分 {summary.get('overall_score')}/10  "
-        f"分主题: {json.dumps(summary.get('by_topic', {}), ensure_ascii=False)}"
+        f"\n面试结束。总分 {summary.overall_score}/10  "
+        f"分主题: {json.dumps(summary.by_topic, ensure_ascii=False)}"
     )
-    if summary.get("pending"):
-        _say(
-            f"⚠ {summary['pending']} 个评分未完成（模型不可用），报告中标记为 pending。", sys.stderr
-        )
+    if summary.pending:
+        _say(f"⚠ {summary.pending} 个评分未完成（模型不可用），报告中标记为 pending。", sys.stderr)
     if out:
         json_path, md_path = write_report(report, out)
         _say(f"报告已写入 {json_path} 和 {md_path}")
-    return 0 if summary.get("complete", False) else 3
+    return 0 if summary.complete else 3
 
 
 def _interview(args: argparse.Namespace) -> int:
@@ -252,8 +255,8 @@ def _interview(args: argparse.Namespace) -> int:
 
     with connect(settings) as llm:
         engine = Engine(settings, llm, progress=progress)
-        if config.mode == "review" and not args.resume and not engine.cards.due(config.candidate):
-            total = engine.cards.count(config.candidate)
+        if config.mode == "review" and not args.resume and not engine.due_cards(config.candidate):
+            total = engine.card_count(config.candidate)
             _say(f"今天没有要复习的卡片 nothing due for review ({total} card(s) in all)")
             engine.close()
             return 0
@@ -261,15 +264,15 @@ def _interview(args: argparse.Namespace) -> int:
             config = _with_projects(config, args, engine, llm)
         practice = False
 
-        def on_ready(session_id: str, turn: int, grade: dict[str, Any]) -> None:
-            if practice and grade.get("status") == "graded":
-                score, feedback = grade.get("score"), grade.get("feedback", "")
+        def on_ready(session_id: str, turn: int, grade: Grade) -> None:
+            if practice and grade.status == "graded":
+                score, feedback = grade.score, grade.feedback
                 if config.lang == "en":
                     _say(f"\n[Feedback, turn {turn + 1}] score {score}/10. {feedback}\n")
                 else:
                     _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{feedback}\n")
 
-        engine.queue.on_ready = on_ready
+        engine.on_grade(on_ready)
         step: Step | None = None
         try:
             step, practice = _open(engine, args, config)
@@ -288,7 +291,7 @@ def _interview(args: argparse.Namespace) -> int:
             return 130
         finally:
             engine.close()
-    return _finish(step.report or {}, args.report)
+    return _finish(step.report, args.report)
 
 
 def _store() -> Store:
@@ -298,35 +301,31 @@ def _store() -> Store:
 def _list(args: argparse.Namespace) -> int:
     rows = _store().sessions(args.candidate, limit=100)
     if args.json:
-        print(
-            json.dumps(
-                [{k: v for k, v in r.items() if k != "report"} for r in rows], ensure_ascii=False
-            )
-        )
+        print(json.dumps([r.model_dump(mode="json", exclude={"report"}) for r in rows],
+                         ensure_ascii=False))  # fmt: skip
         return 0
     if not rows:
         print("no sessions yet — start one with `mianshi interview`")
     for r in rows:
-        score = (r.get("report") or {}).get("summary", {}).get("overall_score")
-        cfg = r["config"]
+        score = r.report.summary.overall_score if r.report else None
+        cfg = r.config
         print(
-            f"{r['id']}  {r['status']:8} {cfg.get('role'):11} {cfg.get('level'):6} "
-            f"{cfg.get('mode'):8} score={score if score is not None else '-'}"
+            f"{r.id}  {r.status:8} {cfg.role:11} {cfg.level:6} "
+            f"{cfg.mode:8} score={score if score is not None else '-'}"
         )
     return 0
 
 
-def _finished(session_id: str) -> dict[str, Any]:
+def _finished(session_id: str) -> Report:
     row = _store().session(session_id)
     if row is None:
         raise UserError(f"no session {session_id!r}; see `mianshi sessions list`")
-    if not row.get("report"):
+    if row.report is None:
         raise UserError(
             f"session {session_id} is not finished; continue it with "
             f"`mianshi interview --resume {session_id}`"
         )
-    report: dict[str, Any] = row["report"]
-    return report
+    return row.report
 
 
 def _show(args: argparse.Namespace) -> int:

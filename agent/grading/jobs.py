@@ -15,13 +15,11 @@ it if the one that accepted it dies.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from agent.db import Database
 
@@ -48,13 +46,13 @@ def new_instance_id() -> str:
 
 @dataclass
 class Job:
-    session_id: str
-    turn: dict[str, Any]
-    attempts: int
+    """One turn to grade: its session, its index and the turn as JSON (the queue's
+    caller reads it back into its own type)."""
 
-    @property
-    def index(self) -> int:
-        return int(self.turn["index"])
+    session_id: str
+    index: int
+    payload: str
+    attempts: int
 
 
 class Jobs:
@@ -73,15 +71,15 @@ class Jobs:
         """This instance stops: the jobs it holds are free at once."""
         self.db.run("DELETE FROM instances WHERE id=?", (self.instance,))
 
-    def add(self, session_id: str, turn: dict[str, Any]) -> bool:
-        """Queue ``turn``'s grade; False when it is queued or being graded already."""
+    def add(self, session_id: str, index: int, payload: str) -> bool:
+        """Queue turn ``index``'s grade (``payload``: the turn as JSON); False when it
+        is queued or being graded already."""
         row = self.db.one("SELECT candidate FROM sessions WHERE id=?", (session_id,))
         candidate = str(row[0]) if row else "default"
-        payload = json.dumps(turn, ensure_ascii=False)
         added = self.db.run(
             "INSERT INTO grade_jobs (session_id, turn, candidate, payload, seq) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (session_id, int(turn["index"]), candidate, payload, time.time()),
+            (session_id, index, candidate, payload, time.time()),
         )
         return added == 1
 
@@ -101,7 +99,7 @@ class Jobs:
                 "WHERE session_id=? AND turn=?",
                 (self.instance, time.time(), session_id, turn),
             )
-        return Job(str(session_id), json.loads(payload), int(attempts) + 1)
+        return Job(str(session_id), int(turn), str(payload), int(attempts) + 1)
 
     def done(self, session_id: str, index: int) -> None:
         self.db.run("DELETE FROM grade_jobs WHERE session_id=? AND turn=?", (session_id, index))

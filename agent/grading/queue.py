@@ -21,9 +21,10 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Generic, Protocol, TypeVar
 
+from agent.bank import Entry
 from agent.db import Database
 from agent.grading.jobs import HEARTBEAT_S, MAX_ATTEMPTS, Job, Jobs
 from agent.grading.models import Grade
@@ -35,14 +36,32 @@ class GradeStore(Protocol):
 
     db: Database
 
-    def save_grade(self, session_id: str, turn: int, grade: dict[str, Any]) -> None: ...
+    def save_grade(self, session_id: str, turn: int, grade: Grade) -> None: ...
 
-    def grades(self, session_id: str) -> dict[int, dict[str, Any]]: ...
+    def grades(self, session_id: str) -> dict[int, Grade]: ...
 
+
+class Answered(Protocol):
+    """What the queue reads of a turn (``agent.interview.state.Turn`` has it)."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def answer(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def previous(self) -> str | None: ...
+
+    def model_dump_json(self) -> str: ...
+
+
+T = TypeVar("T", bound=Answered)
 
 GradeFn = Callable[..., Grade]  # (entry, answer, *, lang, previous) -> the grade
-ResolveFn = Callable[[dict[str, Any]], Any]  # turn -> the entry to grade it against
-ReadyFn = Callable[[str, int, dict[str, Any]], None]
+ReadyFn = Callable[[str, int, Grade], None]
 ProgressFn = Callable[[int, int], None]
 
 log = logging.getLogger(__name__)
@@ -51,24 +70,29 @@ log = logging.getLogger(__name__)
 POLL_S = 1.0
 
 
-class GradingQueue:
+class GradingQueue(Generic[T]):
+    """Background grades of turns of type ``T``: ``load`` reads a turn back from the
+    JSON the job table holds, ``resolve`` gives the entry it is graded against."""
+
     def __init__(
         self,
         grade: GradeFn,
-        resolve: ResolveFn,
+        resolve: Callable[[T], Entry],
+        load: Callable[[str], T],
         store: GradeStore,
         workers: int = 1,
         instance: str | None = None,
     ) -> None:
         self._grade = grade
         self._resolve = resolve
+        self._load = load
         self._store = store
         self.jobs = Jobs(store.db, instance)
         self._cond = threading.Condition()
         self._local: deque[Job] = deque()  # jobs the database could not take
         self._background: deque[Callable[[], None]] = deque()
         self._running: set[tuple[str, int]] = set()
-        self._unsaved: dict[tuple[str, int], dict[str, Any]] = {}
+        self._unsaved: dict[tuple[str, int], Grade] = {}
         self._stop = threading.Event()
         self.on_ready: ReadyFn | None = None
         self._threads = [
@@ -122,20 +146,7 @@ class GradingQueue:
         with self._cond:
             self._running.add(key)
         try:
-            question_id = str(job.turn["question_id"])
-            if job.attempts > MAX_ATTEMPTS:  # it took instances down with it: give up
-                grade = Grade.pending(question_id, "grading failed repeatedly", method="error")
-            else:
-                try:
-                    grade = self._grade(
-                        self._resolve(job.turn),
-                        str(job.turn.get("answer", "")),
-                        lang=job.turn.get("lang") or "zh",
-                        previous=job.turn.get("previous"),
-                    )
-                    grade = grade.model_copy(update={"question_id": question_id})
-                except Exception as exc:  # a grader bug must not lose the turn: pending
-                    grade = Grade.pending(question_id, str(exc), method="error")
+            grade = self._grade_job(job)
             if self._keep(job.session_id, job.index, grade):
                 with contextlib.suppress(Exception):
                     self.jobs.done(job.session_id, job.index)
@@ -144,37 +155,52 @@ class GradingQueue:
                 self._running.discard(key)
                 self._cond.notify_all()
 
+    def _grade_job(self, job: Job) -> Grade:
+        try:
+            turn = self._load(job.payload)
+        except ValueError as exc:  # a job no version of the turn can read: say so
+            return Grade.pending("?", f"unreadable grading job: {exc}", method="error")
+        if job.attempts > MAX_ATTEMPTS:  # it took instances down with it: give up
+            return Grade.pending(turn.question_id, "grading failed repeatedly", method="error")
+        try:
+            grade = self._grade(
+                self._resolve(turn), turn.answer, lang=turn.lang, previous=turn.previous
+            )
+        except Exception as exc:  # a grader bug must not lose the turn: pending
+            return Grade.pending(turn.question_id, str(exc), method="error")
+        return grade.model_copy(update={"question_id": turn.question_id})
+
     def _keep(self, session_id: str, index: int, grade: Grade) -> bool:
         """Save the grade (in memory if the store fails) and report it; saved or not."""
-        data = grade.model_dump()
         saved = True
         try:
-            self._store.save_grade(session_id, index, data)
+            self._store.save_grade(session_id, index, grade)
             with self._cond:
                 self._unsaved.pop((session_id, index), None)
         except Exception as exc:  # disk full, locked database: keep it, retry later
             log.warning("grade %s/%s not saved (%s); kept in memory", session_id, index, exc)
             saved = False
             with self._cond:
-                self._unsaved[(session_id, index)] = data
+                self._unsaved[(session_id, index)] = grade
         if self.on_ready is not None:
             with contextlib.suppress(Exception):  # a UI callback must not lose the grade
-                self.on_ready(session_id, index, data)
+                self.on_ready(session_id, index, grade)
         return saved
 
     # ------------------------------------------------------------------ the API
-    def submit(self, session_id: str, turn: dict[str, Any]) -> None:
+    def submit(self, session_id: str, turn: T) -> None:
         """Grade ``turn`` in the background (no-op while it is queued or being graded)."""
-        key = (session_id, int(turn["index"]))
+        key = (session_id, turn.index)
         with self._cond:
             if key in self._running or any((j.session_id, j.index) == key for j in self._local):
                 return
+        payload = turn.model_dump_json()
         try:
-            self.jobs.add(session_id, dict(turn))
+            self.jobs.add(session_id, turn.index, payload)
         except Exception as exc:  # the database cannot take it: this worker will
             log.warning("grading job %s/%s kept in memory: %s", *key, exc)
             with self._cond:
-                self._local.append(Job(session_id, dict(turn), 1))
+                self._local.append(Job(session_id, turn.index, payload, 1))
         with self._cond:
             self._cond.notify_all()
 
@@ -197,7 +223,7 @@ class GradingQueue:
         """A grade decided without the model (skipped turn)."""
         self._keep(session_id, turn, grade)
 
-    def ready(self, session_id: str) -> dict[int, dict[str, Any]]:
+    def ready(self, session_id: str) -> dict[int, Grade]:
         """The session's grades so far: saved ones plus any the store could not save."""
         grades = self._store.grades(session_id)
         with self._cond:
@@ -207,9 +233,9 @@ class GradingQueue:
     def _retry_unsaved(self, session_id: str) -> None:
         with self._cond:
             waiting = [(k, g) for k, g in self._unsaved.items() if k[0] == session_id]
-        for (sid, index), data in waiting:
+        for (sid, index), grade in waiting:
             with contextlib.suppress(Exception):
-                self._store.save_grade(sid, index, data)
+                self._store.save_grade(sid, index, grade)
                 with self._cond:
                     self._unsaved.pop((sid, index), None)
                 self.jobs.done(sid, index)
@@ -229,18 +255,18 @@ class GradingQueue:
     def collect(
         self,
         session_id: str,
-        turns: list[dict[str, Any]],
+        turns: Sequence[T],
         progress: ProgressFn | None = None,
         retries: int = 1,
-    ) -> dict[int, dict[str, Any]]:
+    ) -> dict[int, Grade]:
         """Every turn's grade: waits for the session's jobs, (re)grades missing/pending."""
         total = len(turns)
         self._retry_unsaved(session_id)
         for _ in range(retries + 1):
             grades = self.ready(session_id)
             for turn in turns:
-                have = grades.get(int(turn["index"]))
-                if have is None or have.get("status") == "pending":
+                have = grades.get(turn.index)
+                if have is None or have.status == "pending":
                     self.submit(session_id, turn)
             while (left := self._waiting(session_id)) > 0:
                 if progress is not None:
@@ -250,7 +276,7 @@ class GradingQueue:
             if progress is not None:
                 progress(total, total)
             grades = self.ready(session_id)
-            if all(grades.get(int(t["index"]), {}).get("status") == "graded" for t in turns):
+            if all((g := grades.get(t.index)) and g.status == "graded" for t in turns):
                 break
         return self.ready(session_id)
 

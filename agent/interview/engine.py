@@ -22,12 +22,14 @@ from langgraph.types import Command
 from agent import grading
 from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.grading.rubric import rubric_for
 from agent.interview.graph import compile_graph
 from agent.interview.nodes import Deps
-from agent.interview.state import InterviewConfig
-from agent.interview.store import Store, new_session_id
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig, Turn, turns_of
+from agent.interview.store import SessionRecord, Store, new_session_id
 from agent.interview.targets import entry_for_turn
 from agent.llm.client import LLMClient
 from agent.review import progress
@@ -44,7 +46,7 @@ class Step:
     turn: int = 0
     main_index: int = 0
     done: bool = False
-    report: dict[str, Any] | None = None
+    report: Report | None = None
     transcript: list[dict[str, str]] = field(default_factory=list)
     #: the checkpoint the session waits at: an answer meant for this line gives it
     #: back to ``Engine.reply`` (``at=``), so a window that fell behind is refused
@@ -65,6 +67,11 @@ def _waiting(
         transcript=transcript,
         at=at,
     )
+
+
+def _report(value: Any) -> Report | None:
+    """The report the graph state holds (JSON), typed."""
+    return Report.model_validate(value) if value else None
 
 
 def _checkpoint_id(snapshot: Any) -> str:
@@ -115,9 +122,10 @@ class Engine:
                 raise UserError("no LLM available to grade with")
             return grader.grade(entry, answer, lang=lang, previous=previous)
 
-        self.queue = GradingQueue(
+        self.queue: GradingQueue[Turn] = GradingQueue(
             grade,
             lambda turn: entry_for_turn(self.bank, rubric, turn),
+            Turn.model_validate_json,
             self.store,
             workers=settings.grading_workers,
         )
@@ -145,26 +153,25 @@ class Engine:
             log.warning("review cards not read: %s", exc)
             return []
 
-    def _progress_of(self, candidate: str, report: dict[str, Any]) -> dict[str, Any] | None:
+    def _progress_of(self, candidate: str, report: Report) -> dict[str, Any] | None:
         """The candidate's progress with ``report`` as the latest session (a failure:
         none; the report stands without it)."""
         try:
-            sessions = [
-                s for s in self.store.sessions(candidate, limit=500)
-                if s.get("id") != report.get("session_id")
-            ] + [{"report": report, "status": "finished", "created": time.time()}]  # fmt: skip
+            this = {"report": report.as_json(), "status": "finished", "created": time.time()}
+            stored = self.store.sessions(candidate, limit=500)
+            sessions = [s.as_json() for s in stored if s.id != report.session_id] + [this]
             found = progress.build(candidate, sessions, self.bank, self._due_cards(candidate))
             return progress.summary(found)
         except Exception as exc:
             log.warning("progress for %s not added to the report: %s", candidate, exc)
             return None
 
-    def _finished(self, session_id: str, report: dict[str, Any]) -> None:
+    def _finished(self, session_id: str, report: Report) -> None:
         """The report is saved; the points missed or half-covered become review cards
         (a failure there costs only the cards, never the report)."""
         self.store.finish_session(session_id, report)
         try:
-            self.cards.from_report(report, now=self.clock())
+            self.cards.from_report(report.as_json(), now=self.clock())
         except Exception as exc:  # e.g. a locked database: the report stands
             log.warning("review cards for %s not updated: %s", session_id, exc)
 
@@ -192,7 +199,7 @@ class Engine:
         return Step(
             session_id=session_id,
             done=done,
-            report=result.get("report"),
+            report=_report(result.get("report")),
             transcript=transcript,
         )
 
@@ -215,11 +222,8 @@ class Engine:
     def reply(self, session_id: str, answer: str | dict[str, Any], at: str | None = None) -> Step:
         """The answer to the line the session waits at (``at``: the ``Step.at`` the
         answer was written for; another line there now means another window answered)."""
-        if isinstance(answer, str) and len(answer) > self.settings.max_answer_chars:
-            raise UserError(
-                f"the answer is {len(answer)} characters long; the limit is "
-                f"{self.settings.max_answer_chars} (MIANSHI_MAX_ANSWER_CHARS)"
-            )
+        if isinstance(answer, str):
+            self.check_answer(answer)
         config = self._config(session_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.interrupts:
@@ -261,7 +265,7 @@ class Engine:
         return Step(
             session_id=session_id,
             done=True,
-            report=snapshot.values.get("report"),
+            report=_report(snapshot.values.get("report")),
             transcript=transcript,
         )
 
@@ -269,6 +273,40 @@ class Engine:
         snapshot = self.graph.get_state(self._config(session_id))
         return list(snapshot.values.get("transcript", [])) if snapshot.values else []
 
-    def turns(self, session_id: str) -> list[dict[str, Any]]:
+    def turns(self, session_id: str) -> list[Turn]:
         snapshot = self.graph.get_state(self._config(session_id))
-        return list(snapshot.values.get("turns", [])) if snapshot.values else []
+        return turns_of(snapshot.values) if snapshot.values else []
+
+    # ------------------------------------------------ what the front ends need
+    def check_answer(self, answer: str) -> None:
+        """The one rule for an answer's length (UserError naming the limit)."""
+        limit = self.settings.max_answer_chars
+        if len(answer) > limit:
+            raise UserError(
+                f"the answer is {len(answer)} characters long; the limit is {limit} "
+                "(MIANSHI_MAX_ANSWER_CHARS)"
+            )
+
+    def grades(self, session_id: str) -> dict[int, Grade]:
+        """The session's grades ready so far, by turn index."""
+        return self.queue.ready(session_id)
+
+    def queue_position(self, session_id: str) -> int | None:
+        """How many grades are served before this session's next one (None: none of
+        its grades waits to start)."""
+        return self.queue.position(session_id)
+
+    def on_grade(self, callback: Callable[[str, int, Grade], None] | None) -> None:
+        """Call ``callback(session_id, turn, grade)`` as each grade is ready."""
+        self.queue.on_ready = callback
+
+    def due_cards(self, candidate: str) -> list[ReviewCard]:
+        """The candidate's review cards due now."""
+        return self._due_cards(candidate)
+
+    def card_count(self, candidate: str) -> int:
+        return self.cards.count(candidate)
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        """A stored session (who, when, config, status, report)."""
+        return self.store.session(session_id)

@@ -21,8 +21,17 @@ from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview import phrases as say
 from agent.interview.report import build_report
+from agent.interview.report_types import Report
 from agent.interview.selection import choose_next, next_difficulty
-from agent.interview.state import Current, InterviewConfig, InterviewState, Turn
+from agent.interview.state import (
+    Current,
+    InterviewConfig,
+    InterviewState,
+    Turn,
+    config_of,
+    current_of,
+    turns_of,
+)
 from agent.interview.targets import RubricFn, entry_for_turn, skipped_grade
 from agent.llm.client import LLMClient
 from agent.profile.company import company_ids, company_topics
@@ -41,33 +50,38 @@ ProgressFn = Callable[[int, int], None]
 @dataclass
 class Deps:
     bank: Bank
-    queue: GradingQueue
+    queue: GradingQueue[Turn]
     coverage: CoverageFn
     rubric: RubricFn
     llm: LLMClient | None = None
     history: Callable[[str], tuple[list[str], list[str]]] = lambda candidate: ([], [])
     #: the candidate's review cards due now (agent/review/cards.py)
     due: Callable[[str], list[ReviewCard]] = lambda candidate: []
-    on_session: Callable[[str, str, dict[str, Any]], None] = lambda sid, cand, cfg: None
-    on_finish: Callable[[str, dict[str, Any]], None] = lambda sid, report: None
+    on_session: Callable[[str, str, InterviewConfig], None] = lambda sid, cand, cfg: None
+    on_finish: Callable[[str, Report], None] = lambda sid, report: None
     #: the candidate's progress over sessions, this report included (the report's
     #: ``progress`` section; agent/review/progress.py)
-    progress_of: Callable[[str, dict[str, Any]], dict[str, Any] | None] = lambda c, r: None
+    progress_of: Callable[[str, Report], dict[str, Any] | None] = lambda c, r: None
     progress: ProgressFn | None = None
     #: the grade of an answer a pre-check decides (no model call), else None
     #: (entry, answer, *, lang, previous): ``Grader.prechecked``
     precheck: Callable[..., Grade | None] = lambda entry, answer, **_: None
 
 
-def _cfg(state: InterviewState) -> InterviewConfig:
-    return InterviewConfig.model_validate(state["config"])
+_cfg = config_of
 
 
 def _current(state: InterviewState) -> Current:
-    current = state.get("current")
+    current = current_of(state)
     if current is None:
         raise RuntimeError("no question on the table")
-    return Current.model_validate(current)
+    return current
+
+
+def _json(model: Current | Turn) -> dict[str, Any]:
+    """A model as the state stores it (plain JSON; see state.py)."""
+    out: dict[str, Any] = model.model_dump(mode="json")
+    return out
 
 
 def _session_id(config: RunnableConfig) -> str:
@@ -91,9 +105,7 @@ class Nodes:
 
     def _entry(self, current: Current) -> Entry:
         """The entry of the question on the table: its own, else the bank's."""
-        if current.entry:
-            return Entry.model_validate(current.entry)
-        return self.bank.get(current.question_id)
+        return current.entry if current.entry is not None else self.bank.get(current.question_id)
 
     def _company(self, company: str | None) -> tuple[set[str], dict[str, float]]:
         """The company's tagged questions and its topics (none: nothing)."""
@@ -124,17 +136,17 @@ class Nodes:
             question=entry.question,
             asked=review_line(cfg.lang, entry.question, len(left[0]), index + 1, len(groups)),
             origin="review",
-            entry=entry.model_dump(mode="json"),
+            entry=entry,
         )
-        update = {"current": current.model_dump(), "asked_ids": [entry.id], "main_count": index + 1}
+        update = {"current": _json(current), "asked_ids": [entry.id], "main_count": index + 1}
         return Command(goto="ask", update=update)
 
     def configure(self, state: InterviewState, config: RunnableConfig) -> dict[str, Any]:
-        cfg = InterviewConfig.model_validate(state.get("config") or {})
+        cfg = config_of(state)
         sid = _session_id(config)
-        self.deps.on_session(sid, cfg.candidate, cfg.model_dump())
+        self.deps.on_session(sid, cfg.candidate, cfg)
         return {
-            "config": cfg.model_dump(),
+            "config": cfg.model_dump(mode="json"),
             "session_id": sid,
             "difficulty": cfg.band,
             "main_count": 0,
@@ -163,7 +175,7 @@ class Nodes:
             band=cfg.band,
             topics=cfg.topics,
             asked_ids=asked,
-            asked_topics=[t.get("topic", "") for t in state.get("turns", [])],
+            asked_topics=[t.topic for t in turns_of(state)],
             recent_ids=recent,
             weak_topics=weak,
             focus=cfg.focus or flavour,
@@ -180,11 +192,11 @@ class Nodes:
             question=entry.question,
             asked=f"{say.transition(cfg.lang, index)}{entry.question}",
             origin="project" if project else "bank",
-            entry=project.model_dump(mode="json") if project else None,
+            entry=project,
         )
         path = {"question_id": entry.id, "difficulty": entry.difficulty, "target": target}
         update = {
-            "current": current.model_dump(),
+            "current": _json(current),
             "asked_ids": [entry.id],
             "main_count": index + 1,
             "difficulty_path": [path],
@@ -214,28 +226,11 @@ class Nodes:
         }
         return Command(goto="command" if command else "assess", update=update)
 
-    def _record(self, state: InterviewState, **fields: Any) -> dict[str, Any]:
-        """The turn for the question on the table, as the state stores it."""
+    def _record(self, state: InterviewState, **fields: Any) -> Turn:
+        """The turn the question on the table becomes with ``fields`` (the answer …)."""
         current = _current(state)
-        entry = self._entry(current)
-        return Turn(
-            index=len(state.get("turns", [])),
-            question_id=current.question_id,
-            kind=current.kind,
-            question=current.question,
-            asked=current.asked,
-            hints=current.hints,
-            difficulty=entry.difficulty,
-            topic=entry.topic,
-            parent_id=current.parent_id,
-            targets=current.targets,
-            reference=current.reference,
-            follow_up=current.follow_up,
-            lang=_cfg(state).lang,
-            origin=current.origin,
-            entry=current.entry,
-            **fields,
-        ).model_dump()
+        index = len(state.get("turns", []))
+        return current.answered(index, self._entry(current), _cfg(state).lang, **fields)
 
     def command(self, state: InterviewState) -> Command[Literal["ask", "select", "wrap_up"]]:
         cfg = _cfg(state)
@@ -251,9 +246,10 @@ class Nodes:
             return Command(goto="ask", update=self._hint(cfg, current))
         if cmd == "skip":
             turn = self._record(state, answer="", skipped=True)
-            grade = skipped_grade(self.bank, self.deps.rubric, turn, cfg.lang)
-            self.deps.queue.save_now(state["session_id"], turn["index"], grade)
-            update = {"turns": [turn], "transcript": _interviewer(say.phrase(cfg.lang, "skip_ack"))}
+            grade = skipped_grade(self.bank, self.deps.rubric, turn)
+            self.deps.queue.save_now(state["session_id"], turn.index, grade)
+            ack = _interviewer(say.phrase(cfg.lang, "skip_ack"))
+            update = {"turns": [_json(turn)], "transcript": ack}
             return Command(goto="select", update=update)
         return Command(  # end
             goto="wrap_up", update={"transcript": _interviewer(say.phrase(cfg.lang, "end_ack"))}
@@ -261,7 +257,7 @@ class Nodes:
 
     @staticmethod
     def _reask(current: Current, asked: str) -> dict[str, Any]:
-        return {"current": current.model_copy(update={"asked": asked}).model_dump()}
+        return {"current": _json(current.model_copy(update={"asked": asked}))}
 
     def _hint(self, cfg: InterviewConfig, current: Current) -> dict[str, Any]:
         """A hint at the next point still open (a bank follow-up's own points, a probe's
@@ -279,26 +275,25 @@ class Nodes:
         hinted = current.model_copy(
             update={"asked": f"{line}\n{current.question}", "hints": [*current.hints, line]}
         )
-        return {"current": hinted.model_dump(), "transcript": _interviewer(line)}
+        return {"current": _json(hinted), "transcript": _interviewer(line)}
 
     def assess(self, state: InterviewState) -> Command[Literal["follow_up", "select"]]:
         cfg = _cfg(state)
         text, speech = _answer_text(state.get("pending_answer"))
         current = _current(state)
-        previous = None
-        if current.kind == "follow_up" and state.get("turns"):
-            previous = str(state["turns"][-1].get("answer") or "") or None
+        before = turns_of(state)
+        previous = before[-1].answer or None if current.kind == "follow_up" and before else None
         turn = self._record(state, answer=text, speech=speech, previous=previous)
         entry = entry_for_turn(self.bank, self.deps.rubric, turn)
         coverage = self.deps.coverage(entry, text)
-        turn["coverage"] = coverage
-        decided = self.deps.precheck(entry, text, lang=cfg.lang, previous=turn.get("previous"))
+        turn = turn.model_copy(update={"coverage": coverage})
+        decided = self.deps.precheck(entry, text, lang=cfg.lang, previous=turn.previous)
         if decided is not None:  # its feedback now, not behind grades on the model
             decided = decided.model_copy(update={"question_id": current.question_id})
-            self.deps.queue.save_now(state["session_id"], turn["index"], decided)
+            self.deps.queue.save_now(state["session_id"], turn.index, decided)
         else:
             self.deps.queue.submit(state["session_id"], turn)
-        update: dict[str, Any] = {"turns": [turn]}
+        update: dict[str, Any] = {"turns": [_json(turn)]}
         mean = sum(coverage) / len(coverage) if coverage else 0.0
         if current.kind == "main":
             new = next_difficulty(state.get("difficulty", cfg.band), cfg.band, mean)
@@ -347,17 +342,17 @@ class Nodes:
             origin=current.origin,
             entry=current.entry,
         )
-        return {"current": nxt.model_dump(), "asked_ids": [tag]}
+        return {"current": _json(nxt), "asked_ids": [tag]}
 
     def wrap_up(self, state: InterviewState) -> dict[str, Any]:
         cfg = _cfg(state)
-        turns = state.get("turns", [])
+        turns = turns_of(state)
         grades = self.deps.queue.collect(state["session_id"], turns, progress=self.deps.progress)
-        report = build_report(self.bank, dict(state), grades)
-        report["progress"] = self.deps.progress_of(cfg.candidate, report)
+        report = build_report(self.bank, state, grades)
+        report.progress = self.deps.progress_of(cfg.candidate, report)
         self.deps.on_finish(state["session_id"], report)
         return {
-            "report": report,
+            "report": report.as_json(),
             "done": True,
             "current": None,
             "transcript": _interviewer(say.phrase(cfg.lang, "closing")),

@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from agent.bank import Bank
 from agent.grading.models import Grade
 from agent.interview.report_markdown import ReadingFn, to_markdown
+from agent.interview.report_types import Report, ReportTurn, StudyItem, Summary
+from agent.interview.state import InterviewState, Turn, config_of, turns_of
 from agent.interview.targets import turn_entry
 
 MAIN_WEIGHT = 2.0
@@ -33,89 +35,86 @@ def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
     return round(sum(s * w for s, w in pairs) / total, 1) if total else None
 
 
-def build_report(
-    bank: Bank, state: dict[str, Any], grades: dict[int, dict[str, Any]]
-) -> dict[str, Any]:
-    turns_out: list[dict[str, Any]] = []
+def _report_turn(bank: Bank, turn: Turn, grade: Grade | None) -> ReportTurn:
+    entry = turn_entry(bank, turn)
+    reference = turn.reference if turn.kind == "follow_up" else None
+    return ReportTurn(
+        index=turn.index,
+        question_id=turn.question_id,
+        kind=turn.kind,
+        topic=entry.topic,
+        difficulty=entry.difficulty,
+        question=turn.question,
+        asked=turn.asked,
+        answer=turn.answer,
+        skipped=turn.skipped,
+        hints=turn.hints,
+        grade=grade or Grade.pending(turn.question_id, "not graded yet"),
+        reference_answer=reference or entry.reference_answer,
+        speech=turn.speech,
+        origin=turn.origin,
+        project=entry.sources[0].locator if turn.origin == "project" else None,
+        rubric_source=entry.rubric_source,
+    )
+
+
+def _summary(bank: Bank, turns: list[ReportTurn]) -> Summary:
     by_topic: dict[str, list[tuple[float, float]]] = defaultdict(list)
     overall: list[tuple[float, float]] = []
     strengths: list[str] = []
     gaps: list[str] = []
-    pending = 0
-    for turn in state.get("turns", []):
-        grade = grades.get(int(turn["index"]))
-        entry = turn_entry(bank, turn)
-        weight = MAIN_WEIGHT if turn["kind"] == "main" else FOLLOW_UP_WEIGHT
-        if grade is None or grade.get("status") != "graded" or grade.get("score") is None:
-            pending += 1
-        else:
-            score = float(grade["score"])
-            by_topic[entry.topic].append((score, weight))
-            overall.append((score, weight))
-            for p in grade.get("points", []):
-                if p.get("verdict") == "covered" and p["point"] not in strengths:
-                    strengths.append(p["point"])
-                elif p.get("verdict") == "missing" and p["point"] not in gaps:
-                    gaps.append(p["point"])
-        turns_out.append(
-            {
-                "index": turn["index"],
-                "question_id": turn["question_id"],
-                "kind": turn["kind"],
-                "topic": entry.topic,
-                "difficulty": entry.difficulty,
-                "question": turn["question"],
-                "asked": turn.get("asked", ""),
-                "answer": turn.get("answer", ""),
-                "skipped": bool(turn.get("skipped")),
-                "hints": turn.get("hints", []),
-                "grade": grade or Grade.pending(turn["question_id"], "not graded yet").model_dump(),
-                "reference_answer": (turn.get("reference") if turn["kind"] == "follow_up" else None)
-                or entry.reference_answer,
-                "speech": turn.get("speech"),
-                # "project": a deep-dive question on the candidate's CV project;
-                # "review": missed points asked again (only those points graded)
-                "origin": turn.get("origin") or "bank",
-                "project": entry.sources[0].locator if turn.get("origin") == "project" else None,
-                "rubric_source": entry.rubric_source,
-            }
-        )
+    for turn in turns:
+        if not turn.graded or turn.grade.score is None:
+            continue
+        weight = MAIN_WEIGHT if turn.kind == "main" else FOLLOW_UP_WEIGHT
+        by_topic[turn.topic].append((turn.grade.score, weight))
+        overall.append((turn.grade.score, weight))
+        for p in turn.grade.points:
+            if p.verdict == "covered" and p.point not in strengths:
+                strengths.append(p.point)
+            elif p.verdict == "missing" and p.point not in gaps:
+                gaps.append(p.point)
     topic_scores = {t: _weighted_mean(v) for t, v in by_topic.items()}
-    weak_topics = [t for t, s in topic_scores.items() if s is not None and s < WEAK_TOPIC]
-    strong_topics = [t for t, s in topic_scores.items() if s is not None and s >= STRONG_TOPIC]
-    study_next = [
-        {"topic": t, "reading": [r.model_dump() for r in bank.reading_for_topic(t)[:3]]}
-        for t in sorted(weak_topics, key=lambda t: topic_scores[t] or 0.0)
+    weak = [t for t, s in topic_scores.items() if s is not None and s < WEAK_TOPIC]
+    strong = [t for t, s in topic_scores.items() if s is not None and s >= STRONG_TOPIC]
+    study = [
+        StudyItem(topic=t, reading=[r.model_dump() for r in bank.reading_for_topic(t)[:3]])
+        for t in sorted(weak, key=lambda t: topic_scores[t] or 0.0)
     ]
-    return {
-        "session_id": state.get("session_id"),
-        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "config": state.get("config", {}),
-        "turns": turns_out,
-        "difficulty_path": state.get("difficulty_path", []),
-        "summary": {
-            "overall_score": _weighted_mean(overall),
-            "by_topic": topic_scores,
-            "strong_topics": strong_topics,
-            "weak_topics": weak_topics,
-            "strengths": strengths[:10],
-            "gaps": gaps[:10],
-            "study_next": study_next,
-            "graded": len(overall),
-            "pending": pending,
-            "complete": pending == 0,
-        },
-    }
+    pending = sum(1 for t in turns if not t.graded)
+    return Summary(
+        overall_score=_weighted_mean(overall),
+        by_topic=topic_scores,
+        strong_topics=strong,
+        weak_topics=weak,
+        strengths=strengths[:10],
+        gaps=gaps[:10],
+        study_next=study,
+        graded=len(overall),
+        pending=pending,
+        complete=pending == 0,
+    )
 
 
-def write_report(
-    report: dict[str, Any], path: Path, reading: ReadingFn | None = None
-) -> tuple[Path, Path]:
+def build_report(bank: Bank, state: InterviewState, grades: Mapping[int, Grade]) -> Report:
+    turns = [_report_turn(bank, t, grades.get(t.index)) for t in turns_of(state)]
+    return Report(
+        session_id=state.get("session_id"),
+        generated_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        config=config_of(state),
+        turns=turns,
+        difficulty_path=list(state.get("difficulty_path") or []),
+        summary=_summary(bank, turns),
+    )
+
+
+def write_report(report: Report, path: Path, reading: ReadingFn | None = None) -> tuple[Path, Path]:
     """The report as JSON at ``path`` (``.json`` when it has another suffix) and its
     Markdown twin beside it (``.md``); ``reading`` adds reading links to each question."""
     path.parent.mkdir(parents=True, exist_ok=True)
     json_path = path if path.suffix == ".json" else path.with_suffix(".json")
     md_path = json_path.with_suffix(".md")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    text = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    json_path.write_text(text, encoding="utf-8")
     md_path.write_text(to_markdown(report, reading), encoding="utf-8")
     return json_path, md_path

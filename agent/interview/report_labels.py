@@ -3,9 +3,6 @@ them; the UI's practice feedback shares the verdict marks)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 TITLE = "# Mianshi 面试报告"
 
 VERDICT_MARK = {"covered": "✅", "partial": "🟡", "missing": "❌", "contradicted": "❌"}
@@ -88,9 +85,3 @@ LABELS: dict[str, dict[str, str]] = {
 }
 VERDICT_NAME_EN = {"covered": "covered", "partial": "partial", "missing": "missing",
                    "contradicted": "wrong"}  # fmt: skip
-
-
-def lang_of(report: Mapping[str, Any]) -> str:
-    """The session's language (``config.lang``; sessions before it existed: zh)."""
-    lang = str((report.get("config") or {}).get("lang") or "zh")
-    return lang if lang in LABELS else "zh"

@@ -16,32 +16,28 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from agent.interview.report_labels import (
-    LABELS,
-    VERDICT_MARK,
-    VERDICT_NAME,
-    VERDICT_NAME_EN,
-    lang_of,
-)
+from agent.grading.models import PointGrade
+from agent.interview.report_labels import LABELS, VERDICT_MARK, VERDICT_NAME, VERDICT_NAME_EN
+from agent.interview.report_types import Report, ReportTurn
 from agent.review.progress import summary_markdown
 
 #: Reading links for a topic (``{"title", "url"}``), e.g. from the bank.
 ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
 
 
-def to_markdown(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
+def to_markdown(report: Report, reading: ReadingFn | None = None) -> str:
     """The whole report; ``reading`` adds reading links to each question."""
-    sections = [LABELS[lang_of(report)]["title"], headline(report), summary(report),
+    sections = [LABELS[report.lang]["title"], headline(report), summary(report),
                 progress(report), questions(report, reading)]  # fmt: skip
     return "\n\n".join(s.strip("\n") for s in sections if s.strip()) + "\n"
 
 
-def progress(report: Mapping[str, Any]) -> str:
+def progress(report: Report) -> str:
     """The candidate's progress over sessions, this one included (when recorded)."""
-    found = report.get("progress")
+    found = report.progress
     if not found:
         return ""
-    lang = lang_of(report)
+    lang = report.lang
     title = f"## 历次进度 Progress over {found.get('sessions', 0)} interview(s)"
     if lang == "en":
         title = f"## Progress over {found.get('sessions', 0)} interview(s)"
@@ -162,45 +158,38 @@ def _bullets(title: str, items: Iterable[str] | None, none: str = "（暂无）"
 # ------------------------------------------------------------------ sections
 
 
-def headline(report: Mapping[str, Any]) -> str:
+def headline(report: Report) -> str:
     """The overall score, the session and its setup, and whether grades are missing."""
-    s = report.get("summary") or {}
-    cfg = report.get("config") or {}
-    t = LABELS[lang_of(report)]
-    setup = t["setup"].format(
-        role=cfg.get("role"),
-        level=cfg.get("level"),
-        mode=cfg.get("mode"),
-        graded=s.get("graded", 0),
-    )
+    s, cfg = report.summary, report.config
+    t = LABELS[report.lang]
+    setup = t["setup"].format(role=cfg.role, level=cfg.level, mode=cfg.mode, graded=s.graded)
     lines = [
-        f"## {t['overall']}: {score_text(s.get('overall_score'))} / 10",
+        f"## {t['overall']}: {score_text(s.overall_score)} / 10",
         "",
-        f"- {t['session']}: `{report.get('session_id')}`  ·  {report.get('generated_at', '')}",
+        f"- {t['session']}: `{report.session_id}`  ·  {report.generated_at}",
         f"- {setup}",
     ]
-    if not s.get("complete", True):
-        lines.append(f"- ⚠️ {t['pending'].format(n=s.get('pending'))}")
+    if not s.complete:
+        lines.append(f"- ⚠️ {t['pending'].format(n=s.pending)}")
     if t["bank_note"]:
         lines += ["", t["bank_note"]]
     return "\n".join(lines)
 
 
-def summary(report: Mapping[str, Any]) -> str:
+def summary(report: Report) -> str:
     """Per-topic scores, strengths, gaps, what to study next and the difficulty path."""
-    s = report.get("summary") or {}
-    t = LABELS[lang_of(report)]
+    s = report.summary
+    t = LABELS[report.lang]
     lines = [t["by_topic"], "", t["topic_cols"], "|---|---|"]
-    lines += [f"| {_cell(k)} | {score_text(v)} |" for k, v in (s.get("by_topic") or {}).items()]
-    lines += _bullets(t["strengths"], s.get("strengths"), t["none"])
-    lines += _bullets(t["gaps"], s.get("gaps"), t["none"])
-    study = s.get("study_next") or []
-    if study:
+    lines += [f"| {_cell(k)} | {score_text(v)} |" for k, v in s.by_topic.items()]
+    lines += _bullets(t["strengths"], s.strengths, t["none"])
+    lines += _bullets(t["gaps"], s.gaps, t["none"])
+    if s.study_next:
         lines += ["", t["study"], ""]
-        for item in study:
-            found = links(item.get("reading") or [])
-            lines.append(f"- **{item['topic']}**: {found or t['study_default']}")
-    path = report.get("difficulty_path") or []
+        for item in s.study_next:
+            found = links(item.reading)
+            lines.append(f"- **{item.topic}**: {found or t['study_default']}")
+    path = report.difficulty_path
     starts = [str(p["difficulty"]) for p in path if "difficulty" in p]
     steps = [str(p["next_difficulty"]) for p in path if "next_difficulty" in p]
     if starts:
@@ -212,39 +201,33 @@ def summary(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def questions(report: Mapping[str, Any], reading: ReadingFn | None = None) -> str:
+def questions(report: Report, reading: ReadingFn | None = None) -> str:
     """Each question in order; ``reading`` adds the topic's reading links to each."""
-    turns = report.get("turns") or []
-    lang = lang_of(report)
+    lang = report.lang
     lines = [LABELS[lang]["questions"], ""]
-    for turn in turns:
+    for turn in report.turns:
         lines += question(turn, reading, lang)
-    if not turns:
+    if not report.turns:
         lines.append(LABELS[lang]["no_answers"])
     return "\n".join(lines).rstrip() + "\n"
 
 
-def question(
-    turn: Mapping[str, Any], reading: ReadingFn | None = None, lang: str = "zh"
-) -> list[str]:
+def question(turn: ReportTurn, reading: ReadingFn | None = None, lang: str = "zh") -> list[str]:
     """One question: what was asked and answered, the grade's verdicts with evidence,
     feedback, the reference answer, reading links and speech metrics."""
     t = LABELS[lang if lang in LABELS else "zh"]
-    g = turn.get("grade") or {}
-    kind = t["main"] if turn.get("kind") == "main" else t["follow_up"]
-    if turn.get("origin") == "project":
-        kind = f"{t['project']}{t['project_fu'] if turn.get('kind') != 'main' else ''}"
-    graded = g.get("status", "graded") == "graded" and g.get("score") is not None
-    score = f"{score_text(g.get('score'))}/10" if graded else "pending"
-    flags = f" · flags: {', '.join(g['flags'])}" if g.get("flags") else ""
-    answer = quoted(turn.get("answer") or "") or [
-        t["skipped"] if turn.get("skipped") else t["empty"]
-    ]
+    g = turn.grade
+    kind = t["main"] if turn.kind == "main" else t["follow_up"]
+    if turn.origin == "project":
+        kind = f"{t['project']}{t['project_fu'] if turn.kind != 'main' else ''}"
+    score = f"{score_text(g.score)}/10" if turn.graded else "pending"
+    flags = f" · flags: {', '.join(g.flags)}" if g.flags else ""
+    answer = quoted(turn.answer) or [t["skipped"] if turn.skipped else t["empty"]]
     lines = [
-        f"### {int(turn.get('index', 0)) + 1}. [{kind}] {inert(turn.get('question', ''))}",
+        f"### {turn.index + 1}. [{kind}] {inert(turn.question)}",
         "",
-        f"`{turn.get('question_id')}` · {turn.get('topic', '')} · {t['difficulty']} "
-        f"{turn.get('difficulty', '')} · {t['score']} **{score}**{flags}",
+        f"`{turn.question_id}` · {turn.topic} · {t['difficulty']} "
+        f"{turn.difficulty} · {t['score']} **{score}**{flags}",
         "",
         *_provenance(turn, lang),
         t["answer"],
@@ -252,51 +235,51 @@ def question(
         *answer,
         "",
     ]
-    lines += _verdicts(g.get("points") or [], lang)
-    if g.get("feedback"):
-        lines += [f"{t['feedback']} {inert(g['feedback'])}", ""]
-    if turn.get("reference_answer"):
-        lines += [f"{t['reference']} {turn['reference_answer']}", ""]
-    found = links(list(reading(str(turn.get("topic", ""))))[:3]) if reading else ""
+    lines += _verdicts(g.points, lang)
+    if g.feedback:
+        lines += [f"{t['feedback']} {inert(g.feedback)}", ""]
+    if turn.reference_answer:
+        lines += [f"{t['reference']} {turn.reference_answer}", ""]
+    found = links(list(reading(turn.topic))[:3]) if reading else ""
     if found:
         lines += [f"{t['reading']} {found}", ""]
-    if turn.get("speech"):
-        sp = turn["speech"]
+    if turn.speech:
+        sp = turn.speech
         lines += [f"{t['speech']} {speech_line(sp, lang)}", "", f"`{speech_values(sp)}`", ""]
     return lines
 
 
-def _provenance(turn: Mapping[str, Any], lang: str = "zh") -> list[str]:
+def _provenance(turn: ReportTurn, lang: str = "zh") -> list[str]:
     """Where the question and its key points come from, when not the curated bank."""
     if lang == "en":
-        if turn.get("origin") == "project":
+        if turn.origin == "project":
             return [
-                f"> Project question from your CV (“{inert(turn.get('project') or '')}”); its "
+                f"> Project question from your CV (“{inert(turn.project or '')}”); its "
                 "key points are *derived* by the model, not curated.",
                 "",
             ]
-        if turn.get("rubric_source") == "derived":
+        if turn.rubric_source == "derived":
             return ["> Key points derived by the model, not curated.", ""]
         return []
-    if turn.get("origin") == "project":
+    if turn.origin == "project":
         return [
-            f"> 项目问题：根据你简历里的项目「{inert(turn.get('project') or '')}」生成；"
+            f"> 项目问题：根据你简历里的项目「{inert(turn.project or '')}」生成；"
             "评分要点由模型从简历、JD 和题库相关题推导，**非人工整理**。 "
             "Project question from your CV; its key points are *derived* by the model, "
             "not curated.",
             "",
         ]
-    if turn.get("rubric_source") == "derived":
+    if turn.rubric_source == "derived":
         return ["> 评分要点由模型推导，非人工整理 (derived key points, not curated).", ""]
     return []
 
 
-def verdict_of(p: Mapping[str, Any]) -> str:
+def verdict_of(p: PointGrade) -> str:
     """A point's verdict as shown: ``contradicted`` when it states a misconception."""
-    return "contradicted" if p.get("misconception") else str(p.get("verdict", ""))
+    return "contradicted" if p.contradicted else p.verdict
 
 
-def _verdicts(points: Sequence[Mapping[str, Any]], lang: str = "zh") -> list[str]:
+def _verdicts(points: Sequence[PointGrade], lang: str = "zh") -> list[str]:
     """The key points as a table: verdict and confidence, point (and the misconception
     the answer stated), quoted evidence."""
     if not points:
@@ -306,13 +289,13 @@ def _verdicts(points: Sequence[Mapping[str, Any]], lang: str = "zh") -> list[str
     lines = [t["verdict_cols"], "|---|---|---|"]
     for p in points:
         verdict = verdict_of(p)
-        evidence = _cell(p.get("evidence"))
-        point = _cell(p.get("point"))
-        if p.get("misconception"):
-            point += f" ⟵ {t['misconception']}: {_cell(p['misconception'])}"
+        evidence = _cell(p.evidence)
+        point = _cell(p.point)
+        if p.misconception:
+            point += f" ⟵ {t['misconception']}: {_cell(p.misconception)}"
         lines.append(
             f"| {VERDICT_MARK.get(verdict, '·')} {names.get(verdict, verdict)} "
-            f"{float(p.get('confidence') or 0):.2f} | {point} | "
+            f"{p.confidence:.2f} | {point} | "
             f"{'“' + evidence + '”' if evidence else ''} |"
         )
     return [*lines, ""]

@@ -1,7 +1,9 @@
 """Interview state: a narrow input (the configuration) and the fuller internal state.
 
-The state holds plain JSON-able values so the SQLite checkpointer stores it as is;
-pydantic models validate it at the edges.
+The graph's state holds plain JSON (``model_dump(mode="json")`` of the models here) so
+either checkpointer (SQLite, PostgreSQL) stores it as is and sessions saved by older
+versions still load; code reads it through the typed accessors at the bottom
+(``config_of``, ``current_of``, ``turns_of``), never as dicts.
 """
 
 from __future__ import annotations
@@ -61,53 +63,48 @@ class InterviewConfig(BaseModel):
         return LEVEL_BAND[self.level]
 
 
-class Turn(BaseModel):
-    """One question asked and the candidate's answer to it."""
+class Asked(BaseModel):
+    """A question put to the candidate: what the question on the table (``Current``)
+    and the turn it becomes once answered (``Turn``) share."""
 
-    index: int
     question_id: str
     kind: Literal["main", "follow_up"]
     question: str
-    asked: str  # the interviewer's whole line
-    answer: str = ""
-    skipped: bool = False
-    hints: list[str] = Field(default_factory=list)
-    coverage: list[float] = Field(default_factory=list)  # fast lexical signal per point
-    difficulty: int = 2
-    topic: str = ""
+    asked: str = ""  # the interviewer's whole line
     parent_id: str | None = None  # the main question of a follow-up
+    hints: list[str] = Field(default_factory=list)
     #: a follow-up's rubric points (indexes into the parent's) and its reference answer
     targets: list[int] = Field(default_factory=list)
     reference: str | None = None
     #: a bank follow-up's index in its parent's ``follow_ups``: graded on its own points
     follow_up: int | None = None
-    #: the answer before a follow-up (what the follow-up answer repeats earns nothing)
-    previous: str | None = None
-    #: the interview's language: feedback and verdict labels are written in it
-    lang: Literal["zh", "en"] = "zh"
-    speech: dict[str, Any] | None = None
     origin: Origin = "bank"
     #: the entry of a question not asked straight from the bank (a project question,
     #: a review of missed points): grading and the report use it
-    entry: dict[str, Any] | None = None
+    entry: Entry | None = None
 
 
-class Current(BaseModel):
+class Turn(Asked):
+    """One question asked and the candidate's answer to it."""
+
+    index: int
+    answer: str = ""
+    skipped: bool = False
+    coverage: list[float] = Field(default_factory=list)  # fast lexical signal per point
+    difficulty: int = 2
+    topic: str = ""
+    #: the answer before a follow-up (what the follow-up answer repeats earns nothing)
+    previous: str | None = None
+    #: the interview's language: feedback and verdict labels are written in it
+    lang: Lang = "zh"
+    #: speech metrics of a spoken answer (agent/speech/metrics.py)
+    speech: dict[str, Any] | None = None
+
+
+class Current(Asked):
     """The question on the table."""
 
-    question_id: str
-    kind: Literal["main", "follow_up"]
-    question: str
-    asked: str = ""
-    parent_id: str | None = None
     follow_ups_used: int = 0
-    hints: list[str] = Field(default_factory=list)
-    #: what a follow-up is graded against (see ``Turn``)
-    targets: list[int] = Field(default_factory=list)
-    reference: str | None = None
-    follow_up: int | None = None  # see ``Turn.follow_up``
-    origin: Origin = "bank"
-    entry: dict[str, Any] | None = None  # see ``Turn.entry``
 
     @model_validator(mode="before")
     @classmethod
@@ -118,12 +115,24 @@ class Current(BaseModel):
             data.pop("grading")
         return data
 
+    def answered(self, index: int, entry: Entry, lang: Lang, **fields: Any) -> Turn:
+        """The turn this question becomes when answered (or skipped) as turn ``index``."""
+        asked = self.model_dump(include=set(Asked.model_fields))
+        return Turn.model_validate(
+            {**asked, "index": index, "difficulty": entry.difficulty, "topic": entry.topic,
+             "lang": lang, **fields}
+        )  # fmt: skip
+
 
 class InputState(TypedDict):
     config: dict[str, Any]
 
 
 class InterviewState(TypedDict, total=False):
+    """JSON values (see the module docstring): ``config`` is an ``InterviewConfig``,
+    ``current`` a ``Current``, each of ``turns`` a ``Turn``, ``report`` a ``Report``
+    (agent/interview/report_types.py), as ``model_dump(mode="json")`` gives them."""
+
     config: dict[str, Any]
     session_id: str
     difficulty: int
@@ -138,3 +147,16 @@ class InterviewState(TypedDict, total=False):
     missing: list[int]  # rubric point indexes of the main question still missing
     done: bool
     report: dict[str, Any] | None
+
+
+def config_of(state: InterviewState) -> InterviewConfig:
+    return InterviewConfig.model_validate(state.get("config") or {})
+
+
+def current_of(state: InterviewState) -> Current | None:
+    current = state.get("current")
+    return None if current is None else Current.model_validate(current)
+
+
+def turns_of(state: InterviewState) -> list[Turn]:
+    return [Turn.model_validate(t) for t in state.get("turns") or []]

@@ -6,16 +6,37 @@ tables of our own: ``sessions`` (who, when, config, status, final report), ``gra
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from agent.db import Database, open_database
+from agent.grading.models import Grade
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig
 
 #: A claim older than this is from a process that died mid-answer: it no longer blocks.
 CLAIM_STALE_S = 600.0
+
+
+class SessionRecord(BaseModel):
+    """One stored session: who, when, its setup, where it stands, its report."""
+
+    id: str
+    candidate: str
+    created: float
+    updated: float
+    status: str  # active | finished
+    config: InterviewConfig
+    report: Report | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON (what agent/review/, below the interview, reads)."""
+        out: dict[str, Any] = self.model_dump(mode="json")
+        return out
 
 
 def new_session_id() -> str:
@@ -31,20 +52,20 @@ class Store:
         self.db.close()
 
     # ---------------------------------------------------------------- sessions
-    def create_session(self, session_id: str, candidate: str, config: dict[str, Any]) -> None:
+    def create_session(self, session_id: str, candidate: str, config: InterviewConfig) -> None:
         now = time.time()
         self.db.run(
             "INSERT INTO sessions VALUES (?, ?, ?, ?, 'active', ?, NULL) ON CONFLICT DO NOTHING",
-            (session_id, candidate, now, now, json.dumps(config, ensure_ascii=False)),
+            (session_id, candidate, now, now, config.model_dump_json()),
         )
 
-    def finish_session(self, session_id: str, report: dict[str, Any]) -> None:
+    def finish_session(self, session_id: str, report: Report) -> None:
         self.db.run(
             "UPDATE sessions SET status='finished', updated=?, report=? WHERE id=?",
-            (time.time(), json.dumps(report, ensure_ascii=False), session_id),
+            (time.time(), report.model_dump_json(), session_id),
         )
 
-    def session(self, session_id: str) -> dict[str, Any] | None:
+    def session(self, session_id: str) -> SessionRecord | None:
         row = self.db.one(
             "SELECT id, candidate, created, updated, status, config, report "
             "FROM sessions WHERE id=?",
@@ -52,7 +73,7 @@ class Store:
         )
         return _session_row(row) if row else None
 
-    def sessions(self, candidate: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def sessions(self, candidate: str | None = None, limit: int = 50) -> list[SessionRecord]:
         query = "SELECT id, candidate, created, updated, status, config, report FROM sessions"
         args: tuple[Any, ...] = ()
         if candidate:
@@ -66,12 +87,12 @@ class Store:
         asked: list[str] = []
         topic_scores: dict[str, list[float]] = {}
         for s in self.sessions(candidate, limit=sessions):
-            report = s.get("report") or {}
-            for turn in report.get("turns", []):
-                asked.append(turn.get("question_id", ""))
-            for topic, score in (report.get("summary", {}).get("by_topic") or {}).items():
-                if isinstance(score, int | float):
-                    topic_scores.setdefault(topic, []).append(float(score))
+            if s.report is None:
+                continue
+            asked += [turn.question_id for turn in s.report.turns]
+            for topic, score in s.report.summary.by_topic.items():
+                if score is not None:
+                    topic_scores.setdefault(topic, []).append(score)
         weak = [t for t, v in topic_scores.items() if sum(v) / len(v) < 5.0]
         return [a for a in asked if a], weak
 
@@ -126,7 +147,7 @@ class Store:
         self.db.run("DELETE FROM claims WHERE session_id=? AND step=?", (session_id, step))
 
     # ------------------------------------------------------------------ grades
-    def save_grade(self, session_id: str, turn: int, grade: dict[str, Any]) -> None:
+    def save_grade(self, session_id: str, turn: int, grade: Grade) -> None:
         self.db.run(
             "INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, turn) "
             "DO UPDATE SET question_id=excluded.question_id, status=excluded.status, "
@@ -134,26 +155,26 @@ class Store:
             (
                 session_id,
                 turn,
-                grade.get("question_id", ""),
-                grade.get("status", "graded"),
-                json.dumps(grade, ensure_ascii=False),
+                grade.question_id or "",
+                grade.status,
+                grade.model_dump_json(),
                 time.time(),
             ),
         )
 
-    def grades(self, session_id: str) -> dict[int, dict[str, Any]]:
+    def grades(self, session_id: str) -> dict[int, Grade]:
         rows = self.db.all("SELECT turn, grade FROM grades WHERE session_id=?", (session_id,))
-        return {int(turn): json.loads(text) for turn, text in rows}
+        return {int(turn): Grade.model_validate_json(text) for turn, text in rows}
 
 
-def _session_row(row: tuple[Any, ...]) -> dict[str, Any]:
+def _session_row(row: tuple[Any, ...]) -> SessionRecord:
     sid, candidate, created, updated, status, config, report = row
-    return {
-        "id": sid,
-        "candidate": candidate,
-        "created": created,
-        "updated": updated,
-        "status": status,
-        "config": json.loads(config),
-        "report": json.loads(report) if report else None,
-    }
+    return SessionRecord(
+        id=sid,
+        candidate=candidate,
+        created=created,
+        updated=updated,
+        status=status,
+        config=InterviewConfig.model_validate_json(config),
+        report=Report.model_validate_json(report) if report else None,
+    )

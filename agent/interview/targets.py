@@ -11,45 +11,43 @@ when there is one (``Turn.reference``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from agent.bank import Bank, Entry, RubricPoint
 from agent.grading.models import Grade
+from agent.interview.state import Turn
 
 RubricFn = Callable[[Entry], list[RubricPoint]]
 
 
-def turn_entry(bank: Bank, turn: dict[str, Any]) -> Entry:
+def turn_entry(bank: Bank, turn: Turn) -> Entry:
     """The entry of the turn's (main) question: its own (``Turn.entry``), else the bank's."""
-    if turn.get("entry"):
-        return Entry.model_validate(turn["entry"])
-    return bank.get(turn["question_id"])
+    return turn.entry if turn.entry is not None else bank.get(turn.question_id)
 
 
-def entry_for_turn(bank: Bank, rubric: RubricFn, turn: dict[str, Any]) -> Entry:
+def entry_for_turn(bank: Bank, rubric: RubricFn, turn: Turn) -> Entry:
     """The entry ``turn`` is graded against (see module docstring)."""
     entry = turn_entry(bank, turn)
-    if turn.get("kind") != "follow_up":
+    if turn.kind != "follow_up":
         return entry
-    n = turn.get("follow_up")
-    if isinstance(n, int) and 0 <= n < len(entry.follow_ups) and entry.follow_ups[n].rubric:
+    n = turn.follow_up
+    if n is not None and 0 <= n < len(entry.follow_ups) and entry.follow_ups[n].rubric:
         return entry.follow_up_entry(n)  # a bank follow-up: its own curated points
     points = rubric(entry)
-    targets = [i for i in turn.get("targets") or [] if 0 <= i < len(points)]
+    targets = [i for i in turn.targets if 0 <= i < len(points)]
     chosen = [points[i] for i in targets] or points
     return entry.model_copy(
         update={
-            "question": turn["question"],
+            "question": turn.question,
             "rubric": chosen,
-            "reference_answer": turn.get("reference") or entry.reference_answer,
+            "reference_answer": turn.reference or entry.reference_answer,
             "rubric_source": entry.rubric_source if entry.rubric else "derived",
         }
     )
 
 
-def skipped_grade(bank: Bank, rubric: RubricFn, turn: dict[str, Any], lang: str) -> Grade:
+def skipped_grade(bank: Bank, rubric: RubricFn, turn: Turn) -> Grade:
     """A skipped question scores 0 with every point missing: decided, not a model call."""
     entry = entry_for_turn(bank, rubric, turn)
     points = [p.point for p in entry.rubric or rubric(entry)]
-    feedback = "跳过了这道题。" if lang == "zh" else "Skipped."
-    return Grade.skipped(str(turn["question_id"]), points, feedback)
+    feedback = "跳过了这道题。" if turn.lang == "zh" else "Skipped."
+    return Grade.skipped(turn.question_id, points, feedback)

@@ -24,6 +24,8 @@ from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.interview import report_markdown
 from agent.interview.engine import Step
+from agent.interview.report_types import Report
+from agent.interview.store import SessionRecord
 from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
@@ -163,7 +165,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             gr.Warning(f"无法开始面试 Could not start: {said(exc)}")
             yield self._status(f"❌ 无法开始面试 Could not start: {said(exc)}")
             return
-        session = views.session_for(step, config.model_dump())
+        session = views.session_for(step, config)
         yield self._show_session(session, 0, 0)
 
     def answer_text(self, text: str, session: UISession | None) -> Iterator[Updates]:
@@ -258,14 +260,14 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         def line(elapsed: float) -> str:
             if wrap_up:
                 done, total = wrap_up[-1]
-                ahead = engine.queue.position(sid)
+                ahead = engine.queue_position(sid)
                 queued = f"，前面还有 {ahead} 个 ({ahead} ahead)" if ahead else ""
                 grading = f"评分 {done}/{total} Grading for the report {done}/{total}"
                 return f"正在整理报告：{grading}{queued}"
             thinking = "面试官在思考… The interviewer is thinking"
             if elapsed <= 3:
                 return thinking
-            graded = views.graded_count(engine.queue.ready(sid))
+            graded = views.graded_count(engine.grades(sid))
             return f"{thinking}（后台评分 grading {graded}/{answered + 1}）"
 
         yield from self._wait(future, line)
@@ -285,7 +287,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
                 self.c.status: f"{failed} (resume it from History)",
             }
             return
-        grades, turns = engine.queue.ready(sid), engine.turns(sid)
+        grades, turns = engine.grades(sid), engine.turns(sid)
         session.add(views.new_feedback(session, grades, turns))
         session.add(views.reply_messages(step))
         session.main_index = step.main_index or session.main_index
@@ -301,7 +303,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         engine = self.services.engine_if_ready()
         if session is None or session.done or engine is None:
             return gr.skip()
-        grades = engine.queue.ready(session.session_id)
+        grades = engine.grades(session.session_id)
         turns = engine.turns(session.session_id)
         updates: Updates = {}
         fresh = views.new_feedback(session, grades, turns)
@@ -311,7 +313,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         if not session.busy:
             updates[self.c.status] = views.progress_status(
                 session, len(turns), views.graded_count(grades),
-                ahead=engine.queue.position(session.session_id),
+                ahead=engine.queue_position(session.session_id),
             )  # fmt: skip
         return updates or gr.skip()
 
@@ -321,7 +323,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         return {c.state: None, c.chat: [], c.status: "", c.info: "", **c.interview_visible(False)}
 
     # ------------------------------------------------------- report, history
-    def show_report(self, report: dict[str, Any]) -> Updates:
+    def show_report(self, report: Report) -> Updates:
         json_path, md_path = self.services.downloads(report)
         return {
             self.c.tabs: gr.Tabs(selected="report"),
@@ -343,11 +345,11 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
 
     def _find_session(
         self, session_id: str | None, candidate: str, request: gr.Request | None
-    ) -> dict[str, Any] | None:
+    ) -> SessionRecord | None:
         """A stored session of this candidate: a logged-in user's own, or without
         accounts one under the name typed (never any session id at all)."""
         row = self.services.store.session(session_id) if session_id else None
-        if row is None or row["candidate"] != self._candidate(request, candidate):
+        if row is None or row.candidate != self._candidate(request, candidate):
             gr.Warning("请选择一场面试 Pick a session")
             return None
         return row
@@ -364,10 +366,10 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         row = self._find_session(session_id, candidate, request)
         if row is None:
             return gr.skip()
-        if not row.get("report"):
+        if row.report is None:
             gr.Warning("这场面试还没结束，可以继续 Unfinished: resume it")
             return gr.skip()
-        return self.show_report(row["report"])
+        return self.show_report(row.report)
 
     def resume(
         self, session_id: str | None, candidate: str, request: gr.Request
@@ -388,9 +390,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             yield self._status(f"❌ {said(exc)}")
             return
         engine = services.engine()
-        grades = engine.queue.ready(step.session_id)
+        grades = engine.grades(step.session_id)
         # earlier feedback is in the report, not replayed
-        session = views.session_for(step, row.get("config") or {}, feedback_shown=grades)
+        session = views.session_for(step, row.config, feedback_shown=grades)
         answered = len(engine.turns(step.session_id))
         yield {
             **self._show_session(session, answered, views.graded_count(grades)),

@@ -32,7 +32,7 @@ class ProgressHandlers:
             due = cards.due(candidate)
         finally:
             cards.close()
-        sessions = services.store.sessions(candidate, limit=500)
+        sessions = [s.as_json() for s in services.store.sessions(candidate, limit=500)]
         return prog.build(candidate, sessions, services.bank, due)
 
     def progress(self, candidate: str, request: gr.Request) -> Updates:

@@ -27,6 +27,7 @@ import numpy as np
 from agent.bank import Bank, load_bank
 from agent.diagnostics import warn_if_slow
 from agent.interview.report import write_report
+from agent.interview.report_types import Report
 from agent.interview.store import Store
 from agent.settings import Settings
 from agent.speech.audio import SAMPLE_RATE
@@ -149,9 +150,9 @@ class Services:
     def reading(self, topic: str) -> list[dict[str, str]]:
         return [r.model_dump() for r in self.bank.reading_for_topic(topic)]
 
-    def downloads(self, report: dict[str, Any]) -> tuple[Path, Path]:
+    def downloads(self, report: Report) -> tuple[Path, Path]:
         """The report as JSON and Markdown files (for the download buttons)."""
-        sid = re.sub(r"[^0-9A-Za-z_-]", "_", str(report.get("session_id") or "report"))[:64]
+        sid = re.sub(r"[^0-9A-Za-z_-]", "_", report.session_id or "report")[:64]
         path = self.reports_dir / sid / f"mianshi-{sid}.json"
         return write_report(report, path, reading=self.reading)
 

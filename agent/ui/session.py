@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.interview.report_types import Report
+
 Message = dict[str, Any]
 
 
@@ -32,7 +34,7 @@ class UISession:
     feedback_shown: set[int] = field(default_factory=set)
     done: bool = False
     busy: bool = False
-    report: dict[str, Any] | None = None
+    report: Report | None = None
     #: the engine's ``Step.at`` for the line on screen (see ``Engine.reply``)
     at: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

@@ -17,9 +17,12 @@ from pydantic import ValidationError
 
 from agent.bank import Bank
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.interview.report_labels import VERDICT_MARK
 from agent.interview.report_markdown import score_text, speech_line, verdict_of
-from agent.interview.state import InterviewConfig
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig, Turn
+from agent.interview.store import SessionRecord
 from agent.profile.company import companies
 from agent.ui.session import Message, UISession
 
@@ -35,7 +38,7 @@ class StepLike(Protocol):
     turn: int
     main_index: int
     done: bool
-    report: dict[str, Any] | None
+    report: Report | None
     transcript: list[dict[str, str]]
     at: str | None
 
@@ -92,15 +95,15 @@ def focus_weights(topics: Sequence[str]) -> dict[str, float]:
 
 
 def session_for(
-    step: StepLike, config: Mapping[str, Any], feedback_shown: Iterable[int] = ()
+    step: StepLike, config: InterviewConfig, feedback_shown: Iterable[int] = ()
 ) -> UISession:
-    """A browser session's view of an interview just started or resumed (``config`` as
-    stored); ``feedback_shown``: grades whose feedback is not to be shown (again)."""
+    """A browser session's view of an interview just started or resumed;
+    ``feedback_shown``: grades whose feedback is not to be shown (again)."""
     return UISession(
         session_id=step.session_id,
-        mode=str(config.get("mode", "practice")),
-        lang=str(config.get("lang", "zh")),
-        questions=int(config.get("questions", 0)),
+        mode=config.mode,
+        lang=config.lang,
+        questions=config.questions,
         main_index=step.main_index,
         messages=opening_messages(step),
         feedback_shown=set(feedback_shown),
@@ -169,15 +172,13 @@ def note_message(text: str) -> Message:
 # ------------------------------------------------------------- feedback, status
 
 
-def feedback_message(
-    turn: Mapping[str, Any] | None, index: int, grade: Mapping[str, Any], lang: str = "zh"
-) -> Message:
+def feedback_message(turn: Turn | None, index: int, grade: Grade, lang: str = "zh") -> Message:
     """Practice-mode feedback for one graded answer, as an interviewer message, in the
     interview's language (the key points as the bank has them)."""
-    follow_up = bool(turn and turn.get("kind") == "follow_up")
-    question = str(turn.get("question", "")) if turn else ""
+    follow_up = turn is not None and turn.kind == "follow_up"
+    question = turn.question if turn else ""
     short = question if len(question) <= 40 else question[:39] + "…"
-    score = score_text(grade.get("score"))
+    score = score_text(grade.score)
     if lang == "en":
         kind = "follow-up" if follow_up else "main question"
         head = f"📝 **Feedback · turn {index + 1} ({kind}) · {score}/10**"
@@ -187,22 +188,18 @@ def feedback_message(
     lines = [head]
     if short:
         lines.append(f"> {short}")
-    points = grade.get("points") or []
-    if points:
-        lines.append(
-            "\n".join(
-                f"- {VERDICT_MARK.get(verdict_of(p), '·')} {p.get('point', '')}" for p in points
-            )
-        )
-    if grade.get("feedback"):
-        lines.append(str(grade["feedback"]))
+    if grade.points:
+        marks = [f"- {VERDICT_MARK.get(verdict_of(p), '·')} {p.point}" for p in grade.points]
+        lines.append("\n".join(marks))
+    if grade.feedback:
+        lines.append(grade.feedback)
     return {"role": "assistant", "content": "\n\n".join(lines)}
 
 
 def new_feedback(
     session: UISession,
-    grades: Mapping[int, Mapping[str, Any]],
-    turns: Sequence[Mapping[str, Any]],
+    grades: Mapping[int, Grade],
+    turns: Sequence[Turn],
 ) -> list[Message]:
     """Feedback messages for grades that are ready and not shown yet (practice mode).
 
@@ -211,22 +208,22 @@ def new_feedback(
     """
     if session.mode == "real":  # practice and review: feedback after every answer
         return []
-    by_index = {int(t.get("index", i)): t for i, t in enumerate(turns)}
+    by_index = {t.index: t for t in turns}
     out: list[Message] = []
     with session.lock:
         for index in sorted(grades):
             grade = grades[index]
-            if index in session.feedback_shown or grade.get("status") != "graded":
+            if index in session.feedback_shown or grade.status != "graded":
                 continue
             session.feedback_shown.add(index)
-            if "skipped" in (grade.get("flags") or []):
+            if "skipped" in grade.flags:
                 continue
             out.append(feedback_message(by_index.get(index), index, grade, session.lang))
     return out
 
 
-def graded_count(grades: Mapping[int, Mapping[str, Any]]) -> int:
-    return sum(1 for g in grades.values() if g.get("status") == "graded")
+def graded_count(grades: Mapping[int, Grade]) -> int:
+    return sum(1 for g in grades.values() if g.status == "graded")
 
 
 def progress_status(
@@ -271,15 +268,13 @@ def session_info(session: UISession) -> str:
 # --------------------------------------------------------------------- report
 
 
-def topic_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+def topic_rows(report: Report) -> list[dict[str, Any]]:
     """Per-topic scores as rows ``{"topic", "score"}`` (pending topics left out)."""
-    by_topic: Mapping[str, Any] = report.get("summary", {}).get("by_topic") or {}
-    return [
-        {"topic": t, "score": float(s)} for t, s in by_topic.items() if isinstance(s, int | float)
-    ]
+    by_topic = report.summary.by_topic
+    return [{"topic": t, "score": s} for t, s in by_topic.items() if s is not None]
 
 
-def topic_frame(report: Mapping[str, Any]) -> Any:
+def topic_frame(report: Report) -> Any:
     """Per-topic scores as a pandas DataFrame for ``gr.BarPlot``."""
     import pandas as pd
 
@@ -292,33 +287,32 @@ HISTORY_HEADERS = ["会话 Session", "时间 Started", "状态 Status", "岗位 
                    "模式 Mode", "题数 Questions", "总分 Score"]  # fmt: skip
 
 
-def history_rows(sessions: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+def history_rows(sessions: Sequence[SessionRecord]) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for s in sessions:
-        cfg = s.get("config") or {}
-        summary = (s.get("report") or {}).get("summary") or {}
-        score = summary.get("overall_score")
+        cfg = s.config
+        score = s.report.summary.overall_score if s.report else None
         rows.append(
             [
-                s.get("id"),
-                time.strftime("%Y-%m-%d %H:%M", time.localtime(float(s.get("created") or 0))),
-                "已完成 finished" if s.get("status") == "finished" else "未完成 unfinished",
-                cfg.get("role", ""),
-                cfg.get("level", ""),
-                cfg.get("mode", ""),
-                cfg.get("questions", ""),
+                s.id,
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created)),
+                "已完成 finished" if s.status == "finished" else "未完成 unfinished",
+                cfg.role,
+                cfg.level,
+                cfg.mode,
+                cfg.questions,
                 score_text(score) if score is not None else "",
             ]
         )
     return rows
 
 
-def history_choices(sessions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+def history_choices(sessions: Sequence[SessionRecord]) -> list[tuple[str, str]]:
     """Dropdown choices ``(label, session id)``, newest first."""
     out = []
     for row, s in zip(history_rows(sessions), sessions, strict=True):
         label = f"{row[0]} · {row[1]} · {row[2].split()[0]} · {row[3]}/{row[4]}"
         if row[7] != "":
             label += f" · {row[7]}/10"
-        out.append((label, str(s.get("id"))))
+        out.append((label, s.id))
     return out

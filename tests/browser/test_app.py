@@ -49,6 +49,8 @@ HISTORY_CANDIDATE = "xiaoming"
 def _seed_history(db: Path) -> None:
     """Three finished interviews of HISTORY_CANDIDATE, as the app would have stored them."""
     from agent.bank import load_bank
+    from agent.interview.report_types import Report
+    from agent.interview.state import InterviewConfig
     from agent.interview.store import Store
 
     bank = load_bank()
@@ -56,10 +58,13 @@ def _seed_history(db: Path) -> None:
     store = Store(db)
     for n, (rag, agent) in enumerate([(4.0, 5.0), (5.5, 4.5), (7.0, 5.0)], start=1):
         sid = f"seed-{n}"
-        store.create_session(sid, HISTORY_CANDIDATE, {"candidate": HISTORY_CANDIDATE})
-        turns = [{"question_id": ids["RAG与检索"][n - 1]}, {"question_id": ids["Agent"][n - 1]}]
+        store.create_session(sid, HISTORY_CANDIDATE, InterviewConfig(candidate=HISTORY_CANDIDATE))
+        qids = [ids["RAG与检索"][n - 1], ids["Agent"][n - 1]]
+        turns = [{"index": i, "question_id": q, "kind": "main", "grade": {"question_id": q}}
+                 for i, q in enumerate(qids)]  # fmt: skip
         summary = {"by_topic": {"RAG与检索": rag, "Agent": agent}, "overall_score": 5.5}
-        store.finish_session(sid, {"session_id": sid, "turns": turns, "summary": summary})
+        report = {"session_id": sid, "turns": turns, "summary": summary}
+        store.finish_session(sid, Report.model_validate(report))
         time.sleep(0.01)  # distinct creation times, in order
     store.close()
 

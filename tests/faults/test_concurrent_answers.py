@@ -73,7 +73,7 @@ def test_a_window_that_fell_behind_cannot_answer_the_next_question(tmp_path: Pat
         assert nxt.at != shown.at
         with pytest.raises(UserError, match="already answered in another window"):
             engine.reply(shown.session_id, "窗口 B 对第一题的回答", at=shown.at)
-        assert [t["answer"] for t in engine.turns(shown.session_id)] == ["窗口 A 的回答"]
+        assert [t.answer for t in engine.turns(shown.session_id)] == ["窗口 A 的回答"]
         again = engine.resume(shown.session_id)  # B reopens: it sees Q2 and may answer it
         assert again.at == nxt.at and again.say == nxt.say
         engine.reply(shown.session_id, "窗口 B 对第二题的回答", at=again.at)
@@ -110,7 +110,7 @@ def test_a_finished_session_keeps_its_final_state_but_not_its_history(tmp_path: 
         assert checkpoints() == 1
         again = engine.resume(sid)  # the finished session still opens, report and all
         assert again.done and again.report == step.report
-        assert [t["answer"] for t in engine.turns(sid)] == ["第一题的回答", "第二题的回答"]
+        assert [t.answer for t in engine.turns(sid)] == ["第一题的回答", "第二题的回答"]
         assert len(engine.transcript(sid)) >= 5
         db.close()
     finally:

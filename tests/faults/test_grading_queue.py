@@ -14,12 +14,16 @@ import pytest
 
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
-from agent.interview.state import Current
+from agent.interview.state import Current, Turn
 from agent.interview.store import Store
 
 
-def _turn(i: int) -> dict[str, Any]:
-    return {"index": i, "question_id": f"q{i}", "answer": "答案", "kind": "main"}
+def _turn(i: int) -> Turn:
+    return Turn(index=i, question_id=f"q{i}", answer="答案", kind="main", question="Q")
+
+
+def _queue(grade: Any, store: Store) -> GradingQueue[Turn]:
+    return GradingQueue(grade, lambda t: None, Turn.model_validate_json, store)
 
 
 def _grade(entry: Any, answer: str, **_: Any) -> Grade:
@@ -36,7 +40,7 @@ def _fill(store: Store) -> None:
     for size in (2000, 200, 20, 1):
         while True:
             try:
-                store.save_grade("filler", n, {"question_id": "f", "pad": "x" * size})
+                store.save_grade("filler", n, Grade(question_id="f", score=0, feedback="x" * size))
             except sqlite3.OperationalError:
                 break
             n += 1
@@ -52,16 +56,16 @@ def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(
     store = Store(tmp_path / "s.sqlite")
     _fill(store)
     with pytest.raises(sqlite3.OperationalError, match="full"):
-        store.save_grade("probe", 0, _grade(None, "").model_dump())
-    queue = GradingQueue(_grade, lambda t: None, store)
-    seen: list[tuple[int, float]] = []
-    queue.on_ready = lambda sid, i, g: seen.append((i, g["score"]))
+        store.save_grade("probe", 0, _grade(None, ""))
+    queue = _queue(_grade, store)
+    seen: list[tuple[int, float | None]] = []
+    queue.on_ready = lambda sid, i, g: seen.append((i, g.score))
     turns = [_turn(0), _turn(1)]
     for t in turns:
         queue.submit("s", t)
     grades = queue.collect("s", turns)
     assert sorted(seen) == [(0, 7.0), (1, 7.0)]  # practice feedback still arrives
-    assert {i: g["status"] for i, g in grades.items()} == {0: "graded", 1: "graded"}
+    assert {i: g.status for i, g in grades.items()} == {0: "graded", 1: "graded"}
     assert store.grades("s") == {}
     _make_room(store)  # space again: the next collect saves what was kept
     queue.collect("s", turns)
@@ -76,7 +80,7 @@ def test_finished_grades_are_forgotten(tmp_path: Path) -> None:
         gate.wait(10)
         return _grade(entry, answer)
 
-    queue = GradingQueue(slow, lambda t: None, Store(tmp_path / "s.sqlite"))
+    queue = _queue(slow, Store(tmp_path / "s.sqlite"))
     turns = [_turn(i) for i in range(5)]
     for t in turns:
         queue.submit("s", t)

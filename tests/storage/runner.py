@@ -18,7 +18,7 @@ from typing import Any
 from agent.grading.models import Grade, PointGrade
 from agent.grading.queue import GradingQueue
 from agent.interview.engine import Engine
-from agent.interview.state import InterviewConfig
+from agent.interview.state import InterviewConfig, Turn
 from agent.interview.store import Store
 from agent.settings import Settings
 
@@ -46,11 +46,11 @@ def worker(url: str, log: str, seconds: str) -> None:
         time.sleep(float(seconds))
         return Grade(question_id="x", score=6.0, method="sampled")
 
-    def note(session_id: str, index: int, grade: dict[str, Any]) -> None:
+    def note(session_id: str, index: int, grade: Grade) -> None:
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()} {session_id} {index}\n")
 
-    queue = GradingQueue(slow, lambda turn: None, Store(url))
+    queue = GradingQueue(slow, lambda turn: None, Turn.model_validate_json, Store(url))
     queue.on_ready = note
     print("ready", flush=True)
     time.sleep(3600)

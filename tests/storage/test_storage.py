@@ -22,7 +22,7 @@ from agent.db import open_database
 from agent.grading.jobs import Jobs
 from agent.grading.models import Grade, PointGrade
 from agent.interview.engine import Engine
-from agent.interview.state import InterviewConfig
+from agent.interview.state import InterviewConfig, Turn
 from agent.interview.store import Store
 from agent.review.cards import Cards
 from agent.settings import Settings
@@ -72,8 +72,8 @@ def test_an_interview_resumes_in_another_process_and_is_compacted(
         assert (again.question_id, again.at) == waiting  # the same question, same step
         done = second.reply(step.session_id, "好回答：第二题", at=again.at)
         assert done.done and done.report is not None
-        assert done.report["summary"]["complete"] and done.report["summary"]["graded"] == 2
-        assert [s["status"] for s in second.store.sessions("ann")] == ["finished"]
+        assert done.report.summary.complete and done.report.summary.graded == 2
+        assert [s.status for s in second.store.sessions("ann")] == ["finished"]
         assert _checkpoints(second.store, step.session_id) == 1  # compacted
         assert second.resume(step.session_id).report == done.report  # still readable
     finally:
@@ -100,8 +100,8 @@ def test_a_killed_process_loses_no_turn_and_its_grade_is_finished_elsewhere(
         started = time.monotonic()
         done = engine.reply(session_id, "好回答：第二题", at=step.at)
         print(f"report after the kill: {time.monotonic() - started:.1f} s")  # ≈ STALE_S
-        assert done.report is not None and done.report["summary"]["complete"]
-        assert [t["grade"]["status"] for t in done.report["turns"]] == ["graded", "graded"]
+        assert done.report is not None and done.report.summary.complete
+        assert [t.grade.status for t in done.report.turns] == ["graded", "graded"]
         assert engine.queue.jobs.total() == 0
     finally:
         engine.close()
@@ -116,10 +116,11 @@ def test_grades_are_claimed_once_across_two_processes(db_url: str, tmp_path: Pat
         store = Store(db_url)
         jobs = Jobs(store.db, "test")
         for n in range(3):
-            store.create_session(f"s{n}", f"cand{n}", {})
+            store.create_session(f"s{n}", f"cand{n}", InterviewConfig())
         for turn in range(8):
             for n in range(3):
-                jobs.add(f"s{n}", {"index": turn, "question_id": "q", "answer": "a"})
+                payload = Turn(index=turn, question_id="q", kind="main", question="Q", answer="a")
+                jobs.add(f"s{n}", turn, payload.model_dump_json())
         deadline = time.monotonic() + 120
         while jobs.total() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -141,11 +142,11 @@ def test_grading_is_fair_across_candidates_and_says_where_one_stands(db_url: str
     jobs = Jobs(store.db, "me")
     jobs.beat()
     for sid, cand in (("a", "busy"), ("b", "bo"), ("c", "cy")):
-        store.create_session(sid, cand, {})
+        store.create_session(sid, cand, InterviewConfig())
     for turn in range(5):  # the busy candidate queued five first
-        jobs.add("a", {"index": turn, "question_id": "q"})
-    jobs.add("b", {"index": 0, "question_id": "q"})
-    jobs.add("c", {"index": 0, "question_id": "q"})
+        jobs.add("a", turn, "{}")
+    jobs.add("b", 0, "{}")
+    jobs.add("c", 0, "{}")
     assert jobs.ahead("c") == 2  # a's first and b's first come before it
     order = []
     while (job := jobs.claim()) is not None:
@@ -218,16 +219,16 @@ def test_a_sqlite_history_moves_to_postgres_resumes_there_and_comes_back(
 
     engine = _engine(pg_url, tmp_path / "group")
     try:
-        finished = [s for s in engine.store.sessions("lee") if s["status"] == "finished"]
-        assert sorted(json.dumps(s["report"], sort_keys=True) for s in finished) == sorted(
-            json.dumps(r, sort_keys=True) for r in reports
+        finished = [s for s in engine.store.sessions("lee") if s.status == "finished"]
+        assert sorted(s.report.model_dump_json() for s in finished if s.report) == sorted(
+            r.model_dump_json() for r in reports
         )
         assert Accounts(engine.store.db).verify("lee", "s3cret-pass")
         step = engine.resume(unfinished)
         assert step.question_id == waiting_at  # where it stood on the laptop
         done = engine.reply(unfinished, "好回答：第二题", at=step.at)
-        assert done.report is not None and done.report["summary"]["complete"]
-        assert len(done.report["turns"]) == 2
+        assert done.report is not None and done.report.summary.complete
+        assert len(done.report.turns) == 2
     finally:
         engine.close()
 
@@ -237,5 +238,5 @@ def test_a_sqlite_history_moves_to_postgres_resumes_there_and_comes_back(
     said = _mianshi("db", "import", str(archive), "--to", str(back), env=env)
     assert "4 sessions" in said
     store = Store(back)
-    assert {s["status"] for s in store.sessions("lee")} == {"finished"}
+    assert {s.status for s in store.sessions("lee")} == {"finished"}
     store.close()

@@ -84,12 +84,12 @@ def test_an_answer_a_precheck_decides_is_graded_at_once_without_the_model(tmp_pa
         step = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=3))
         queued: list[int] = []
         submit = engine.queue.submit
-        engine.queue.submit = lambda sid, turn: (queued.append(turn["index"]), submit(sid, turn))  # type: ignore[method-assign]
+        engine.queue.submit = lambda sid, turn: (queued.append(turn.index), submit(sid, turn))  # type: ignore[method-assign]
         engine.reply(step.session_id, "不知道")
         assert queued == []  # never a job for the model's worker
-        grades = engine.queue.ready(step.session_id)  # no waiting
-        assert grades[0]["method"] == "precheck" and grades[0]["score"] <= 1.0
-        assert grades[0]["question_id"] == step.question_id and grades[0]["feedback"]
+        grades = engine.grades(step.session_id)  # no waiting
+        assert grades[0].method == "precheck" and (grades[0].score or 0) <= 1.0
+        assert grades[0].question_id == step.question_id and grades[0].feedback
         assert engine.queue.jobs.waiting(step.session_id) == set() and not llm.graded
     finally:
         engine.close()

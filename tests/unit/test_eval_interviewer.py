@@ -8,7 +8,8 @@ from types import SimpleNamespace
 REPO = Path(__file__).resolve().parents[2]
 
 from agent.bank import load_bank  # noqa: E402
-from agent.interview.state import InterviewConfig  # noqa: E402
+from agent.grading.models import Grade  # noqa: E402
+from agent.interview.state import InterviewConfig, Turn  # noqa: E402
 from agent.ui.views import feedback_message  # noqa: E402
 from evals import eval_interviewer as ei  # noqa: E402
 
@@ -66,7 +67,14 @@ def _fake_run(mode: str, interviewer_line: str) -> tuple[dict[str, object], Inte
         ],
         "feedback_shown": []
         if mode == "real"
-        else [feedback_message(t, t["index"], grade)["content"] for t in turns],
+        else [
+            feedback_message(
+                Turn.model_validate(t),
+                int(t["index"]),  # type: ignore[call-overload]
+                Grade.model_validate({**grade, "question_id": t["question_id"]}),
+            )["content"]
+            for t in turns
+        ],
     }
     return run, InterviewConfig(questions=2, mode=mode)  # type: ignore[arg-type]
 

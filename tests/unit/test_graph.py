@@ -14,6 +14,7 @@ from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview.graph import compile_graph
 from agent.interview.nodes import Deps
+from agent.interview.state import Turn
 from agent.interview.store import Store
 from agent.interview.targets import entry_for_turn
 
@@ -79,7 +80,9 @@ class Harness:
             )
 
         rubric = lambda e: e.rubric  # noqa: E731
-        self.queue = GradingQueue(grade, lambda t: entry_for_turn(bank, rubric, t), self.store)
+        self.queue = GradingQueue(
+            grade, lambda t: entry_for_turn(bank, rubric, t), Turn.model_validate_json, self.store
+        )
         self.deps = Deps(
             bank=bank,
             queue=self.queue,
@@ -124,7 +127,7 @@ def test_full_interview_with_follow_up_and_report(bank: Bank, tmp_path: Path) ->
     assert [t["kind"] for t in report["turns"]] == ["main", "follow_up", "main"]
     assert report["turns"][2]["grade"]["score"] == 10
     assert report["summary"]["complete"] and report["summary"]["overall_score"] is not None
-    assert h.store.session("s1")["status"] == "finished"
+    assert h.store.session("s1").status == "finished"  # type: ignore[union-attr]
 
 
 def test_commands_hint_repeat_skip_end(bank: Bank, tmp_path: Path) -> None:

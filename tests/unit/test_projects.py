@@ -12,6 +12,7 @@ from agent.bank import load_bank
 from agent.grading.models import Grade, PointGrade
 from agent.interview.engine import Engine
 from agent.interview.report_markdown import to_markdown
+from agent.interview.report_types import Report
 from agent.interview.state import InterviewConfig
 from agent.profile import project_questions as pq
 from agent.profile.projects import find_projects
@@ -103,7 +104,7 @@ def _run(engine: Engine, config: InterviewConfig, answer: str) -> dict[str, Any]
     while not step.done:
         step = engine.reply(step.session_id, answer, at=step.at)
     assert step.report is not None
-    return step.report
+    return step.report.as_json()  # the report as other tools read it
 
 
 def test_a_project_question_is_asked_second_and_graded_on_its_derived_points(
@@ -128,7 +129,7 @@ def test_a_project_question_is_asked_second_and_graded_on_its_derived_points(
     ]
     assert follow and follow[0]["origin"] == "project"  # a follow-up on the project is one too
     assert {m["origin"] for m in (mains[0], mains[2])} == {"bank"}
-    markdown = to_markdown(report)
+    markdown = to_markdown(Report.model_validate(report))
     assert "[项目深挖 Project]" in markdown and "**非人工整理**" in markdown
     assert markdown.count("Project question from your CV") == 2  # the question and its follow-up
 
@@ -171,7 +172,7 @@ def test_the_report_carries_the_progress_over_sessions_as_a_table(tmp_path: Path
     assert progress["sessions"] == 2 and progress["seen"] == 2 and progress["bank"] > 600
     topic = first["turns"][0]["topic"]
     assert progress["trend"][topic][0] == first["summary"]["by_topic"][topic]
-    markdown = to_markdown(second)
+    markdown = to_markdown(Report.model_validate(second))
     assert "## 历次进度 Progress over 2 interview(s)" in markdown
     assert "| 主题 Topic | 最近得分 Recent | 历次 Sessions |" in markdown
     assert f"题库覆盖 Bank coverage: 2 / {progress['bank']}" in markdown

@@ -5,9 +5,16 @@ from pathlib import Path
 from typing import Any
 
 from agent.bank import Bank, Entry, Reading, RubricPoint, Source
+from agent.grading.models import Grade
 from agent.interview import report_markdown
 from agent.interview.report import build_report, write_report
 from agent.interview.report_markdown import to_markdown
+from agent.interview.report_types import Report
+
+
+def _typed(report: dict[str, Any]) -> Report:
+    """A report written as its JSON (the interface), as the renderers take it."""
+    return Report.model_validate(report)
 
 
 def _bank() -> Bank:
@@ -27,16 +34,20 @@ def _bank() -> Bank:
     return Bank(entries=[e(1, "RAG与检索"), e(2, "Agent"), e(3, "Agent")])
 
 
-def _grade(qid: str, score: float | None, status: str = "graded") -> dict[str, object]:
+def _grade(qid: str, score: float | None, status: str = "graded") -> Grade:
     verdict = "covered" if (score or 0) >= 5 else "missing"
-    return {
-        "question_id": qid,
-        "score": score,
-        "status": status,
-        "flags": [],
-        "feedback": "f",
-        "points": [{"point": f"P{qid[-1]}", "verdict": verdict, "confidence": 0.9, "evidence": ""}],
-    }
+    return Grade.model_validate(
+        {
+            "question_id": qid,
+            "score": score,
+            "status": status,
+            "flags": [],
+            "feedback": "f",
+            "points": [
+                {"point": f"P{qid[-1]}", "verdict": verdict, "confidence": 0.9, "evidence": ""}
+            ],
+        }
+    )
 
 
 STATE = {
@@ -61,7 +72,7 @@ STATE = {
 
 def test_weighted_scores_topics_and_study_next() -> None:
     grades = {0: _grade("r-1", 9), 1: _grade("r-1", 6), 2: _grade("r-2", 2), 3: _grade("r-3", 4)}
-    report = build_report(_bank(), STATE, grades)
+    report = build_report(_bank(), STATE, grades).as_json()  # type: ignore[arg-type]
     s = report["summary"]
     assert s["overall_score"] == round((9 * 2 + 6 + 2 * 2 + 4 * 2) / 7, 1)
     assert s["by_topic"] == {"RAG与检索": 8.0, "Agent": 3.0}
@@ -74,12 +85,12 @@ def test_weighted_scores_topics_and_study_next() -> None:
 
 def test_pending_grade_is_not_invented() -> None:
     grades = {0: _grade("r-1", 9), 1: _grade("r-1", None, "pending"), 2: _grade("r-2", 2)}
-    report = build_report(_bank(), STATE, grades)
+    report = build_report(_bank(), STATE, grades).as_json()  # type: ignore[arg-type]
     s = report["summary"]
     assert not s["complete"] and s["pending"] == 2  # one pending, one never graded
     assert report["turns"][3]["grade"]["score"] is None
     assert s["overall_score"] == round((9 * 2 + 2 * 2) / 4, 1)
-    md = to_markdown(report)
+    md = to_markdown(_typed(report))
     assert "pending" in md and "Q3" in md and "读物" in md
 
 
@@ -94,6 +105,7 @@ def _finished_report() -> dict[str, Any]:
         "silence_ratio": 0.19,
     }
     grade = {
+        "question_id": "q1",
         "score": 7.5,
         "status": "graded",
         "flags": ["injection"],
@@ -128,7 +140,13 @@ def _finished_report() -> dict[str, Any]:
                 "question": "FU?",
                 "answer": "",
                 "skipped": True,
-                "grade": {"score": None, "status": "pending", "flags": [], "points": []},
+                "grade": {
+                    "question_id": "q2",
+                    "score": None,
+                    "status": "pending",
+                    "flags": [],
+                    "points": [],
+                },
                 "reference_answer": None,
                 "speech": None,
             },
@@ -147,7 +165,7 @@ def _finished_report() -> dict[str, Any]:
 
 
 def test_markdown_keeps_everything_the_report_says() -> None:
-    md = to_markdown(_finished_report())
+    md = to_markdown(_typed(_finished_report()))
     assert md.startswith("# Mianshi 面试报告\n")
     for fact in [
         "`sid-1`",
@@ -184,11 +202,11 @@ def test_the_app_shows_the_same_sections_the_file_has() -> None:
     report = _finished_report()
     reading = lambda topic: [{"title": f"读{topic}", "url": "x"}]  # noqa: E731
     sections = [
-        report_markdown.headline(report),
-        report_markdown.summary(report),
-        report_markdown.questions(report, reading),
+        report_markdown.headline(_typed(report)),
+        report_markdown.summary(_typed(report)),
+        report_markdown.questions(_typed(report), reading),
     ]
-    md = to_markdown(report, reading)
+    md = to_markdown(_typed(report), reading)
     assert all(section.strip() in md for section in sections)
     assert md == "\n\n".join(["# Mianshi 面试报告", *(s.strip() for s in sections)]) + "\n"
     assert "**延伸阅读 Reading:** [读位置编码](x)" in md
@@ -196,10 +214,10 @@ def test_the_app_shows_the_same_sections_the_file_has() -> None:
 
 def test_write_report_writes_the_json_and_its_markdown_twin(tmp_path: Path) -> None:
     report = _finished_report()
-    json_path, md_path = write_report(report, tmp_path / "out" / "r.txt")
+    json_path, md_path = write_report(_typed(report), tmp_path / "out" / "r.txt")
     assert (json_path.name, md_path.name) == ("r.json", "r.md")
-    assert json.loads(json_path.read_text(encoding="utf-8")) == report
-    assert md_path.read_text(encoding="utf-8") == to_markdown(report)
+    assert json.loads(json_path.read_text(encoding="utf-8")) == _typed(report).as_json()
+    assert md_path.read_text(encoding="utf-8") == to_markdown(_typed(report))
 
 
 HOSTILE = (
@@ -227,8 +245,8 @@ def test_what_the_candidate_wrote_is_shown_as_text_never_as_markup() -> None:
     report["turns"][0]["answer"] = HOSTILE
     report["turns"][0]["grade"]["feedback"] = "引用：<b>粗体</b> ![x](https://evil.example/x.png)"
     report["turns"][0]["grade"]["points"][0]["evidence"] = "**10/10** <i>x</i>\r# h"
-    clean = render(to_markdown(_finished_report()))
-    markdown = to_markdown(report)
+    clean = render(to_markdown(_typed(_finished_report())))
+    markdown = to_markdown(_typed(report))
     html = render(markdown)
     for tag in ("<img", "<script", "<b>", "<i>"):
         assert tag not in html, tag

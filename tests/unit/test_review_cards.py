@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from agent.interview.engine import Engine
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig
 from agent.review.cards import Cards
 from agent.settings import Settings
 
@@ -20,12 +22,14 @@ def _report(verdicts: dict[str, str], skipped: bool = False) -> dict[str, Any]:
         "config": {"candidate": "alice"},
         "turns": [
             {
+                "index": 0,
+                "kind": "main",
                 "question_id": "q1",
                 "question": "什么是 LoRA？",
                 "topic": "微调与PEFT",
                 "reference_answer": "低秩分解……",
                 "skipped": skipped,
-                "grade": {"status": "graded", "points": points},
+                "grade": {"question_id": "q1", "status": "graded", "score": 5, "points": points},
             }
         ],
     }
@@ -72,9 +76,9 @@ def test_a_finished_interview_files_its_cards(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
     engine = Engine(settings, None)
     try:
-        engine.store.create_session("s1", "alice", {"candidate": "alice"})
-        engine._finished("s1", _report({"A": "missing"}))
-        assert engine.store.session("s1")["status"] == "finished"  # type: ignore[index]
+        engine.store.create_session("s1", "alice", InterviewConfig(candidate="alice"))
+        engine._finished("s1", Report.model_validate(_report({"A": "missing"})))
+        assert engine.store.session("s1").status == "finished"  # type: ignore[union-attr]
         assert Cards(settings.db_path).count("alice") == 1
     finally:
         engine.close()

@@ -30,7 +30,7 @@ def _interview(engine: Engine, seed: int, answer: str) -> dict[str, Any]:
     first = step.question_id
     step = engine.reply(step.session_id, answer, at=step.at)
     assert step.done and step.report is not None
-    return {"first": first, "report": step.report}
+    return {"first": first, "report": step.report.as_json()}
 
 
 def test_missed_points_come_back_first_and_stop_once_remembered(tmp_path: Path) -> None:

@@ -13,18 +13,24 @@ import pytest
 
 from agent.bank import load_bank
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.interview.engine import Step
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig, Turn
 from agent.ui.handlers import MianshiUI
 from agent.ui.services import Services
 from agent.ui.session import UISession
 
-GRADE = {"score": 8.0, "status": "graded", "flags": [], "feedback": "不错", "points": []}
-REPORT = {
-    "session_id": "s1",
-    "config": {"role": "algorithm", "level": "mid", "mode": "practice"},
-    "turns": [{"index": 0, "question_id": "q1", "kind": "main", "question": "Q1", "grade": GRADE}],
-    "summary": {"overall_score": 8.0, "by_topic": {"位置编码": 8.0}, "graded": 1},
-}
+GRADE = Grade(question_id="q1", score=8.0, feedback="不错")
+REPORT = Report.model_validate(
+    {
+        "session_id": "s1",
+        "config": {"role": "algorithm", "level": "mid", "mode": "practice"},
+        "turns": [{"index": 0, "question_id": "q1", "kind": "main", "question": "Q1",
+                   "grade": GRADE}],
+        "summary": {"overall_score": 8.0, "by_topic": {"位置编码": 8.0}, "graded": 1},
+    }
+)  # fmt: skip
 
 #: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, projects,
 #: cv, jd, company, request
@@ -35,8 +41,7 @@ class FakeEngine:
     """Two questions; "结束" ends the interview with ``REPORT``."""
 
     def __init__(self) -> None:
-        self.queue = SimpleNamespace(ready=lambda sid: dict(self.grades), position=lambda sid: 2)
-        self.grades: dict[int, dict[str, Any]] = {}
+        self.ready: dict[int, Grade] = {}
         self.answered: list[Any] = []
         self.bank = load_bank()
         self.llm = None  # project questions come from the template
@@ -54,8 +59,18 @@ class FakeEngine:
             return Step(session_id, done=True, report=REPORT, transcript=[*said, iv("谢谢。")])
         return Step(session_id, say="第二题：Q2", main_index=2, transcript=said)
 
-    def turns(self, session_id: str) -> list[dict[str, Any]]:
-        return [{"index": i, "kind": "main", "question": "Q1"} for i in range(len(self.answered))]
+    def turns(self, session_id: str) -> list[Turn]:
+        return [Turn(index=i, question_id=f"q{i + 1}", kind="main", question="Q1")
+                for i in range(len(self.answered))]  # fmt: skip
+
+    def grades(self, session_id: str) -> dict[int, Grade]:
+        return dict(self.ready)
+
+    def queue_position(self, session_id: str) -> int | None:
+        return 2
+
+    def check_answer(self, answer: str) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -201,7 +216,7 @@ def test_poll_shows_feedback_once_the_grade_is_ready(app: Any) -> None:
     assert ui.poll(None) == {"__type__": "update"}
     session = started(ui, demo)
     list(ui.answer_text("回答", session))
-    engine.grades[0] = GRADE
+    engine.ready[0] = GRADE
     [update] = checked(demo, ui.poll, ui.poll(session))
     assert "📝" in update[ui.c.chat][-1]["content"] and "grading 1/1" in update[ui.c.status]
     assert list(ui.poll(session)) == [ui.c.status]  # the feedback is shown once
@@ -228,8 +243,8 @@ def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeE
     """Without accounts, a session id alone opens nothing: the name must match too."""
     ui, _demo, _engine = app
     store = ui.services.store
-    store.create_session("s-owner", "alice", {"mode": "real"})
-    store.finish_session("s-owner", {**REPORT, "session_id": "s-owner"})
+    store.create_session("s-owner", "alice", InterviewConfig(mode="real"))
+    store.finish_session("s-owner", REPORT.model_copy(update={"session_id": "s-owner"}))
     assert ui.open_report("s-owner", "mallory", None) == gr.skip()  # type: ignore[arg-type]
     shown = ui.open_report("s-owner", "alice", None)  # type: ignore[arg-type]
     assert isinstance(shown, dict) and ui.c.headline in shown
@@ -290,8 +305,9 @@ def test_progress_tab_and_practise_my_weakest_topic(
     assert set(empty) <= set(outputs(demo, ui.progress))
     assert "no finished interview yet" in empty[ui.c.progress_md]
     store = ui.services.store
-    store.create_session("p1", "me", {})
-    store.finish_session("p1", {**REPORT, "summary": {"by_topic": {"位置编码": 3.0, "Agent": 8.0}}})
+    store.create_session("p1", "me", InterviewConfig())
+    summary = REPORT.summary.model_copy(update={"by_topic": {"位置编码": 3.0, "Agent": 8.0}})
+    store.finish_session("p1", REPORT.model_copy(update={"summary": summary}))
     shown = ui.progress("me", None)  # type: ignore[arg-type]
     assert len(shown[ui.c.trend]) == 2 and "**位置编码**" in shown[ui.c.progress_md]
     picked = ui.practise_weakest("me", None)  # type: ignore[arg-type]

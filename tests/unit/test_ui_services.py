@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from agent.interview.report_types import Report
 from agent.ui.services import Services, report_progress, waiting
 
 
@@ -71,14 +72,16 @@ def test_wrap_up_progress_reaches_only_the_caller_that_waits(isolated_settings: 
 def test_downloads_are_the_json_report_and_its_markdown(isolated_settings: Any) -> None:
     services = Services(isolated_settings)
     services.reports_dir = Path(isolated_settings.data_dir) / "reports"
-    report = {
+    grade = {"question_id": "q", "score": 6.0}
+    report = Report.model_validate({
         "session_id": "s-1",
         "config": {"role": "algorithm"},
-        "turns": [{"index": 0, "question_id": "q", "kind": "main", "topic": "位置编码"}],
+        "turns": [{"index": 0, "question_id": "q", "kind": "main", "topic": "位置编码",
+                   "grade": grade}],
         "summary": {"overall_score": 6.0, "by_topic": {"位置编码": 6.0}},
-    }
+    })  # fmt: skip
     json_path, md_path = services.downloads(report)
-    assert json.loads(json_path.read_text(encoding="utf-8")) == report  # the JSON as it is
+    assert json.loads(json_path.read_text(encoding="utf-8")) == report.as_json()
     assert json_path.parent == services.reports_dir / "s-1" and md_path.suffix == ".md"
     markdown = md_path.read_text(encoding="utf-8")
     assert markdown.startswith("# Mianshi 面试报告") and "`s-1`" in markdown
@@ -97,7 +100,7 @@ def test_downloads_stay_in_a_private_folder_whatever_the_session_id(
     other = Services(isolated_settings)
     assert services.reports_dir != other.reports_dir  # not one fixed path in /tmp
     assert stat.S_IMODE(os.stat(services.reports_dir).st_mode) == 0o700
-    report = {"session_id": "../../etc/evil", "turns": [], "summary": {}}
+    report = Report(session_id="../../etc/evil")
     json_path, md_path = services.downloads(report)
     for path in (json_path, md_path):
         assert path.resolve().is_relative_to(services.reports_dir.resolve())

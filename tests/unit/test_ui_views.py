@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from agent.errors import UserError
+from agent.grading.models import Grade
 from agent.interview.engine import Step
 from agent.interview.report_markdown import speech_line
+from agent.interview.report_types import Report
+from agent.interview.state import InterviewConfig, Turn
+from agent.interview.store import SessionRecord
 from agent.ui.session import UISession
 from agent.ui.views import (
     COMMAND_WORDS,
@@ -42,19 +46,21 @@ def cand(text: str) -> dict[str, str]:
     return {"role": "candidate", "content": text}
 
 
-def grade(score: float | None = 7.5, status: str = "graded", **extra: Any) -> dict[str, Any]:
-    return {
-        "question_id": "q1",
-        "score": score,
-        "points": [
-            {"point": "要点A", "verdict": "covered", "confidence": 0.9, "evidence": "提到了A"},
-            {"point": "要点B", "verdict": "missing", "confidence": 0.8, "evidence": ""},
-        ],
-        "feedback": "A 答得好，B 没提到。",
-        "flags": [],
-        "status": status,
-        **extra,
-    }
+def grade(score: float | None = 7.5, status: str = "graded", **extra: Any) -> Grade:
+    return Grade.model_validate(
+        {
+            "question_id": "q1",
+            "score": score,
+            "points": [
+                {"point": "要点A", "verdict": "covered", "confidence": 0.9, "evidence": "提到了A"},
+                {"point": "要点B", "verdict": "missing", "confidence": 0.8, "evidence": ""},
+            ],
+            "feedback": "A 答得好，B 没提到。",
+            "flags": [],
+            "status": status,
+            **extra,
+        }
+    )
 
 
 METRICS = {
@@ -143,7 +149,8 @@ def test_command_words_are_what_the_interviewer_parses() -> None:
 
 
 def test_feedback_message_has_the_score_and_the_verdicts() -> None:
-    msg = feedback_message({"kind": "main", "question": "为什么需要位置编码？"}, 0, grade())
+    turn = Turn(index=0, question_id="q1", kind="main", question="为什么需要位置编码？")
+    msg = feedback_message(turn, 0, grade())
     assert msg["role"] == "assistant"
     title = msg["content"].splitlines()[0]
     assert "第 1 轮（主问题）" in title and "7.5/10" in title
@@ -154,7 +161,8 @@ def test_feedback_message_has_the_score_and_the_verdicts() -> None:
 
 def test_new_feedback_shows_each_ready_grade_once_in_practice() -> None:
     session = UISession("s1", mode="practice")
-    turns = [{"index": 0, "kind": "main", "question": "Q1"}, {"index": 1, "question": "Q2"}]
+    turns = [Turn(index=0, question_id="q1", kind="main", question="Q1"),
+             Turn(index=1, question_id="q2", kind="main", question="Q2")]  # fmt: skip
     grades = {0: grade(), 1: grade(None, status="pending")}
     first = new_feedback(session, grades, turns)
     assert len(first) == 1 and "Q1" in first[0]["content"]
@@ -208,14 +216,14 @@ def test_session_claim_is_exclusive_across_threads() -> None:
 
 def test_a_resumed_session_keeps_its_setup_and_shows_no_old_feedback_again() -> None:
     step = make_step(say="Q2", main_index=2, transcript=[iv("Q1"), cand("回答1")])
-    config = {"mode": "real", "lang": "en", "questions": 3, "role": "algorithm"}
+    config = InterviewConfig(mode="real", lang="en", questions=3, role="algorithm")
     session = session_for(step, config, feedback_shown={0: grade()})
     assert (session.session_id, session.mode, session.lang) == ("s1", "real", "en")
     assert (session.questions, session.main_index, session.feedback_shown) == (3, 2, {0})
     assert [m["content"] for m in session.messages] == ["Q1", "回答1", "Q2"]
     assert not session.done and session.report is None
-    finished = session_for(make_step(done=True, report={"summary": {}}), {})
-    assert finished.done and finished.report == {"summary": {}} and finished.mode == "practice"
+    finished = session_for(make_step(done=True, report=Report()), InterviewConfig())
+    assert finished.done and finished.report == Report() and finished.mode == "practice"
 
 
 def test_snapshot_is_a_copy() -> None:
@@ -258,23 +266,28 @@ def test_build_config_refuses_bad_values_with_a_user_error(args: tuple[Any, ...]
 
 
 def test_topic_chart_data_leaves_out_pending_topics() -> None:
-    report = {"summary": {"by_topic": {"位置编码": 7.5, "Agent": None}}}
+    report = Report.model_validate({"summary": {"by_topic": {"位置编码": 7.5, "Agent": None}}})
     assert topic_rows(report) == [{"topic": "位置编码", "score": 7.5}]
     frame = topic_frame(report)
     assert list(frame.columns) == ["topic", "score"] and len(frame) == 1
-    assert topic_frame({"summary": {}}).empty
+    assert topic_frame(Report()).empty
 
 
 def test_history_rows_and_choices() -> None:
+    row = {"candidate": "me", "created": 0, "updated": 0}
     sessions = [
-        {
-            "id": "a",
-            "created": 0,
-            "status": "finished",
-            "config": {"role": "algorithm", "level": "mid", "mode": "real", "questions": 3},
-            "report": {"summary": {"overall_score": 6.25}},
-        },
-        {"id": "b", "created": 0, "status": "active", "config": {}, "report": None},
+        SessionRecord.model_validate(
+            {
+                **row,
+                "id": "a",
+                "status": "finished",
+                "config": {"role": "algorithm", "level": "mid", "mode": "real", "questions": 3},
+                "report": {"summary": {"overall_score": 6.25}},
+            }
+        ),
+        SessionRecord.model_validate(
+            {**row, "id": "b", "status": "active", "config": {}, "report": None}
+        ),
     ]
     rows = history_rows(sessions)
     assert rows[0][0] == "a" and rows[0][2].startswith("已完成") and rows[0][7] == "6.2"
