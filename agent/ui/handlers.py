@@ -24,6 +24,8 @@ from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.interview import report_markdown
 from agent.interview.engine import Step
+from agent.profile.project_questions import with_projects
+from agent.profile.read import read_document
 from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
@@ -144,7 +146,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         def begin() -> Step:
             engine = services.engine()
             chosen = (
-                self._with_projects(config, projects, cv, jd, stage) if projects and cv else config
+                with_projects(config, projects, read_document(cv), bank=engine.bank)
+                if projects and cv
+                else config
             )
             return engine.start(chosen)
 
