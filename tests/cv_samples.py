@@ -123,6 +123,24 @@ Python、PyTorch、LoRA、RAG
 """
 LISTED_PROJECTS = ["企业知识库问答", "医疗对话模型"]
 
+# Markdown with sub-headings inside each project (#### 项目描述 / #### 主要职责) and a
+# bold field label: they belong to the project, they are not projects.
+MARKDOWN_SUBHEADINGS = """## 项目经验
+### 多轮对话意图识别平台 | 2022.07 - 2023.06
+#### 项目描述
+为智能音箱做多轮意图识别与槽位填充。
+#### 主要职责
+- 用 BERT 做意图分类，准确率从 86% 提升到 93%
+**技术栈**
+- PyTorch、Transformers、ONNX
+### 语音助手知识问答 | 2021.09 - 2022.06
+#### 项目描述
+- 用 FAISS 做 FAQ 语义检索，Top-1 命中率 90%
+## 获奖
+- ACL 2022 Findings 一篇
+"""
+MARKDOWN_SUBHEADINGS_PROJECTS = ["多轮对话意图识别平台", "语音助手知识问答"]
+
 # No project section: skills and work experience only.
 NO_PROJECTS = """陈晨
 工作经历
@@ -135,6 +153,7 @@ NO_PROJECTS = """陈晨
 
 CASES: dict[str, tuple[str, list[str]]] = {
     "markdown_issue": (MARKDOWN_ISSUE, MARKDOWN_ISSUE_PROJECTS),
+    "markdown_subheadings": (MARKDOWN_SUBHEADINGS, MARKDOWN_SUBHEADINGS_PROJECTS),
     "super_resume_pdf": (SUPER_RESUME_PDF, SUPER_RESUME_PDF_PROJECTS),
     "plain_pdf": (PLAIN_PDF, PLAIN_PDF_PROJECTS),
     "bracketed": (BRACKETED, BRACKETED_PROJECTS),

@@ -101,8 +101,10 @@ def is_bullet(line: str) -> bool:
 
 
 def is_field(line: str) -> bool:
-    """A labelled line of a project's description (项目描述：…, Role: …)."""
-    return bool(_FIELD.match(strip_marks(line)))
+    """A labelled line of a project's description (项目描述：…, Role: …), or the
+    label alone (a ``#### 主要职责`` sub-heading)."""
+    text = strip_marks(line)
+    return bool(_FIELD.match(text) or _FIELD.match(text.rstrip("：: ") + "："))
 
 
 def is_date_only(line: str) -> bool:

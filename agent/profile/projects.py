@@ -108,8 +108,13 @@ def _titled(lines: list[str]) -> list[Project]:
     """The section's projects by their titles (none: the section has no title)."""
     widest = max((cl.width(line.strip()) for line in lines), default=0)
     items: list[tuple[str, list[str]]] = []
+    level: int | None = None  # the Markdown level of the titles; deeper ones are body
     for i, line in enumerate(lines):
-        name = cl.title_name(line) or _positional_title(lines, i, widest)
+        own = cl.heading_level(line)
+        deeper = own is not None and level is not None and own > level
+        name = None if deeper else cl.title_name(line) or _positional_title(lines, i, widest)
+        if name and own is not None and level is None:
+            level = own
         if name:
             items.append((name, [cl.strip_marks(line)]))
         elif items:
