@@ -15,7 +15,7 @@ import re
 MAX_TITLE_CHARS = 40
 
 _LEAD = (
-    r"^\s*(?:#{1,6}\s*)?(?:[【\[■●◆▌▍|]\s*)?(?:\*\*|__)?\s*"
+    r"^\s*(?:#{1,6}\s*)?(?:[^\w\s*]{1,3}\s*)?(?:\*\*|__)?\s*"
     r"(?:[一二三四五六七八九十\d]+\s*[、.．]\s*)?"
 )
 _TAIL = r"\s*(?:\*\*|__)?\s*[】\]]?\s*[:：]?\s*(?:\*\*|__)?\s*$"
@@ -57,7 +57,10 @@ _FIELD = re.compile(
 )
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_DATE = rf"(?:{_MONTH}\s*)?(?:19|20)\d{{2}}(?:\s*(?:[./\-年]\s*\d{{1,2}}\s*月?|年))?"
+_DATE = (
+    rf"(?:{_MONTH}\s*|\d{{1,2}}\s*/\s*)?(?:19|20)\d{{2}}"
+    r"(?:\s*(?:[./\-年]\s*\d{1,2}\s*月?|年))?"
+)
 _NOW = r"(?:至今|今|现在|目前|present|now|current|today)"
 DATE_RANGE = re.compile(
     rf"[（(\[【]?\s*{_DATE}\s*(?:[-–—~～至到]|to)\s*(?:{_DATE}|{_NOW})\s*[）)\]】]?",

@@ -94,10 +94,27 @@ def test_an_english_pdf_gives_its_projects(tmp_path: Path) -> None:
         ("项目二：合同条款抽取（2022.09-2023.03）", "合同条款抽取"),
         ("SmartReply — support chatbot | Jul 2023 – Present", "SmartReply"),
         ("客服对话模型 [2023年7月 - 2024年2月]", "客服对话模型"),
+        ("QiaoDoc | 03/2024 – 06/2025", "QiaoDoc"),
+        ("医疗问诊助手  2023/3 ~ 至今", "医疗问诊助手"),
     ],
 )
 def test_a_title_line_gives_a_clean_name(line: str, name: str) -> None:
     assert cv_lines.title_name(line) == name
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "💼 项目经历",
+        "■ 项目经验",
+        "三、项目经历",
+        "【项目经历】",
+        "**Projects**",
+        "项目经历 PROJECTS",
+    ],
+)
+def test_projects_headings_as_cvs_write_them(heading: str) -> None:
+    assert cv_lines.is_projects_heading(heading)
 
 
 def test_lines_that_are_not_titles() -> None:
