@@ -91,22 +91,16 @@ def with_projects(
 def project_entry(project: Project, bank: Bank, *, lang: str = "zh") -> Entry:
     """The project's deep-dive question as a bank entry (see module docstring)."""
     lang = lang if lang in _JOINERS else "zh"
-    slots, found = _slots(project, lang)
+    slots, found, shown = _slots(project, lang)
     kind = "design" if found else "overview"
     spec = words.templates()["questions"][kind]
-    quoted = f"{lang}_quote" in spec and slots["clause"] and not slots["said"]
-    question = _fill(spec[f"{lang}_quote" if quoted else lang], slots)
-    if not slots["said"]:
-        slots["said"] = _fill(words.templates()["said_terms"][lang], slots)
-        question = question if quoted else _fill(spec[lang], slots)
     points, follow_ups = _template_points(spec["points"], slots, lang)
-    shown = [t for t in found if t.key in slots["shown"].split("\n")]
     extra, extra_follow_ups, related = _bank_points(shown, bank, MAX_POINTS - len(points))
     key = hashlib.sha256(f"{lang}\n{kind}\n{project.text}".encode()).hexdigest()
     topic = project.topic or (related.topic if related else "工程与工具")
     return Entry(
         id=f"{ID_PREFIX}{key[:10]}",
-        question=question,
+        question=_question(spec, slots, lang),
         topic=cast(Topic, topic),
         roles=["general"],
         difficulty=2,
@@ -119,29 +113,43 @@ def project_entry(project: Project, bank: Bank, *, lang: str = "zh") -> Entry:
     )
 
 
-def _slots(project: Project, lang: str) -> tuple[dict[str, str], list[words.Technique]]:
-    """The CV's words the templates are filled with, and the techniques it names."""
+def _slots(
+    project: Project, lang: str
+) -> tuple[dict[str, str], list[words.Technique], list[words.Technique]]:
+    """The CV's words the templates are filled with, the techniques the project
+    names, and those its question names (the clause's, at most ``MAX_TECHNIQUES``)."""
     lines = project.text.split("\n")
     # a titled project's description is below its title; a listed one follows its name
     description = "\n".join(lines[1:]) if len(lines) > 1 else _NAMED.sub("", lines[0])
     found = words.techniques(project.text)
     clause = words.clause_with(description, found) if found else None
-    shown = (words.techniques_in(clause, found) if clause else []) or found
-    verb = bool(clause) and words.starts_with_verb(clause or "", lang)
-    said = (clause or "") if verb else ""
-    if verb and lang == "en":
+    shown = ((words.techniques_in(clause, found) if clause else []) or found)[
+        : words.MAX_TECHNIQUES
+    ]
+    said = clause if clause and words.starts_with_verb(clause, lang) else ""
+    if said and lang == "en":
         said = said[:1].lower() + said[1:]
     claimed = words.metric(description)
     slots = {
         "name": project.label,
         "clause": clause or "",
         "said": said,
-        "techniques": _joined([t.written for t in shown[: words.MAX_TECHNIQUES]], lang),
+        "techniques": _joined([t.written for t in shown], lang),
         "metric": claimed[0] if claimed else "",
         "metric_kind": claimed[1] if claimed else "",
-        "shown": "\n".join(t.key for t in shown[: words.MAX_TECHNIQUES]),
     }
-    return slots, found
+    return slots, found, shown
+
+
+def _question(spec: dict[str, Any], slots: dict[str, str], lang: str) -> str:
+    """The question: the CV's clause read on (it starts with a verb), else quoted,
+    else the techniques it names."""
+    if slots["said"]:
+        return _fill(spec[lang], slots)
+    if slots["clause"] and f"{lang}_quote" in spec:
+        return _fill(spec[f"{lang}_quote"], slots)
+    terms = _fill(words.templates()["said_terms"][lang], slots)
+    return _fill(spec[lang], {**slots, "said": terms})
 
 
 def _joined(items: list[str], lang: str) -> str:
