@@ -23,8 +23,7 @@ from agent.interview.state import InterviewConfig, Lang, Level, Mode
 from agent.interview.store import Store
 from agent.profile import focus
 from agent.profile.company import canonical
-from agent.profile.project_questions import describe as describe_projects
-from agent.profile.project_questions import project_questions
+from agent.profile.project_questions import with_projects
 from agent.profile.read import read_document
 from agent.settings import load_settings
 
@@ -145,26 +144,6 @@ def _speaker(settings: Any) -> Callable[[str], None]:
     return Player(voice).say
 
 
-def _with_projects(
-    config: InterviewConfig, args: argparse.Namespace, engine: Any, llm: Any
-) -> InterviewConfig:
-    """The CV's project deep-dive questions added to the interview (shown first)."""
-    cv_text = read_document(args.cv)
-    job_text = read_document(args.jd) if args.jd else ""
-    _say("正在根据简历里的项目出题 deriving project questions from your CV …", sys.stderr)
-    found = project_questions(
-        cv_text, engine.bank, llm, job_text=job_text, lang=config.lang,
-        cache_dir=engine.settings.data_dir,
-        progress=lambda n, total: _say(f"  项目 project {n}/{total}", sys.stderr),
-    )[: args.projects]  # fmt: skip
-    if not found:
-        _say("（简历里没有找到项目经历 no projects found in the CV）", sys.stderr)
-        return config
-    _say("项目深挖题（要点由模型推导）Project questions, derived key points:", sys.stderr)
-    _say(describe_projects(found), sys.stderr)
-    return config.model_copy(update={"projects": found})
-
-
 def _config(args: argparse.Namespace) -> InterviewConfig:
     weights = _focus(args)
     try:
@@ -261,7 +240,9 @@ def _interview(args: argparse.Namespace) -> int:
             engine.close()
             return 0
         if args.cv and not args.resume and args.projects:
-            config = _with_projects(config, args, engine, llm)
+            _say("项目深挖题（模板出题，要点来自整理好的模板和题库）Project questions:", sys.stderr)
+            config = with_projects(config, args.projects, read_document(args.cv),
+                                   bank=engine.bank, say=lambda s: _say(s, sys.stderr))  # fmt: skip
         practice = False
 
         def on_ready(session_id: str, turn: int, grade: Grade) -> None:

@@ -252,6 +252,13 @@ def question(turn: ReportTurn, reading: ReadingFn | None = None, lang: str = "zh
 def _provenance(turn: ReportTurn, lang: str = "zh") -> list[str]:
     """Where the question and its key points come from, when not the curated bank."""
     if lang == "en":
+        if turn.origin == "project" and turn.rubric_source != "derived":
+            return [
+                f"> Project question from your CV (“{inert(turn.project or '')}”), built "
+                "from a curated template and your CV's words; its key points are curated, "
+                "none written by a model.",
+                "",
+            ]
         if turn.origin == "project":
             return [
                 f"> Project question from your CV (“{inert(turn.project or '')}”); its "
@@ -261,6 +268,14 @@ def _provenance(turn: ReportTurn, lang: str = "zh") -> list[str]:
         if turn.rubric_source == "derived":
             return ["> Key points derived by the model, not curated.", ""]
         return []
+    if turn.origin == "project" and turn.rubric_source != "derived":
+        return [
+            "> 项目问题：用整理好的模板和你简历里项目"
+            f"「{inert(turn.project or '')}」的原话出题；"
+            "评分要点来自模板和题库，不由模型编写。 Project question from your CV, built from a "
+            "curated template; its key points are curated, none written by a model.",
+            "",
+        ]
     if turn.origin == "project":
         return [
             f"> 项目问题：根据你简历里的项目「{inert(turn.project or '')}」生成；"

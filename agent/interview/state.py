@@ -43,7 +43,7 @@ class InterviewConfig(BaseModel):
     #: when none is given (agent/profile/company.py; a name the bank knows)
     company: str | None = Field(default=None, max_length=40)
     #: project deep-dive questions from the CV (agent/profile/project_questions.py),
-    #: asked as the 2nd, 4th … main question; their key points are derived
+    #: asked as the 2nd, 4th … main question; their key points are curated templates
     projects: list[Entry] = Field(default_factory=list, max_length=3)
 
     @property

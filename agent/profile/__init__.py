@@ -1,2 +1,4 @@
-"""The candidate's CV and the target job description: read them (``read``) and map
-them onto the bank's topics (``topics``), so the interview aims at them."""
+"""The candidate's CV and the target job description: read them within limits
+(``read``), map them onto the bank's topics (``topics``, ``focus``), find the CV's
+projects (``projects``) and build their deep-dive questions from curated templates
+(``project_questions``), so the interview aims at them."""

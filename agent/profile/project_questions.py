@@ -1,197 +1,241 @@
-"""Project deep-dive questions: one per project in the candidate's CV, with key points
-the model derives from the project, the target job and the bank's related entries.
+"""Project deep-dive questions: one per chosen CV project, built from curated
+templates (``project_templates.yaml``) and the CV's own words, never by a model.
 
-The result is an ordinary bank ``Entry`` (id ``cv-…``, ``rubric_source="derived"``,
-source ``简历 CV``) that the interview asks as a main question and grades like any
-other; the report labels it a project question with a derived rubric. With no model,
-or when the model's reply is unusable, a fixed template asks about the project's main
-technique (why it, what else, how measured). Derivations are cached by content in
-``cache_dir/derived_projects/``.
+A project that names a technique gets the *design* question (你在「QiaoDoc」里用 BM25 和
+bge-m3 做 RRF 融合，为什么这样设计？…), graded on four curated points (background,
+design, alternatives, measured — the last with the CV's own figure) plus the bank's
+curated points of the technique where a bank entry matches it (``techniques`` in the
+templates file); one that names none gets the *overview* question (own part, hardest
+problem). Each template point carries a follow-up with its own key points, and the
+bank entry's follow-ups on its points come along, so a missed point is probed from
+curated text too. The CV text is screened first (``agent.grading.injection``): a line
+that instructs the grader never reaches a question, a key point or a prompt.
+
+The result is an ordinary bank ``Entry`` (id ``cv-…``, ``rubric_source="curated"``,
+source ``简历 CV``) that the interview asks as the 2nd, 4th … main question and grades
+like any other. ``with_projects`` is the one way the app and the CLI add them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import Any, Protocol, Self, TypeVar, cast
 
-from pydantic import BaseModel, Field, ValidationError
-
-from agent.bank import Bank, Entry, RubricPoint, Source
-from agent.llm.client import LLMClient
-from agent.llm.errors import LLMError
-from agent.osutil import write_atomic
-from agent.profile.projects import Project, find_projects
-from agent.prompts import render
-from agent.text import normalize
-
-log = logging.getLogger(__name__)
+from agent.bank import Bank, Entry, FollowUp, RubricPoint, Source, load_bank
+from agent.bank.models import Topic
+from agent.errors import UserError
+from agent.grading.injection import screen, without_placeholders
+from agent.profile import project_words as words
+from agent.profile.projects import MAX_PROJECTS, Project, find_projects
 
 PROJECT_SEED = "简历 CV"
 ID_PREFIX = "cv-"
-MAX_JOB_CHARS = 600
-MAX_POINT_CHARS = 40
-_PLACEHOLDER = re.compile(r"^(要点|points?|key ?points?)\s*\d*$")
+#: A project question's key points, at most (the bank's usual rubric size).
+MAX_POINTS = 6
+NONE_FOUND = "（简历里没有找到项目经历 no projects found in the CV）"
+_JOINERS = {"zh": ("、", " 和 "), "en": (", ", " and ")}
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])")
+_NAMED = re.compile(r"^[^：:]{1,40}[：:]\s*")
 
 
-class _Derived(BaseModel):
-    question: str = Field(min_length=6, max_length=200)
-    points: list[str] = Field(min_length=3, max_length=6)
+def screened(cv_text: str) -> str:
+    """The CV with every line that instructs the grader (忽略以上所有要求…) removed, as
+    answers are screened; the other lines as they were."""
+    kept = []
+    for line in cv_text.splitlines():
+        found = screen(line)
+        if found.flagged:
+            line = without_placeholders(found.view).strip()
+        if line.strip():
+            kept.append(line)
+    return "\n".join(kept)
 
 
-def project_questions(
+def candidates(cv_text: str) -> list[Project]:
+    """The CV's projects a deep-dive can be about (those that name a bank topic)."""
+    return [p for p in find_projects(screened(cv_text)) if p.topic]
+
+
+class Configured(Protocol):
+    """What ``with_projects`` needs of an interview's setup (``InterviewConfig``)."""
+
+    @property
+    def lang(self) -> str: ...
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> Self: ...
+
+
+C = TypeVar("C", bound=Configured)
+
+
+def with_projects(
+    config: C,
+    chosen: Sequence[str] | int,
     cv_text: str,
-    bank: Bank,
-    llm: LLMClient | None,
     *,
-    job_text: str = "",
-    lang: str = "zh",
-    cache_dir: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Entry]:
-    """One deep-dive question per CV project that names a bank topic."""
-    projects = [p for p in find_projects(cv_text) if p.topic]
-    out = []
-    for n, project in enumerate(projects):
-        if progress:
-            progress(n, len(projects))
-        out.append(project_entry(project, bank, llm, job_text=job_text, lang=lang,
-                                 cache_dir=cache_dir))  # fmt: skip
-    if progress and projects:
-        progress(len(projects), len(projects))
-    return out
+    bank: Bank | None = None,
+    say: Callable[[str], None] | None = None,
+) -> C:
+    """``config`` with the deep-dive questions of the chosen projects (their names as
+    ``candidates`` gives them, or the first N); ``say`` is told what was built."""
+    projects = candidates(cv_text)
+    if isinstance(chosen, int):
+        wanted = projects[: min(chosen, MAX_PROJECTS)]
+    else:
+        names = list(dict.fromkeys(chosen))
+        if len(names) > MAX_PROJECTS:
+            raise UserError(f"choose at most {MAX_PROJECTS} projects ({len(names)} chosen)")
+        by_name = {p.name: p for p in projects}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise UserError(f"project(s) not in the CV: {', '.join(missing)}; upload the CV again")
+        wanted = [by_name[n] for n in names]
+    bank = bank or load_bank()
+    entries = [project_entry(p, bank, lang=config.lang) for p in wanted]
+    if say is not None:
+        say(describe(entries) if entries else NONE_FOUND)
+    return config.model_copy(update={"projects": entries})
 
 
-def project_entry(
-    project: Project,
-    bank: Bank,
-    llm: LLMClient | None,
-    *,
-    job_text: str = "",
-    lang: str = "zh",
-    cache_dir: Path | None = None,
-) -> Entry:
-    topic = project.topic or "工程与工具"
-    related = _related(project, bank, topic)
-    key = hashlib.sha256(f"{lang}\n{project.text}\n{job_text[:MAX_JOB_CHARS]}".encode()).hexdigest()
-    cache = Path(cache_dir) / "derived_projects" / f"{key[:20]}.json" if cache_dir else None
-    derived = _cached(cache) or _ask_model(project, related, llm, job_text)
-    if derived is not None and cache is not None:
-        write_atomic(cache, derived.model_dump_json())
-    template = _template(project, lang)
-    derived = _merged(derived, template) if derived is not None else template
-    question = derived.question.strip()
-    if project.name not in question:
-        question = (f"在「{project.name}」项目里，" if lang == "zh" else
-                    f"In your project '{project.name}': ") + question  # fmt: skip
-    term = _main_term(project)
+def project_entry(project: Project, bank: Bank, *, lang: str = "zh") -> Entry:
+    """The project's deep-dive question as a bank entry (see module docstring)."""
+    lang = lang if lang in _JOINERS else "zh"
+    slots, found, shown = _slots(project, lang)
+    kind = "design" if found else "overview"
+    spec = words.templates()["questions"][kind]
+    points, follow_ups = _template_points(spec["points"], slots, lang)
+    extra, extra_follow_ups, related = _bank_points(shown, bank, MAX_POINTS - len(points))
+    key = hashlib.sha256(f"{lang}\n{kind}\n{project.text}".encode()).hexdigest()
+    topic = project.topic or (related.topic if related else "工程与工具")
     return Entry(
         id=f"{ID_PREFIX}{key[:10]}",
-        question=question,
-        topic=topic,
+        question=_question(spec, slots, lang),
+        topic=cast(Topic, topic),
         roles=["general"],
         difficulty=2,
-        tags=["项目深挖", *([term] if term else [])],
+        tags=["项目深挖", *[t.key for t in found]],
         sources=[Source(seed=PROJECT_SEED, locator=project.name, text=project.text[:400])],
-        rubric=[RubricPoint(point=p.strip()) for p in derived.points if p.strip()],
-        rubric_source="derived",
+        follow_ups=[*follow_ups, *extra_follow_ups],
+        rubric=[*points, *extra],
+        rubric_source="curated",
+        reading=list(related.reading[:3]) if related else [],
     )
 
 
-def _related(project: Project, bank: Bank, topic: str) -> list[Entry]:
-    found = bank.search(project.text, limit=12)
-    return ([e for e in found if e.topic == topic] or found)[:2]
+def _slots(
+    project: Project, lang: str
+) -> tuple[dict[str, str], list[words.Technique], list[words.Technique]]:
+    """The CV's words the templates are filled with, the techniques the project
+    names, and those its question names (the clause's, at most ``MAX_TECHNIQUES``)."""
+    lines = project.text.split("\n")
+    # a titled project's description is below its title; a listed one follows its name
+    description = "\n".join(lines[1:]) if len(lines) > 1 else _NAMED.sub("", lines[0])
+    found = words.techniques(project.text)
+    clause = words.clause_with(description, found) if found else None
+    shown = ((words.techniques_in(clause, found) if clause else []) or found)[
+        : words.MAX_TECHNIQUES
+    ]
+    said = clause if clause and words.starts_with_verb(clause, lang) else ""
+    if said and lang == "en":
+        said = said[:1].lower() + said[1:]
+    claimed = words.metric(description)
+    slots = {
+        "name": project.label,
+        "clause": clause or "",
+        "said": said,
+        "techniques": _joined([t.written for t in shown], lang),
+        "metric": claimed[0] if claimed else "",
+        "metric_kind": claimed[1] if claimed else "",
+    }
+    return slots, found, shown
 
 
-def _cached(path: Path | None) -> _Derived | None:
-    if path is None or not path.is_file():
-        return None
-    try:
-        return _Derived.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError):
-        return None
+def _question(spec: dict[str, Any], slots: dict[str, str], lang: str) -> str:
+    """The question: the CV's clause read on (it starts with a verb), else quoted,
+    else the techniques it names."""
+    if slots["said"]:
+        return _fill(spec[lang], slots)
+    if slots["clause"] and f"{lang}_quote" in spec:
+        return _fill(spec[f"{lang}_quote"], slots)
+    terms = _fill(words.templates()["said_terms"][lang], slots)
+    return _fill(spec[lang], {**slots, "said": terms})
 
 
-def _ask_model(
-    project: Project, related: Sequence[Entry], llm: LLMClient | None, job_text: str
-) -> _Derived | None:
-    if llm is None:
-        return None
-    points = [f"- {p.point}" for e in related for p in e.rubric[:3]]
-    prompt = render(
-        "project_question",
-        project=project.text[:800],
-        name=project.name,
-        job=job_text[:MAX_JOB_CHARS].strip() or "（无）",
-        related="\n".join(points) or "（无）",
-    )
-    try:
-        return llm.structured([{"role": "user", "content": prompt}], _Derived, max_tokens=320)
-    except LLMError as exc:
-        log.warning("project question for %r not derived by the model: %s", project.name, exc)
-        return None
+def _joined(items: list[str], lang: str) -> str:
+    comma, last = _JOINERS[lang]
+    if len(items) < 2:
+        return "".join(items)
+    return comma.join(items[:-1]) + last + items[-1]
 
 
-def _main_term(project: Project) -> str | None:
-    """The first technique of the project's topic its description names after its name."""
-    terms = project.terms.get(project.topic or "", [])
-    text = normalize(project.text)
-    start = len(normalize(project.name))
-    present = [(text.find(normalize(t), start), t) for t in terms]
-    present = [(i, t) for i, t in present if i >= 0]
-    return min(present)[1] if present else None
+def _fill(template: str, slots: dict[str, str]) -> str:
+    """The template with the CV's words in it (no space left between two CJK
+    characters where a slot began or ended with one)."""
+    return _CJK_GAP.sub("", template.format_map(slots))
 
 
-def _merged(derived: _Derived, template: _Derived) -> _Derived:
-    """The model's points, cleaned (one sentence each, no repeats, at most 3), then the
-    template's last two (an alternative weighed, the effect measured): a deep-dive
-    always asks for the trade-off and the evidence, which a small model often drops."""
-    points: list[str] = []
-    for raw in derived.points:
-        point = raw.strip()
-        if len(point) > MAX_POINT_CHARS:  # keep the first sentence of a rambling point
-            point = re.split(r"(?<=[。；;.!?！？])", point, maxsplit=1)[0]
-            if len(point) > MAX_POINT_CHARS:  # still long: up to its last comma that fits
-                head = point[:MAX_POINT_CHARS]
-                point = head[: max(head.rfind("，"), head.rfind(","))] or head
-        key = normalize(point)
-        if _PLACEHOLDER.match(key):  # the prompt's own example ("要点1") echoed back
+def _variant(node: dict[str, Any], base: str, slots: dict[str, str]) -> Any:
+    """``node[base]``, or its ``_metric`` / ``_metric_cost`` / ``_cost`` twin that fits
+    the figure the CV claims."""
+    cost = slots["metric_kind"] == "cost"
+    keys = [f"{base}_metric_cost", f"{base}_metric"] if slots["metric"] else []
+    keys = [k for k in keys if cost or not k.endswith("_cost")]
+    keys += [f"{base}_cost"] if cost else []
+    return next((node[k] for k in keys if k in node), node[base])
+
+
+def _text(node: dict[str, Any], lang: str, slots: dict[str, str]) -> str:
+    return _fill(_variant(node, lang, slots), slots)
+
+
+def _template_points(
+    ids: list[str], slots: dict[str, str], lang: str
+) -> tuple[list[RubricPoint], list[FollowUp]]:
+    """The question's curated points, each with the follow-up that probes it."""
+    table = words.templates()["points"]
+    points: list[RubricPoint] = []
+    follow_ups: list[FollowUp] = []
+    for i, point_id in enumerate(ids):
+        node = table[point_id]
+        points.append(RubricPoint(point=_text(node, lang, slots)))
+        asked = node["follow_up"]
+        own = [RubricPoint(point=_fill(p, slots)) for p in _variant(asked["points"], lang, slots)]
+        follow_ups.append(FollowUp(question=_text(asked, lang, slots), targets=[i], rubric=own))
+    return points, follow_ups
+
+
+def _bank_points(
+    found: list[words.Technique], bank: Bank, room: int
+) -> tuple[list[RubricPoint], list[FollowUp], Entry | None]:
+    """The curated points of the bank entry that matches the project's techniques best
+    (the most of its points name one of them; the first technique on ties), those
+    points first, and that entry's follow-ups on the points taken."""
+    best: tuple[Entry, list[int]] | None = None
+    for technique in found:
+        entry = bank.by_id.get(technique.entry or "")
+        if entry is None or not entry.rubric:
             continue
-        if len(key) >= 4 and all(key != normalize(p) for p in points):
-            points.append(point)
-    points = points[:3] or template.points[:2]  # nothing usable: the template's own
-    return _Derived(question=derived.question, points=[*points, *template.points[-2:]])
-
-
-def _template(project: Project, lang: str) -> _Derived:
-    name, term = project.name, _main_term(project) or ("这项技术" if lang == "zh" else "it")
-    if lang == "zh":
-        return _Derived(
-            question=f"你在「{name}」项目里用了 {term}：为什么选它而不是别的方案？"
-            "效果是怎么衡量的？",
-            points=[
-                f"说明「{name}」要解决的问题和约束（数据、算力、时延等）",
-                f"讲清 {term} 的原理，以及在项目里具体怎么用",
-                "对比至少一种替代方案，说明取舍和没选它的原因",
-                "用量化指标或实验（如召回率、准确率、显存）说明效果",
-            ],
-        )
-    return _Derived(
-        question=f"In '{name}' you used {term}: why it rather than an alternative, "
-        "and how did you measure the effect?",
-        points=[
-            f"the problem '{name}' solved and its constraints (data, compute, latency)",
-            f"how {term} works and how the project used it",
-            "at least one alternative compared, with the trade-off",
-            "the effect in numbers or experiments (recall, accuracy, memory)",
-        ],
-    )
+        hits = [i for i, p in enumerate(entry.rubric) if words.names_any(p.point, found)]
+        if best is None or len(hits) > len(best[1]):
+            best = (entry, hits)
+    if best is None or room <= 0:
+        return [], [], best[0] if best else None
+    entry, hits = best
+    taken = (hits or list(range(len(entry.rubric))))[:room]
+    offset = MAX_POINTS - room
+    at = {old: offset + n for n, old in enumerate(taken)}
+    follow_ups = [
+        fu.model_copy(update={"targets": [at[t] for t in fu.targets]})
+        for fu in entry.follow_ups
+        if fu.targets and set(fu.targets) <= set(taken)
+    ]
+    return [entry.rubric[i] for i in taken], follow_ups, entry
 
 
 def describe(entries: Sequence[Entry]) -> str:
-    """The questions and their derived key points, as the candidate sees them."""
+    """The questions and their key points, as the candidate sees them."""
     lines = []
     for e in entries:
         lines.append(f"  [{e.id}] {e.question}")

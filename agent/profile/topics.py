@@ -26,6 +26,15 @@ MIN_TERMS = 2
 MAX_TOPICS = 4
 
 
+def term_pattern(term: str) -> re.Pattern[str]:
+    """The term as a pattern over normalised text (``agent.text.normalize``): ASCII
+    terms match as whole words (LoRA, not "explorarion"), CJK ones anywhere."""
+    word = normalize(term)
+    edge = r"(?<![a-z0-9])" if word[:1].isascii() else ""
+    tail = r"(?![a-z0-9])" if word[-1:].isascii() else ""
+    return re.compile(edge + re.escape(word) + tail)
+
+
 @functools.cache
 def _patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     raw = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
@@ -34,14 +43,7 @@ def _patterns() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
         raise ValueError(f"{TERMS_FILE.name}: unknown topics {sorted(unknown)}")
     out: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for topic, terms in raw.items():
-        compiled = []
-        for term in terms:
-            word = normalize(str(term))
-            # ASCII terms match as whole words (LoRA, not "explorarion"); CJK ones anywhere
-            edge = r"(?<![a-z0-9])" if word[:1].isascii() else ""
-            tail = r"(?![a-z0-9])" if word[-1:].isascii() else ""
-            compiled.append((str(term), re.compile(edge + re.escape(word) + tail)))
-        out[topic] = compiled
+        out[topic] = [(str(term), term_pattern(str(term))) for term in terms]
     return out
 
 

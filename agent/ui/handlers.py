@@ -26,6 +26,8 @@ from agent.interview import report_markdown
 from agent.interview.engine import Step
 from agent.interview.report_types import Report
 from agent.interview.store import SessionRecord
+from agent.profile.project_questions import with_projects
+from agent.profile.read import read_document
 from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
@@ -146,7 +148,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         def begin() -> Step:
             engine = services.engine()
             chosen = (
-                self._with_projects(config, projects, cv, jd, stage) if projects and cv else config
+                with_projects(config, projects, read_document(cv), bank=engine.bank)
+                if projects and cv
+                else config
             )
             return engine.start(chosen)
 

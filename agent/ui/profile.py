@@ -1,6 +1,7 @@
 """The setup panel's CV and job handlers, mixed into ``MianshiUI`` (they use its
 components ``c``, ``services`` and ``settings``): the focus and the projects a CV or
-job description gives, and the chosen projects' deep-dive questions at start."""
+job description gives. At start the chosen projects' deep-dive questions come from
+``agent.profile.project_questions.with_projects``, as in the CLI."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from agent.interview.state import InterviewConfig
 from agent.profile import focus as profile_focus
-from agent.profile.project_questions import project_entry
-from agent.profile.projects import MAX_PROJECTS, find_projects
+from agent.profile.project_questions import candidates
 from agent.profile.read import read_document
 from agent.ui.access import said
 
@@ -40,7 +39,7 @@ class ProfileHandlers:
             return {self.c.focus: [], self.c.focus_note: "", self.c.projects: _choices([])}
         try:
             found = profile_focus.from_documents(Path(cv) if cv else None, Path(jd) if jd else None)
-            names = [p.name for p in find_projects(read_document(cv)) if p.topic] if cv else []
+            names = [p.name for p in candidates(read_document(cv))] if cv else []
         except Exception as exc:  # a file the readers choke on: say so, keep the setup
             gr.Warning(said(exc))
             return {self.c.focus_note: f"❌ {said(exc)}", self.c.projects: _choices([])}
@@ -53,22 +52,3 @@ class ProfileHandlers:
             self.c.focus_note: note or "（没有找到能对上题库主题的内容 no bank topic found）",
             self.c.projects: _choices(names),
         }
-
-    def _with_projects(
-        self, config: InterviewConfig, names: list[str], cv: str, jd: str | None,
-        stage: dict[str, str],
-    ) -> InterviewConfig:  # fmt: skip
-        """The chosen CV projects' deep-dive questions added (runs on a worker)."""
-        engine = self.services.engine()
-        wanted = [p for p in find_projects(read_document(cv)) if p.name in names and p.topic]
-        job = read_document(jd) if jd else ""
-        found = []
-        for n, project in enumerate(wanted[:MAX_PROJECTS], start=1):
-            stage["line"] = (
-                f"根据简历出项目题 deriving project question {n}/{len(wanted[:MAX_PROJECTS])}"
-            )
-            entry = project_entry(project, engine.bank, engine.llm, job_text=job,
-                                  lang=config.lang, cache_dir=self.settings.data_dir)  # fmt: skip
-            found.append(entry)
-        stage["line"] = "选题中 choosing questions"
-        return config.model_copy(update={"projects": found})

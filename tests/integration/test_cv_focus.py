@@ -1,6 +1,7 @@
 """A Chinese CV as a real PDF (printed by Debian's Chromium, so it has a real text
-layer) aims a real `mianshi interview` at its topics; a scan without text, a DOCX and
-other files are read or refused with a clear message."""
+layer) aims a real `mianshi interview` at its topics and gives its projects (also in a
+超级简历-style layout); a scan without text, a DOCX and other files are read or
+refused with a clear message."""
 
 from __future__ import annotations
 
@@ -34,19 +35,19 @@ CV_HTML = (
 )
 
 
-def _pdf(tmp_path: Path) -> Path:
+def _pdf(tmp_path: Path, html: str = CV_HTML) -> Path:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make browser-deps)")
     from playwright import sync_api
 
-    out = tmp_path / "cv.pdf"
+    out = tmp_path / f"cv-{len(html)}.pdf"
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
-        page.set_content(CV_HTML)
+        page.set_content(html)
         page.pdf(path=str(out))
         browser.close()
     return out
@@ -74,27 +75,57 @@ def test_a_pdf_cv_aims_the_interview_at_its_topics(tmp_path: Path) -> None:
     topics = [t["topic"] for t in turns]
     assert len(topics) == 5
     assert sum(t in ("RAG与检索", "微调与PEFT") for t in topics) >= 4, topics
-    # the model is down: the project questions come from the template, still naming them
+    # the model is down: the project questions come from the templates all the same
     projects = [t for t in turns if t["origin"] == "project"]
     assert [t["project"] for t in projects] == ["企业知识库问答", "医疗对话模型"]
     assert all(t["project"] in t["question"] for t in projects)
     assert "项目深挖题" in done.stderr and "[cv-" in done.stderr  # shown before it starts
-    assert "非人工整理" in report.with_suffix(".md").read_text(encoding="utf-8")
+    assert "不由模型编写" in report.with_suffix(".md").read_text(encoding="utf-8")
 
 
-def test_the_bundled_model_derives_a_project_question(tmp_path: Path, embedded_llm) -> None:
-    from agent.bank import load_bank
-    from agent.profile.project_questions import project_entry
-    from agent.profile.projects import find_projects
+SUPER_RESUME_HTML = (
+    '<html><head><meta charset="utf-8"><style>'
+    "body{font-family:'WenQuanYi Zen Hei';font-size:13px}"
+    ".row{display:flex;justify-content:space-between}</style></head><body>"
+    "<h1>王小明</h1><div>138-0000-0000 · 求职意向：大模型算法工程师</div>"
+    "<h2>专业技能</h2><p>Python、PyTorch；熟悉 RAG、LoRA 微调、vLLM 部署</p><h2>项目经历</h2>"
+    '<div class="row"><b>企业知识库问答助手「QiaoDoc」</b><span>算法负责人</span>'
+    "<span>2024.03 – 2025.06</span></div><p>面向公司 3 万篇内部文档的问答助手。</p>"
+    "<ul><li>检索层用 BM25 和 bge-m3 做 RRF 融合，再用 bge-reranker 精排，解决专有名词和编号"
+    "查询召回不到的问题，线上灰度两周后全量</li>"
+    "<li>构建 500 条人工标注评测集，Recall@5 从 71% 提升到 89%</li></ul>"
+    '<div class="row"><b>客服对话模型「SmartReply」LoRA 微调</b>'
+    "<span>2023.07 – 2024.02</span></div>"
+    "<ul><li>基于 Qwen2-7B 用 LoRA 做指令微调，数据 4 万条人工改写对话</li>"
+    "<li>人工评测满意度从 3.6 提升到 4.2（5 分制）</li></ul>"
+    '<h2>教育背景</h2><div class="row"><span>某大学 计算机科学 硕士</span>'
+    "<span>2020.09 – 2023.06</span></div></body></html>"
+)
 
-    project = find_projects(read_document(_pdf(tmp_path)))[1]
-    assert project.name == "医疗对话模型"
-    entry = project_entry(project, load_bank(), embedded_llm, job_text="熟悉 LoRA 等 PEFT 方法")
-    assert project.name in entry.question and entry.rubric_source == "derived"
-    assert 3 <= len(entry.rubric) <= 5
-    model_points = [p.point for p in entry.rubric[:-2]]  # the last two are the template's
-    assert model_points and all(len(p) <= 40 for p in model_points)
-    print("derived:", entry.question, model_points)
+
+def test_a_super_resume_style_pdf_gives_its_projects_and_their_questions(tmp_path: Path) -> None:
+    """Titles beside their role and dates (a flex row), bullets drawn, not typed: the
+    two projects, clean names, each with its own bullets; their questions from the
+    templates in milliseconds."""
+    import time
+
+    from agent.interview.state import InterviewConfig
+    from agent.profile.project_questions import candidates, with_projects
+
+    text = read_document(_pdf(tmp_path, SUPER_RESUME_HTML))
+    projects = candidates(text)
+    assert [p.name for p in projects] == [
+        "企业知识库问答助手「QiaoDoc」",
+        "客服对话模型「SmartReply」LoRA 微调",
+    ]
+    assert "RRF" in projects[0].text and "RRF" not in projects[1].text
+    started = time.perf_counter()
+    entries = with_projects(InterviewConfig(), [p.name for p in projects], text).projects
+    print(f"2 project questions in {(time.perf_counter() - started) * 1000:.1f} ms")
+    assert (
+        "「QiaoDoc」" in entries[0].question and "BM25 和 bge-m3 做 RRF 融合" in entries[0].question
+    )
+    assert any("Recall@5 从 71% 提升到 89%" in p.point for p in entries[0].rubric)
 
 
 def test_a_scanned_pdf_is_refused_with_what_to_do(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ history moved into PostgreSQL and back. No model: the grader is a stand-in."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess

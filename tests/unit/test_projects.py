@@ -1,6 +1,7 @@
-"""Projects found in a CV's text, project deep-dive questions (template and cleaned
-model output), asked as the 2nd main question, graded against their derived key points
-and labelled as such in the report; and the review mode that asks only due cards."""
+"""Projects found in a CV's text, their deep-dive questions (tests/unit/
+test_project_questions.py builds them) asked as the 2nd main question, graded against
+their curated key points and labelled as such in the report; and the review mode that
+asks only due cards."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from agent.bank import load_bank
 from agent.grading.models import Grade, PointGrade
 from agent.interview.engine import Engine
 from agent.interview.report_markdown import to_markdown
@@ -44,48 +44,6 @@ def test_projects_are_found_under_their_heading_with_wrapped_lines_joined() -> N
     assert find_projects("熟悉 RAG 和 LoRA，做过很多项目。") == []  # no projects heading
 
 
-def test_without_a_model_the_template_asks_about_the_main_technique() -> None:
-    entries = pq.project_questions(CV, load_bank(), None)
-    assert [e.id[:3] for e in entries] == ["cv-", "cv-"]
-    first = entries[0]
-    assert "企业知识库问答" in first.question and "RAG" in first.question
-    assert first.rubric_source == "derived" and first.sources[0].seed == pq.PROJECT_SEED
-    assert len(first.rubric) == 4 and first.topic == "RAG与检索"
-
-
-class _Model:
-    """Answers like the bundled 1.5B model did: long, repeated points."""
-
-    def __init__(self) -> None:
-        self.prompts: list[str] = []
-
-    def structured(self, messages: list[dict[str, str]], schema: Any, **_: Any) -> Any:
-        self.prompts.append(messages[0]["content"])
-        long = "LoRA 是一种轻量级的微调方法，适用于显存有限的场景。"
-        long += "它只训练低秩矩阵，所以参数很少很少很少。"
-        return schema(
-            question="为什么选择 LoRA 而不是全参微调？",
-            points=[long, long, "短", "points2", "说明秩 r 怎么选"],
-        )
-
-
-def test_model_points_are_cleaned_and_the_trade_off_points_kept(tmp_path: Path) -> None:
-    model = _Model()
-    entries = pq.project_questions(CV, load_bank(), model, job_text="要求：熟悉 PEFT",  # type: ignore[arg-type]
-                                   cache_dir=tmp_path)  # fmt: skip
-    assert len(model.prompts) == 2 and "要求：熟悉 PEFT" in model.prompts[1]
-    assert "医疗对话模型" in model.prompts[1] and "- " in model.prompts[1]  # related bank points
-    second = entries[1]
-    assert second.question.startswith("在「医疗对话模型」项目里")  # the project is named
-    points = [p.point for p in second.rubric]
-    assert points[0] == "LoRA 是一种轻量级的微调方法，适用于显存有限的场景。"  # one sentence
-    assert points[1] == "说明秩 r 怎么选"  # the repeat and the too-short point dropped
-    assert points[-2].startswith("对比至少一种替代方案") and len(points) == 4
-    again = pq.project_questions(CV, load_bank(), model, job_text="要求：熟悉 PEFT",  # type: ignore[arg-type]
-                                 cache_dir=tmp_path)  # fmt: skip
-    assert len(model.prompts) == 2 and again == entries  # cached: no second model call
-
-
 def _grade(entry: Any, answer: str, **_: Any) -> Grade:
     verdict = "covered" if "好回答" in answer else "missing"
     points = [PointGrade(point=p.point, verdict=verdict, confidence=0.9) for p in entry.rubric]
@@ -107,30 +65,34 @@ def _run(engine: Engine, config: InterviewConfig, answer: str) -> dict[str, Any]
     return step.report.as_json()  # the report as other tools read it
 
 
-def test_a_project_question_is_asked_second_and_graded_on_its_derived_points(
+def test_a_project_question_is_asked_second_and_graded_on_its_curated_points(
     tmp_path: Path,
 ) -> None:
-    projects = pq.project_questions(CV, load_bank(), None)
+    projects = pq.with_projects(InterviewConfig(), 2, CV).projects
     engine = _engine(tmp_path)
     try:
         config = InterviewConfig(questions=3, max_follow_ups=1, seed=1, projects=projects)
         report = _run(engine, config, "企业知识库问答要解决的问题和约束：数据、算力、时延")
+        follow = [t for t in report["turns"] if t["kind"] == "follow_up"]
     finally:
         engine.close()
     mains = [t for t in report["turns"] if t["kind"] == "main"]
     assert mains[1]["question_id"] == projects[0].id and mains[1]["origin"] == "project"
-    assert mains[1]["project"] == "企业知识库问答" and mains[1]["rubric_source"] == "derived"
+    assert mains[1]["project"] == "企业知识库问答" and mains[1]["rubric_source"] == "curated"
     graded = [p["point"] for p in mains[1]["grade"]["points"]]
     assert graded == [p.point for p in projects[0].rubric]
-    follow = [
-        t
-        for t in report["turns"]
-        if t["kind"] == "follow_up" and t["question_id"] == projects[0].id
-    ]
-    assert follow and follow[0]["origin"] == "project"  # a follow-up on the project is one too
+    follow = [t for t in follow if t["question_id"] == projects[0].id]
+    # a follow-up on the project is one too: the curated follow-up of a point the
+    # answer missed (not the background it covered), graded on its own curated points
+    assert follow and follow[0]["origin"] == "project"
+    asked = next(f for f in projects[0].follow_ups if f.question == follow[0]["question"])
+    assert asked.targets != [0]
+    graded = [p["point"] for p in follow[0]["grade"]["points"]]
+    assert graded == [p.point for p in asked.rubric]
     assert {m["origin"] for m in (mains[0], mains[2])} == {"bank"}
     markdown = to_markdown(Report.model_validate(report))
-    assert "[项目深挖 Project]" in markdown and "**非人工整理**" in markdown
+    assert "[项目深挖 Project]" in markdown and "不由模型编写" in markdown
+    assert "非人工整理" not in markdown
     assert markdown.count("Project question from your CV") == 2  # the question and its follow-up
 
 
