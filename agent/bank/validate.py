@@ -10,9 +10,29 @@ from typing import Any
 from pydantic import ValidationError
 
 from agent.bank import models as schema
+from agent.bank.english_checks import english_problems
 from agent.bank.knowledge_checks import entry_knowledge_problems
 from agent.bank.loader import DEFAULT_BANK_PATH, read_raw
 from agent.errors import UserError
+
+
+def _entry_problems(entry: schema.Entry, require_rubric: bool) -> list[str]:
+    """One entry's rubric, reference answer, misconceptions and English text."""
+    problems: list[str] = []
+    if require_rubric:
+        k = len(entry.rubric)
+        if not schema.RUBRIC_MIN_POINTS <= k <= schema.RUBRIC_MAX_POINTS:
+            problems.append(
+                f"rubric has {k} key points "
+                f"(need {schema.RUBRIC_MIN_POINTS}–{schema.RUBRIC_MAX_POINTS})"
+            )
+        if not (entry.reference_answer or "").strip():
+            problems.append("no reference answer")
+        problems += english_problems(entry)
+    problems += entry_knowledge_problems(entry, require_follow_up_points=require_rubric)
+    if entry.rubric and entry.rubric_source == "none":
+        problems.append("has a rubric but rubric_source is 'none'")
+    return problems
 
 
 def validate(
@@ -26,8 +46,9 @@ def validate(
     Checks the schema entry by entry, duplicate ids, missing labels, sources, and the
     seed counts, and the curated misconceptions' shape (``knowledge_checks.py``).
     ``require_rubric`` (on since the rubric work of issue 7) also demands 3–6 rubric
-    key points and a reference answer for every entry, and 1–3 key points of its own
-    for every follow-up (issue 28).
+    key points and a reference answer for every entry, 1–3 key points of its own for
+    every follow-up (issue 28), and the English text of every field (issue 32,
+    ``english_checks.py``).
     """
     problems: list[str] = []
     p = Path(path).resolve() if path else DEFAULT_BANK_PATH
@@ -72,21 +93,7 @@ def validate(
             if s.locator in located[s.seed]:
                 problems.append(f"{label}: source {s.seed} {s.locator} is also in another entry")
             located[s.seed].add(s.locator)
-        if require_rubric:
-            k = len(entry.rubric)
-            if not schema.RUBRIC_MIN_POINTS <= k <= schema.RUBRIC_MAX_POINTS:
-                problems.append(
-                    f"{label}: rubric has {k} key points "
-                    f"(need {schema.RUBRIC_MIN_POINTS}–{schema.RUBRIC_MAX_POINTS})"
-                )
-            if not (entry.reference_answer or "").strip():
-                problems.append(f"{label}: no reference answer")
-        problems += [
-            f"{label}: {x}"
-            for x in entry_knowledge_problems(entry, require_follow_up_points=require_rubric)
-        ]
-        if entry.rubric and entry.rubric_source == "none":
-            problems.append(f"{label}: has a rubric but rubric_source is 'none'")
+        problems += [f"{label}: {x}" for x in _entry_problems(entry, require_rubric)]
     for eid, count in sorted(ids.items()):
         if count > 1:
             problems.append(f"duplicate id {eid!r} ({count} entries)")

@@ -33,10 +33,10 @@ from typing import Any
 
 import yaml
 
+from agent.bank.english_checks import CJK
+
 ENGLISH_DIR = "english"
 
-#: Han characters, CJK punctuation and full-width forms: none belongs in English text.
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 

@@ -179,8 +179,10 @@ def test_rebuild_is_idempotent_and_keeps_curated_fields(tmp_path: Path) -> None:
     curated = tmp_path / "curated"
     shutil.copytree(REPO / "question_bank" / "curated", curated)
     # the test's 3-point rubric leaves the curated misconceptions of points 4–5 without
-    # a point: the build refuses that (tested in test_misconceptions.py), so they go
+    # a point: the build refuses that (tested in test_misconceptions.py), so they go,
+    # and with them the English text, which mirrors them (test_bank_english.py)
     shutil.rmtree(curated / "knowledge")
+    shutil.rmtree(curated / "english")
     (curated / "zz_test.yaml").write_text(
         "004-q001:\n"
         "  rubric: [编码器双向注意力, 解码器因果掩码, 仅编码器适合理解任务]\n"

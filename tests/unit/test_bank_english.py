@@ -73,3 +73,17 @@ def test_a_number_lost_in_translation_is_flagged() -> None:
     zh = {"question": "显存约 16Φ 字节，占 2 倍"}
     assert number_warnings(zh, {"question": "Memory is about 16Φ bytes, twice as much"})
     assert not number_warnings(zh, {"question": "About 16Φ bytes, 2 times as much"})
+
+
+def test_every_bank_entry_has_english_that_mirrors_its_chinese() -> None:
+    from agent.bank.english_checks import english_problems
+
+    bank = load_bank()
+    assert {e.id: english_problems(e) for e in bank.entries if english_problems(e)} == {}
+    entry = bank.entries[0]
+    assert english_problems(entry.model_copy(update={"en": None}))  # validate says so
+    assert entry.en is not None
+    fewer = entry.en.model_copy(update={"rubric": entry.en.rubric[:-1]})
+    assert english_problems(entry.model_copy(update={"en": fewer}))
+    chinese = entry.en.model_copy(update={"question": "什么是词向量？"})
+    assert english_problems(entry.model_copy(update={"en": chinese}))
