@@ -6,6 +6,7 @@ from agent.bank.models import (
     ROLES,
     RUBRIC_MAX_POINTS,
     RUBRIC_MIN_POINTS,
+    TOPIC_EN,
     TOPICS,
     Bank,
     BankMeta,
@@ -17,6 +18,7 @@ from agent.bank.models import (
     SeedNotes,
     Source,
     Topic,
+    topic_label,
 )
 from agent.bank.validate import iter_texts, stats, validate
 
@@ -27,6 +29,7 @@ __all__ = [
     "RUBRIC_MAX_POINTS",
     "RUBRIC_MIN_POINTS",
     "TOPICS",
+    "TOPIC_EN",
     "Bank",
     "BankMeta",
     "Entry",
@@ -40,5 +43,6 @@ __all__ = [
     "iter_texts",
     "load_bank",
     "stats",
+    "topic_label",
     "validate",
 ]

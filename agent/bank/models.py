@@ -42,6 +42,34 @@ Topic = Literal[
 ]
 TOPICS: tuple[str, ...] = get_args(Topic)
 
+#: The topics' English names (an English interview shows these; ids stay the Chinese).
+TOPIC_EN: dict[str, str] = {
+    "词向量与分词": "Word vectors & tokenization",
+    "Transformer架构": "Transformer architecture",
+    "位置编码": "Positional encoding",
+    "注意力与推理优化": "Attention & inference optimization",
+    "提示工程与解码": "Prompting & decoding",
+    "预训练与缩放定律": "Pretraining & scaling laws",
+    "分布式训练与显存": "Distributed training & GPU memory",
+    "微调与PEFT": "Fine-tuning & PEFT",
+    "对齐与强化学习": "Alignment & RL",
+    "量化与部署": "Quantization & deployment",
+    "RAG与检索": "RAG & retrieval",
+    "Agent": "Agents",
+    "多模态": "Multimodal",
+    "评测": "Evaluation",
+    "文本分类与聚类": "Text classification & clustering",
+    "机器学习与深度学习基础": "ML & deep learning fundamentals",
+    "工程与工具": "Engineering & tools",
+    "系统设计": "System design",
+}
+
+
+def topic_label(topic: str, lang: str) -> str:
+    """A topic as an interview in ``lang`` shows it."""
+    return TOPIC_EN.get(topic, topic) if lang == "en" else topic
+
+
 Role = Literal["algorithm", "engineering", "multimodal", "general"]
 ROLES: tuple[str, ...] = get_args(Role)
 
@@ -193,6 +221,10 @@ class Entry(_Model):
         its own key points and reference answer, the parent's labels. What the
         interview and ``mianshi grade`` grade a follow-up answer against."""
         fu = self.follow_ups[n]
+        en = None
+        if self.en is not None and n < len(self.en.follow_ups):
+            t = self.en.follow_ups[n]
+            en = EntryText(question=t.question, rubric=t.rubric, reference_answer=t.answer)
         return self.model_copy(
             update={
                 "id": f"{self.id}{FOLLOW_UP_ID}{n}",
@@ -202,6 +234,7 @@ class Entry(_Model):
                 "reference_answer": fu.answer,
                 "follow_ups": [],
                 "notes": None,
+                "en": en,
             }
         )
 

@@ -190,7 +190,7 @@ class Engine:
         if interrupts:
             at = _checkpoint_id(self.graph.get_state(self._config(session_id)))
             step = _waiting(session_id, interrupts[0].value, transcript, at)
-            self._warm(step)
+            self._warm(step, str((result.get("config") or {}).get("lang") or "zh"))
             return step
         done = bool(result.get("done"))
         if done:
@@ -203,7 +203,7 @@ class Engine:
             transcript=transcript,
         )
 
-    def _warm(self, step: Step) -> None:
+    def _warm(self, step: Step, lang: str) -> None:
         """While the candidate answers a main question, evaluate the grade prompt's
         answer-independent prefix (queued behind any grade in flight)."""
         grader = self.grader
@@ -211,7 +211,7 @@ class Engine:
             return
         if step.question_id not in self.bank.by_id:
             return
-        entry = self.bank.get(step.question_id)
+        entry = self.bank.get(step.question_id).in_language(lang)
         self.queue.background(lambda: grader.warm(entry))
 
     def start(self, config: InterviewConfig, session_id: str | None = None) -> Step:

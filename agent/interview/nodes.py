@@ -103,9 +103,11 @@ class Nodes:
         self.deps = deps
         self.bank = deps.bank
 
-    def _entry(self, current: Current) -> Entry:
-        """The entry of the question on the table: its own, else the bank's."""
-        return current.entry if current.entry is not None else self.bank.get(current.question_id)
+    def _entry(self, current: Current, lang: str) -> Entry:
+        """The entry of the question on the table (its own, else the bank's), in the
+        interview's language."""
+        entry = current.entry if current.entry is not None else self.bank.get(current.question_id)
+        return entry.in_language(lang)
 
     def _company(self, company: str | None) -> tuple[set[str], dict[str, float]]:
         """The company's tagged questions and its topics (none: nothing)."""
@@ -186,11 +188,12 @@ class Nodes:
         if entry is None:
             return Command(goto="wrap_up", update={"current": None})
         index = state.get("main_count", 0)
+        question = entry.in_language(cfg.lang).question
         current = Current(
             question_id=entry.id,
             kind="main",
-            question=entry.question,
-            asked=f"{say.transition(cfg.lang, index)}{entry.question}",
+            question=question,
+            asked=f"{say.transition(cfg.lang, index)}{question}",
             origin="project" if project else "bank",
             entry=project,
         )
@@ -230,7 +233,8 @@ class Nodes:
         """The turn the question on the table becomes with ``fields`` (the answer …)."""
         current = _current(state)
         index = len(state.get("turns", []))
-        return current.answered(index, self._entry(current), _cfg(state).lang, **fields)
+        lang = _cfg(state).lang
+        return current.answered(index, self._entry(current, lang), lang, **fields)
 
     def command(self, state: InterviewState) -> Command[Literal["ask", "select", "wrap_up"]]:
         cfg = _cfg(state)
@@ -262,7 +266,7 @@ class Nodes:
     def _hint(self, cfg: InterviewConfig, current: Current) -> dict[str, Any]:
         """A hint at the next point still open (a bank follow-up's own points, a probe's
         targets, else any)."""
-        entry = self._entry(current)
+        entry = self._entry(current, cfg.lang)
         n = current.follow_up
         if n is not None and 0 <= n < len(entry.follow_ups) and entry.follow_ups[n].rubric:
             pending = [p.point for p in entry.follow_ups[n].rubric]
@@ -314,7 +318,7 @@ class Nodes:
     def follow_up(self, state: InterviewState) -> dict[str, Any]:
         cfg = _cfg(state)
         current = _current(state)
-        entry = self._entry(current)
+        entry = self._entry(current, cfg.lang)
         missing: list[int] = list(state.get("missing") or [])
         asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
         chosen = aimed_follow_up(entry, missing, asked_fu)

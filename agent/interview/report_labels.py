@@ -79,8 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "speech": "**Speech:**",
         "verdict_cols": "| Verdict | Key point | Evidence |",
         "misconception": "misconception",
-        "bank_note": "> Key points, topics and reference answers are shown in Chinese, as curated: "
-        "the question bank has no English text yet.",
+        "bank_note": "",
     },
 }
 VERDICT_NAME_EN = {"covered": "covered", "partial": "partial", "missing": "missing",

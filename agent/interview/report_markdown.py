@@ -15,7 +15,10 @@ import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
+from agent.bank import topic_label
+from agent.bank.english_checks import CJK
 from agent.grading.models import PointGrade
 from agent.interview.report_labels import LABELS, VERDICT_MARK, VERDICT_NAME, VERDICT_NAME_EN
 from agent.interview.report_types import Report, ReportTurn
@@ -109,8 +112,16 @@ def speech_values(metrics: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in metrics.items() if not isinstance(v, dict | list))
 
 
-def links(readings: Iterable[Mapping[str, str]]) -> str:
-    return ", ".join(f"[{r['title']}]({r['url']})" for r in readings)
+def links(readings: Iterable[Mapping[str, str]], lang: str = "zh") -> str:
+    """Reading links; in an English report a Chinese title gives way to the address."""
+    return ", ".join(f"[{_title(r, lang)}]({r['url']})" for r in readings)
+
+
+def _title(reading: Mapping[str, str], lang: str) -> str:
+    if lang == "en" and CJK.search(reading["title"]):
+        parts = urlsplit(reading["url"])
+        return f"{parts.netloc}{parts.path}".rstrip("/") or reading["url"]
+    return reading["title"]
 
 
 # What the candidate wrote (or a model wrote from it) is shown as literal text: no HTML,
@@ -181,14 +192,17 @@ def summary(report: Report) -> str:
     s = report.summary
     t = LABELS[report.lang]
     lines = [t["by_topic"], "", t["topic_cols"], "|---|---|"]
-    lines += [f"| {_cell(k)} | {score_text(v)} |" for k, v in s.by_topic.items()]
+    lines += [f"| {_cell(topic_label(k, report.lang))} | {score_text(v)} |"
+              for k, v in s.by_topic.items()]  # fmt: skip
     lines += _bullets(t["strengths"], s.strengths, t["none"])
     lines += _bullets(t["gaps"], s.gaps, t["none"])
     if s.study_next:
         lines += ["", t["study"], ""]
         for item in s.study_next:
-            found = links(item.reading)
-            lines.append(f"- **{item.topic}**: {found or t['study_default']}")
+            found = links(item.reading, report.lang)
+            lines.append(
+                f"- **{topic_label(item.topic, report.lang)}**: {found or t['study_default']}"
+            )
     path = report.difficulty_path
     starts = [str(p["difficulty"]) for p in path if "difficulty" in p]
     steps = [str(p["next_difficulty"]) for p in path if "next_difficulty" in p]
@@ -226,7 +240,7 @@ def question(turn: ReportTurn, reading: ReadingFn | None = None, lang: str = "zh
     lines = [
         f"### {turn.index + 1}. [{kind}] {inert(turn.question)}",
         "",
-        f"`{turn.question_id}` · {turn.topic} · {t['difficulty']} "
+        f"`{turn.question_id}` · {topic_label(turn.topic, lang)} · {t['difficulty']} "
         f"{turn.difficulty} · {t['score']} **{score}**{flags}",
         "",
         *_provenance(turn, lang),
@@ -240,7 +254,7 @@ def question(turn: ReportTurn, reading: ReadingFn | None = None, lang: str = "zh
         lines += [f"{t['feedback']} {inert(g.feedback)}", ""]
     if turn.reference_answer:
         lines += [f"{t['reference']} {turn.reference_answer}", ""]
-    found = links(list(reading(turn.topic))[:3]) if reading else ""
+    found = links(list(reading(turn.topic))[:3], lang) if reading else ""
     if found:
         lines += [f"{t['reading']} {found}", ""]
     if turn.speech:

@@ -20,8 +20,10 @@ RubricFn = Callable[[Entry], list[RubricPoint]]
 
 
 def turn_entry(bank: Bank, turn: Turn) -> Entry:
-    """The entry of the turn's (main) question: its own (``Turn.entry``), else the bank's."""
-    return turn.entry if turn.entry is not None else bank.get(turn.question_id)
+    """The entry of the turn's (main) question, in the interview's language: its own
+    (``Turn.entry``), else the bank's."""
+    entry = turn.entry if turn.entry is not None else bank.get(turn.question_id)
+    return entry.in_language(turn.lang)
 
 
 def entry_for_turn(bank: Bank, rubric: RubricFn, turn: Turn) -> Entry:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.bank import TOPICS, Bank
+from agent.bank import TOPICS, Bank, topic_label
 from agent.review.cards import ReviewCard
 
 #: A topic's standing is the mean of its scores in this many latest sessions.
@@ -106,8 +106,8 @@ def summary_markdown(s: dict[str, Any], lang: str = "zh") -> list[str]:
         lines += [t["head"], "|---|---|---|"]
         for topic, value in s["standing"].items():
             trend = " → ".join(f"{v:g}" for v in s["trend"].get(topic, []))
-            lines.append(f"| {topic} | {value:g} | {trend} |")
-        lines += ["", f"{t['weakest']}: **{s['weakest']}**", ""]
+            lines.append(f"| {topic_label(topic, lang)} | {value:g} | {trend} |")
+        lines += ["", f"{t['weakest']}: **{topic_label(s['weakest'], lang)}**", ""]
     else:
         lines += [t["none"], ""]
     lines += [f"{t['coverage']}: {s.get('seen', 0)} / {s.get('bank', 0)}", ""]

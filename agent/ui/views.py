@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from agent.bank import Bank
+from agent.bank import Bank, topic_label
 from agent.errors import UserError
 from agent.grading.models import Grade
 from agent.interview.report_labels import VERDICT_MARK
@@ -271,7 +271,11 @@ def session_info(session: UISession) -> str:
 def topic_rows(report: Report) -> list[dict[str, Any]]:
     """Per-topic scores as rows ``{"topic", "score"}`` (pending topics left out)."""
     by_topic = report.summary.by_topic
-    return [{"topic": t, "score": s} for t, s in by_topic.items() if s is not None]
+    return [
+        {"topic": topic_label(t, report.lang), "score": s}
+        for t, s in by_topic.items()
+        if s is not None
+    ]
 
 
 def topic_frame(report: Report) -> Any:
