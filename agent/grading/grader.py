@@ -42,8 +42,8 @@ from agent.grading.score import (
     score,
     verdict_for,
 )
-from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
+from agent.llm.protocol import LLM
 from agent.prompts import render
 from agent.settings import Settings
 from agent.text import content_key
@@ -145,7 +145,7 @@ class Grader:
 
     def __init__(
         self,
-        llm: LLMClient,
+        llm: LLM,
         settings: Settings,
         lang: str = "zh",
         ask: AskFn | None = None,

@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.bank import Entry, RubricPoint
-from agent.llm.client import LLMClient
 from agent.llm.errors import BadOutput
+from agent.llm.protocol import LLM
 from agent.osutil import write_atomic
 from agent.prompts import render
 
@@ -66,7 +66,7 @@ def head(entry: Entry, answer: str) -> str:
     return render("grade_likelihood", question=entry.question, answer=answer) + "\n"
 
 
-def point_tokens(llm: LLMClient, prefix: str, point: str) -> PointTokens:
+def point_tokens(llm: LLM, prefix: str, point: str) -> PointTokens:
     """The logprob of each token of ``point`` read right after ``prefix``."""
     scored = llm.prompt_logprobs(prefix + point, score_from=len(prefix))
     found = [(at - len(prefix), lp) for at, lp in scored if at >= len(prefix) and lp is not None]
@@ -80,7 +80,7 @@ PointScorer = Callable[[str, str], PointTokens]
 
 
 def loglik(
-    llm: LLMClient,
+    llm: LLM,
     entry: Entry,
     rubric: list[RubricPoint],
     answer: str,

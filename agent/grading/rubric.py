@@ -11,8 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from agent.bank import Entry, RubricPoint
-from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
+from agent.llm.protocol import LLM
 from agent.osutil import write_atomic
 from agent.prompts import render
 from agent.text import content_key
@@ -38,7 +38,7 @@ def _rubric_file(entry: Entry, cache_dir: Path) -> Path:
 
 
 def rubric_for(
-    entry: Entry, llm: LLMClient | None, cache_dir: Path
+    entry: Entry, llm: LLM | None, cache_dir: Path
 ) -> tuple[list[RubricPoint], bool]:
     """``(points, derived)``: the bank's rubric, else one derived once by the model.
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.bank import Entry, RubricPoint
-from agent.llm.client import LLMClient
 from agent.llm.errors import BadOutput
+from agent.llm.protocol import LLM
 from agent.prompts import render
 
 #: Characters of the reference answer shown to the model (in the cached prefix).
@@ -94,7 +94,7 @@ def _parse_text(text: str, n: int) -> list[float]:
     return found
 
 
-def ask(llm: LLMClient, entry: Entry, rubric: list[RubricPoint], answer: str) -> PointVerdicts:
+def ask(llm: LLM, entry: Entry, rubric: list[RubricPoint], answer: str) -> PointVerdicts:
     """All point verdicts for ``answer`` (already screened and truncated)."""
     n = len(rubric)
     caps = llm.capabilities()
@@ -114,6 +114,6 @@ def ask(llm: LLMClient, entry: Entry, rubric: list[RubricPoint], answer: str) ->
     return PointVerdicts(p_yes=_parse_text(text, n), method="sampled")
 
 
-def warm(llm: LLMClient, entry: Entry, rubric: list[RubricPoint]) -> None:
+def warm(llm: LLM, entry: Entry, rubric: list[RubricPoint]) -> None:
     """Evaluate the answer-independent prefix now (llama.cpp keeps it cached)."""
     llm.complete(prefix_messages(entry, rubric), max_tokens=1, temperature=0.0)

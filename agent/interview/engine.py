@@ -31,7 +31,7 @@ from agent.interview.report_types import Report
 from agent.interview.state import InterviewConfig, Turn, turns_of
 from agent.interview.store import SessionRecord, Store, new_session_id
 from agent.interview.targets import entry_for_turn
-from agent.llm.client import LLMClient
+from agent.llm.protocol import LLM
 from agent.review import progress
 from agent.review.cards import Cards, ReviewCard
 from agent.settings import Settings
@@ -90,7 +90,7 @@ class Engine:
     def __init__(
         self,
         settings: Settings,
-        llm: LLMClient | None,
+        llm: LLM | None,
         *,
         bank: Bank | None = None,
         store: Store | None = None,

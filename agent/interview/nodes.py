@@ -33,7 +33,7 @@ from agent.interview.state import (
     turns_of,
 )
 from agent.interview.targets import RubricFn, entry_for_turn, skipped_grade
-from agent.llm.client import LLMClient
+from agent.llm.protocol import LLM
 from agent.profile.company import company_ids, company_topics
 from agent.review.cards import ReviewCard
 from agent.review.questions import due_groups, review_entry, review_line
@@ -53,7 +53,7 @@ class Deps:
     queue: GradingQueue[Turn]
     coverage: CoverageFn
     rubric: RubricFn
-    llm: LLMClient | None = None
+    llm: LLM | None = None
     history: Callable[[str], tuple[list[str], list[str]]] = lambda candidate: ([], [])
     #: the candidate's review cards due now (agent/review/cards.py)
     due: Callable[[str], list[ReviewCard]] = lambda candidate: []

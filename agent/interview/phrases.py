@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from agent.llm.client import LLMClient
 from agent.llm.errors import LLMError
+from agent.llm.protocol import LLM
 from agent.prompts import PROMPTS_DIR, render
 from agent.text import bigrams
 
@@ -107,7 +107,7 @@ LINE_TIMEOUT_S = 30.0
 
 
 def _model_line(
-    llm: LLMClient | None, name: str, lang: str, question: str, point: str, max_chars: int
+    llm: LLM | None, name: str, lang: str, question: str, point: str, max_chars: int
 ) -> str | None:
     if llm is None:
         return None
@@ -129,12 +129,12 @@ def _model_line(
     return line
 
 
-def probe(llm: LLMClient | None, lang: str, question: str, point: str) -> str:
+def probe(llm: LLM | None, lang: str, question: str, point: str) -> str:
     """A short follow-up aimed at ``point`` that does not reveal it."""
     return _model_line(llm, "probe", lang, question, point, 120) or phrase(lang, "probe_fallback")
 
 
-def hint(llm: LLMClient | None, lang: str, question: str, point: str | None) -> str:
+def hint(llm: LLM | None, lang: str, question: str, point: str | None) -> str:
     """A hint pointing at the area of a missing point without giving it away."""
     if point is None:
         return phrase(lang, "hint_prefix") + phrase(lang, "hint_none")

@@ -39,13 +39,13 @@ from agent.llm.errors import (
     ServerError,
 )
 from agent.llm.prompt_scores import SCORE_FROM
+from agent.llm.protocol import Message
 from agent.llm.yes_no import YesNo, classify, p_yes_from_logprobs
 from agent.prompts import render
 from agent.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
-Message = dict[str, str]
 
 
 def shown_url(url: str) -> str:

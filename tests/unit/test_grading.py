@@ -6,22 +6,19 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from agent.bank import Entry, RubricPoint, Source
 from agent.grading import Grader, Signals, checks, finish, quick_coverage
 from agent.grading.answer_view import prepare
 from agent.grading.feedback import build_feedback
 from agent.grading.models import Grade
-from agent.grading.rubric import DerivedRubric, rubric_for
+from agent.grading.rubric import rubric_for
 from agent.grading.score import Calibration, confidence_for, score, verdict_for
-from agent.llm.client import Capabilities
 from agent.llm.errors import EndpointUnavailable
 from agent.settings import Settings
+from tests import fakes
 
 RUBRIC = [
     RubricPoint(point="自注意力本身与词序无关（置换不变），需要注入位置信息"),
@@ -53,55 +50,7 @@ def entry(rubric: list[RubricPoint] | None = None, reference: str | None = REFER
     )
 
 
-def _token(tok: str, p_yes: float) -> SimpleNamespace:
-    alts = [
-        SimpleNamespace(token="是", logprob=math.log(max(p_yes, 1e-9))),
-        SimpleNamespace(token="否", logprob=math.log(max(1 - p_yes, 1e-9))),
-    ]
-    return SimpleNamespace(token=tok, top_logprobs=alts)
-
-
-class FakeLLM:
-    """Duck-types the parts of LLMClient the grader uses: one verdict call per answer
-    whose reply has one 是/否 token per key point, with top logprobs."""
-
-    def __init__(self, p: float | list[float] = 0.9, fail: Exception | None = None) -> None:
-        self.p = p
-        self.fail = fail
-        self.calls: list[list[dict[str, str]]] = []
-        self.kwargs: list[dict[str, Any]] = []
-        self.structured_calls = 0
-
-    def capabilities(self) -> Capabilities:
-        return Capabilities(structured="prompt", logprobs=True, grammar=True)
-
-    def has_prompt_logprobs(self) -> bool:
-        return False
-
-    def stream_tokens(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
-        if self.fail is not None:
-            raise self.fail
-        self.calls.append(messages)
-        self.kwargs.append(kwargs)
-        n = (kwargs.get("max_tokens", 8) - 2) // 2
-        ps = [self.p] * n if isinstance(self.p, float) else list(self.p)
-        content = []
-        for p in ps:
-            content.append(_token("是" if p >= 0.5 else "否", p))
-            content.append(SimpleNamespace(token="\n", top_logprobs=[]))
-        return "".join(c.token for c in content), content
-
-    def complete(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
-        self.calls.append(messages)
-
-    def structured(self, messages: list[dict[str, str]], schema: type[BaseModel]) -> Any:
-        self.structured_calls += 1
-        if self.fail is not None:
-            raise self.fail
-        return DerivedRubric(points=["要点一：注意力公式", "要点二：多头", "要点三：复杂度"])
-
-    def chat(self, messages: list[dict[str, str]], **kwargs: Any) -> str:
-        return "写得不错。"
+FakeLLM = fakes.FakeLLM
 
 
 @pytest.fixture
@@ -113,7 +62,7 @@ CAL = Calibration(bias=-6.0, w_model=3.0, w_lexical=2.0)
 
 
 def grader(llm: FakeLLM, settings: Settings, lang: str = "zh") -> Grader:
-    g = Grader(llm, settings, lang=lang)  # type: ignore[arg-type]
+    g = Grader(llm, settings, lang=lang)
     g.calibration = CAL
     return g
 
@@ -386,21 +335,21 @@ def test_precheck_needs_no_model(settings: Settings) -> None:
 
 def test_bank_rubric_is_used(tmp_path: Path) -> None:
     llm = FakeLLM()
-    points, derived = rubric_for(entry(), llm, tmp_path)  # type: ignore[arg-type]
+    points, derived = rubric_for(entry(), llm, tmp_path)
     assert points == RUBRIC and derived is False and llm.structured_calls == 0
 
 
 def test_derived_rubric_cached_and_called_once(tmp_path: Path, settings: Settings) -> None:
     e = entry(rubric=[]).model_copy(update={"id": "t-derive"})
     llm = FakeLLM()
-    points, derived = rubric_for(e, llm, tmp_path)  # type: ignore[arg-type]
+    points, derived = rubric_for(e, llm, tmp_path)
     assert derived and points[0].point.startswith("要点一")
-    again, _ = rubric_for(e, llm, tmp_path)  # type: ignore[arg-type]
+    again, _ = rubric_for(e, llm, tmp_path)
     assert again == points and llm.structured_calls == 1
     files = list((tmp_path / "derived_rubrics").glob("*.json"))
     assert len(files) == 1 and json.loads(files[0].read_text(encoding="utf-8"))["points"]
     # grading flags it
-    g = Grader(llm, settings.model_copy(update={"data_dir": tmp_path}))  # type: ignore[arg-type]
+    g = Grader(llm, settings.model_copy(update={"data_dir": tmp_path}))
     assert "derived_rubric" in g.grade(e, GOOD).flags
     assert llm.structured_calls == 1
 
@@ -415,7 +364,7 @@ def test_derived_rubric_without_model_is_provisional(tmp_path: Path) -> None:
 def test_derived_rubric_failure_is_pending(tmp_path: Path, settings: Settings) -> None:
     e = entry(rubric=[]).model_copy(update={"id": "t-derive-fail"})
     llm = FakeLLM(fail=EndpointUnavailable("down"))
-    g = Grader(llm, settings.model_copy(update={"data_dir": tmp_path}))  # type: ignore[arg-type]
+    g = Grader(llm, settings.model_copy(update={"data_dir": tmp_path}))
     result = g.grade(e, GOOD)
     assert result.status == "pending" and result.score is None
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from agent.interview import phrases as say
 from agent.llm.errors import EndpointUnavailable
+from tests import fakes
 
 
 @pytest.mark.parametrize(
@@ -37,39 +36,31 @@ def test_leak_check() -> None:
     assert not say.leaks("你能从数值稳定性的角度再谈谈吗？", point, q)
 
 
-class FakeLLM:
-    def __init__(self, reply: str | Exception) -> None:
-        self.reply = reply
-        self.calls: list[Any] = []
-
-    def chat(self, messages: Any, **kwargs: Any) -> str:
-        self.calls.append(messages)
-        if isinstance(self.reply, Exception):
-            raise self.reply
-        return self.reply
+def FakeLLM(reply: str | Exception) -> fakes.FakeLLM:
+    return fakes.FakeLLM(reply=reply)
 
 
 def test_probe_uses_model_line_unless_it_leaks_or_fails() -> None:
     q, point = "什么是 KV cache？", "缓存历史 token 的 K 和 V，避免重复计算"
     ok = FakeLLM("它在推理时具体省掉了哪部分计算？")
-    assert say.probe(ok, "zh", q, point) == "它在推理时具体省掉了哪部分计算？"  # type: ignore[arg-type]
-    assert point in ok.calls[0][0]["content"]  # the prompt names the point to aim at
+    assert say.probe(ok, "zh", q, point) == "它在推理时具体省掉了哪部分计算？"
+    assert point in ok.chats[0][0]["content"]  # the prompt names the point to aim at
     leaky = FakeLLM("是不是缓存历史 token 的 K 和 V，避免重复计算？")
-    assert say.probe(leaky, "zh", q, point) == say.phrase("zh", "probe_fallback")  # type: ignore[arg-type]
+    assert say.probe(leaky, "zh", q, point) == say.phrase("zh", "probe_fallback")
     down = FakeLLM(EndpointUnavailable("down"))
-    assert say.probe(down, "zh", q, point) == say.phrase("zh", "probe_fallback")  # type: ignore[arg-type]
+    assert say.probe(down, "zh", q, point) == say.phrase("zh", "probe_fallback")
 
 
 def test_a_hint_that_parrots_the_question_is_replaced() -> None:
     q, point = "请解释 BatchNorm 在训练和推理阶段的不同行为。", "推理时用训练累积的滑动均值和方差"
     parrot = FakeLLM("请解释 BatchNorm 在训练和推理阶段的不同行为")
-    hint = say.hint(parrot, "zh", q, point)  # type: ignore[arg-type]
+    hint = say.hint(parrot, "zh", q, point)
     assert hint == say.phrase("zh", "hint_prefix") + say.phrase("zh", "hint_fallback")
 
 
 def test_hint_never_states_the_point() -> None:
     q, point = "LoRA 的原理？", "在冻结权重旁加低秩矩阵 BA，只训练 A、B"
-    hint = say.hint(FakeLLM("在冻结权重旁加低秩矩阵 BA"), "zh", q, point)  # type: ignore[arg-type]
+    hint = say.hint(FakeLLM("在冻结权重旁加低秩矩阵 BA"), "zh", q, point)
     assert hint.startswith("提示：") and "低秩矩阵" not in hint
     assert say.hint(None, "en", q, None).startswith("Hint: ")
 

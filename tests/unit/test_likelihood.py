@@ -49,8 +49,8 @@ def test_point_tokens_reads_only_the_points_tokens() -> None:
     llm = ScoringLLM()
     prefix = likelihood.head(entry(), "注意力")
     assert prefix.endswith(ASSISTANT)
-    assert likelihood.point_tokens(llm, prefix, "注意力") == [(0, -1.0), (1, -1.0), (2, -1.0)]  # type: ignore[arg-type]
-    assert likelihood.point_tokens(llm, prefix, "注意卷") == [(0, -1.0), (1, -1.0), (2, -3.0)]  # type: ignore[arg-type]
+    assert likelihood.point_tokens(llm, prefix, "注意力") == [(0, -1.0), (1, -1.0), (2, -1.0)]
+    assert likelihood.point_tokens(llm, prefix, "注意卷") == [(0, -1.0), (1, -1.0), (2, -3.0)]
 
 
 def test_a_reply_without_the_points_tokens_is_an_error() -> None:
@@ -61,7 +61,7 @@ def test_a_reply_without_the_points_tokens_is_an_error() -> None:
             return [(0, None), (1, -1.0)]
 
     with pytest.raises(BadOutput):
-        likelihood.point_tokens(Short(), "前缀" * 10, "要点")  # type: ignore[arg-type]
+        likelihood.point_tokens(Short(), "前缀" * 10, "要点")
 
 
 def test_token_coverage_counts_the_distinctive_tokens_the_answer_makes_likely() -> None:
@@ -86,7 +86,7 @@ def test_coverage_is_zero_for_no_answer_one_for_the_reference() -> None:
 
     def loglik(e: Any, rubric: Any, answer: str) -> list[likelihood.PointTokens]:
         calls.append(answer)
-        return likelihood.loglik(llm, e, rubric, answer)  # type: ignore[arg-type]
+        return likelihood.loglik(llm, e, rubric, answer)
 
     store = likelihood.Baselines(loglik)
     e = entry()
@@ -108,7 +108,7 @@ CAL = Calibration(
 
 def _grader(llm: ScoringLLM, tmp_path: Path) -> Grader:
     settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
-    g = Grader(llm, settings)  # type: ignore[arg-type]
+    g = Grader(llm, settings)
     g.calibration = CAL
     return g
 
@@ -150,7 +150,7 @@ def test_baselines_kept_on_disk_are_reused_by_the_next_session(tmp_path: Path) -
 
     def loglik(e: Any, rubric: Any, answer: str) -> list[likelihood.PointTokens]:
         asked.append(answer)
-        return likelihood.loglik(llm, e, rubric, answer)  # type: ignore[arg-type]
+        return likelihood.loglik(llm, e, rubric, answer)
 
     def store(model: str = "m") -> likelihood.Baselines:
         return likelihood.Baselines(loglik, model=lambda: model, directory=tmp_path / "b")
