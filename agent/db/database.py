@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from agent.errors import UserError
+from agent.redact import redact, redact_url, url_secrets
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Connections per pool (a PostgreSQL database has two: ours and the checkpointer's).
@@ -176,7 +177,10 @@ class PostgresDatabase(Database):
             self.pool.open(wait=True, timeout=15)
         except Exception as exc:
             self.pool.close()
-            raise UserError(f"cannot connect to PostgreSQL at {safe_url(url)}: {exc}") from None
+            raise UserError(
+                f"cannot connect to PostgreSQL at {redact_url(url)}: "
+                f"{redact(str(exc), *url_secrets(url))}"
+            ) from None
         self._cp_pool: Any = None
 
     @contextmanager
@@ -211,11 +215,6 @@ class PostgresDatabase(Database):
             self._cp_pool.close()
 
 
-def safe_url(url: str) -> str:
-    """The URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 def migrate(url: str) -> list[str]:
     """Apply the migrations not yet applied (under yoyo's lock); their ids."""
     from yoyo import get_backend, read_migrations
@@ -224,7 +223,13 @@ def migrate(url: str) -> list[str]:
         target = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
     else:
         target = f"sqlite:///{sqlite_path(url)}"
-    backend = get_backend(target)
+    try:
+        backend = get_backend(target)
+    except Exception as exc:  # the driver's connection error: say where, without secrets
+        raise UserError(
+            f"cannot open the database {redact_url(url)} to migrate it: "
+            f"{redact(str(exc), *url_secrets(url))}"
+        ) from None
     try:
         migrations = read_migrations(str(MIGRATIONS))
         with backend.lock():
