@@ -3,8 +3,9 @@
 - **SQLite** (the default: one file in the data dir). One connection per ``Database``
   behind a lock, WAL journal; a transaction that will write takes the file's write
   lock first (``BEGIN IMMEDIATE``), so two processes on one file never interleave.
-- **PostgreSQL** (``postgresql://…``): a psycopg 3 connection pool; rows a transaction
-  claims are locked ``FOR UPDATE SKIP LOCKED`` (see ``grading/jobs.py``).
+- **PostgreSQL** (``postgresql://…``): a psycopg 3 connection pool that checks each
+  connection before handing it out (so a server restart costs no answer); rows a
+  transaction claims are locked ``FOR UPDATE SKIP LOCKED`` (see ``grading/jobs.py``).
 
 SQL is written once, in the dialect both read (``?`` placeholders, ``ON CONFLICT``
 upserts, ``DOUBLE PRECISION``); ``?`` becomes ``%s`` for psycopg. The schema is the
@@ -170,9 +171,12 @@ class PostgresDatabase(Database):
         from psycopg_pool import ConnectionPool
 
         self.url = url
+        # check: a connection the server dropped (a restart, an idle timeout) is
+        # replaced before it is handed out, not found broken by the next answer
         self.pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=False
-        )
+            url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=False,
+            check=ConnectionPool.check_connection,
+        )  # fmt: skip
         try:
             self.pool.open(wait=True, timeout=15)
         except Exception as exc:
@@ -197,6 +201,7 @@ class PostgresDatabase(Database):
         self._cp_pool = ConnectionPool(
             self.url, min_size=1, max_size=POOL_SIZE, open=True,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            check=ConnectionPool.check_connection,
         )  # fmt: skip
         saver = PostgresSaver(self._cp_pool)
         # LangGraph's setup creates its tables unlocked: two processes starting at once
