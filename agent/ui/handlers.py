@@ -231,6 +231,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         metrics = transcript.metrics.model_dump()
         shown = views.spoken_message(transcript.text, metrics)
         session.add([shown])
+        if transcript.note:  # part of the recording was damaged and skipped
+            gr.Warning(transcript.note)
+            session.add([views.note_message(transcript.note)])
         yield {
             self.c.chat: session.snapshot(),
             self.c.status: "⏳ 已转写，评估中 Transcribed…",
