@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from agent.errors import UserError
+from agent.osutil import PRIVATE_UMASK
 
 # Command modules under agent/cli, in the order shown by --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -47,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8")
     parser = build_parser()
     args = parser.parse_args(argv)
+    umask = os.umask(PRIVATE_UMASK)  # what it writes (sessions, reports, exports): 0600
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -55,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mianshi: interrupted", file=sys.stderr)
         return 130
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """One interface over the two stores Mianshi runs on.
 
-- **SQLite** (the default: one file in the data dir). One connection per ``Database``
-  behind a lock, WAL journal; a transaction that will write takes the file's write
-  lock first (``BEGIN IMMEDIATE``), so two processes on one file never interleave.
+- **SQLite** (the default: one file in the data dir, 0600 in a folder created 0700).
+  One connection per ``Database`` behind a lock, WAL journal; a transaction that will
+  write takes the file's write lock first (``BEGIN IMMEDIATE``), so two processes on
+  one file never interleave.
 - **PostgreSQL** (``postgresql://…``): a psycopg 3 connection pool that checks each
   connection before handing it out (so a server restart costs no answer); rows a
   transaction claims are locked ``FOR UPDATE SKIP LOCKED`` (see ``grading/jobs.py``).
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from agent.errors import UserError
+from agent.osutil import make_private, private_file
 from agent.redact import redact, redact_url, url_secrets
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -104,7 +106,11 @@ class SqliteDatabase(Database):
         self.path = path
         self.url = f"sqlite:///{path}"
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # the owner's alone: answers, reports and password hashes are in it (its
+            # -wal and -shm files take the database file's permissions)
+            private_file(path)
+            for side in ("-wal", "-shm", "-journal"):
+                make_private(path.with_name(path.name + side))
         # autocommit mode: transactions are the explicit BEGIN … COMMIT below
         self.conn = sqlite3.connect(
             str(path), check_same_thread=False, timeout=30, isolation_level=None
@@ -257,10 +263,7 @@ def open_database(target: Database | str | Path) -> Database:
     if is_postgres(url):
         db: Database = PostgresDatabase(url)
     else:
-        path = sqlite_path(url)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(path)
+        db = SqliteDatabase(sqlite_path(url))
     with _migrate_lock:
         if db.url not in _migrated:
             migrate(db.url)

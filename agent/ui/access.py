@@ -15,6 +15,7 @@ import sys
 
 from agent.accounts import Accounts
 from agent.errors import UserError
+from agent.osutil import PRIVATE_UMASK, private_dir
 from agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,17 @@ def said(exc: BaseException) -> str:
         return str(exc)
     log.error("handler failed", exc_info=exc)
     return f"内部错误 internal error ({type(exc).__name__}; details in the server log)"
+
+
+def keep_private(settings: Settings) -> None:
+    """What the app writes is its user's alone: files 0600 and folders 0700 from now on
+    (umask), the data dir made 0700 (also one an older Mianshi made 0755), and Gradio's
+    cache — uploaded recordings and CVs, report downloads — a 0700 folder inside it
+    (``GRADIO_TEMP_DIR``, unless the operator chose one)."""
+    os.umask(PRIVATE_UMASK)
+    private_dir(settings.data_dir, tighten=True)
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = str(private_dir(settings.data_dir / "gradio"))
 
 
 def bind_host() -> str:
