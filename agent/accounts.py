@@ -69,6 +69,12 @@ class Accounts:
     def names(self) -> list[str]:
         return [str(r[0]) for r in self.db.all("SELECT name FROM users ORDER BY name")]
 
+    def created(self, name: str) -> float | None:
+        """When the account ``name`` was made (None: there is none). A login holds on
+        to it: removed, or removed and made again, the account's logins end."""
+        row = self.db.one("SELECT created FROM users WHERE name=?", (name,))
+        return float(row[0]) if row is not None else None
+
     def any(self) -> bool:
         return self.db.one("SELECT 1 FROM users LIMIT 1") is not None
 

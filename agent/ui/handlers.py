@@ -78,11 +78,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         self.services.warm_up()
         demo.queue(default_concurrency_limit=self.settings.ui_concurrency, max_size=64)
         print(f"Mianshi: data in {self.settings.data_dir}", file=sys.stderr, flush=True)
-        demo.launch(
-            auth=self.login if self.auth_on else None,
-            auth_message="Mianshi 面试 — 请登录 please log in" if self.auth_on else None,
-            **LAUNCH_OPTIONS,
-        )
+        demo.launch(**self.login.launch_options(), **LAUNCH_OPTIONS)  # auth, its guard
 
     # ---------------------------------------------------------------- helpers
     def _status(self, text: str) -> Updates:

@@ -176,6 +176,8 @@ def build_components(
     logged-in user, so the name box is hidden."""
     state = gr.State(None)
     gr.Markdown(f"# {TITLE}")
+    if auth_on:  # Gradio's /logout: ends this name's login in every browser
+        gr.Button("退出登录 Log out", link="/logout", size="sm", elem_id="logout")
     with gr.Tabs(selected="interview") as tabs:
         with gr.Tab("面试 Interview", id="interview"):
             setup = _setup_panel(auth_on, companies or [])

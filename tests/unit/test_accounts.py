@@ -103,9 +103,9 @@ def test_login_takes_accounts_and_the_old_shared_login(tmp_path: Path) -> None:
     assert not login.on
     accounts.add("alice", "correct horse")
     assert login.on and login("alice", "correct horse") and not login("alice", "nope-nope")
-    shared = Settings(data_dir=tmp_path, ui_username="team", ui_password="team-pass")
+    shared = Settings(data_dir=tmp_path, ui_username="team", ui_password="violet-tram-at-dusk")
     legacy = Login(shared, accounts)
-    assert legacy("team", "team-pass") and not legacy("team", "x") and legacy.on
+    assert legacy("team", "violet-tram-at-dusk") and not legacy("team", "x") and legacy.on
     accounts.close()
 
 
