@@ -23,6 +23,7 @@ from agent.osutil import PRIVATE_UMASK, private_dir
 from agent.settings import Settings
 from agent.ui.login_guard import LoginGuard, current_request
 from agent.ui.login_limits import LoginLimits
+from agent.ui.login_page import LoginPageNote
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class Login:
         guard = Middleware(LoginGuard, lifetime_s=self.lifetime_s,
                            account_stamp=self.account_stamp)  # fmt: skip
         return {"auth": self.check, "auth_message": AUTH_MESSAGE,
-                "app_kwargs": {"middleware": [guard]}}  # fmt: skip
+                "app_kwargs": {"middleware": [Middleware(LoginPageNote), guard]}}  # fmt: skip
 
 
 def _shared_login(settings: Settings, accounts: Accounts) -> tuple[str, str]:

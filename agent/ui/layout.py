@@ -23,6 +23,7 @@ CSS = """
 #status { min-height: 1.6em; font-size: 0.95em; }
 #chat .message { font-size: 0.98em; }
 .score-big h2 { font-size: 1.8em; }
+#logout { max-width: 10em; margin-left: auto; }
 """
 
 # Ctrl/Cmd+Enter in the answer box sends it (Enter makes a new line in a long answer).

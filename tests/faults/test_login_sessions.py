@@ -41,6 +41,8 @@ def test_removing_an_account_ends_its_logins_and_log_out_ends_them_all(tmp_path:
     data = tmp_path / "data"
     accounts = _accounts(data)
     with running(app_env(data), tmp_path / "app.log") as app:
+        with app.client() as browser:  # the login page shows a 429's message (its script)
+            assert 'id = "mianshi-login-wait"' in browser.get("/").text
         alice, bob = app.login("alice", ALICE), app.login("bob", BOB)
         assert (_who(alice), _who(bob)) == ("alice", "bob")
         config = alice.get("/config").json()
