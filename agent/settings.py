@@ -158,6 +158,14 @@ class Settings(BaseSettings):
         "account next to those of `mianshi users add`.",
     )
     ui_password: SecretStr | None = Field(default=None, validation_alias=_env("UI_PASSWORD"))
+    ui_login_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 366,
+        validation_alias=_env("UI_LOGIN_HOURS"),
+        description="How long a login lasts; then the browser asks for the password "
+        "again (an interview in progress is saved and resumes from History).",
+    )
     ui_allow_open: bool = Field(
         default=False,
         validation_alias=_env("UI_ALLOW_OPEN"),

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.db.database import migrate, open_database, safe_url
+from agent.db.database import migrate, open_database
 from agent.db.transfer import dump_line, export_records, import_records
 from agent.errors import UserError
+from agent.redact import redact_url
 from agent.settings import load_settings
 
 
@@ -55,7 +56,7 @@ def _db(args: argparse.Namespace) -> int:
     if args.action == "migrate":
         target = _url(args.to)
         applied = migrate(target)
-        print(f"{safe_url(target)}: schema up to date ({len(applied)} migration(s) applied"
+        print(f"{redact_url(target)}: schema up to date ({len(applied)} migration(s) applied"
               f"{': ' + ', '.join(applied) if applied else ''})")  # fmt: skip
         if args.source:
             return _copy(_url(args.source), target)
@@ -75,7 +76,7 @@ def _copy(source: str, target: str) -> int:
     finally:
         src.close()
         dst.close()
-    print(f"copied {safe_url(source)} → {safe_url(target)}: {_counts(added)}")
+    print(f"copied {redact_url(source)} → {redact_url(target)}: {_counts(added)}")
     return 0
 
 
@@ -92,7 +93,7 @@ def _export(source: str, out: Path) -> int:
         tmp.replace(out)  # a half-written archive never takes the name
     finally:
         db.close()
-    print(f"wrote {n} record(s) from {safe_url(source)} to {out}")
+    print(f"wrote {n} record(s) from {redact_url(source)} to {out}")
     return 0
 
 
@@ -114,7 +115,7 @@ def _import(archive: Path, target: str) -> int:
         added = import_records(db, db.checkpointer(), records(), _say)
     finally:
         db.close()
-    print(f"imported {archive} into {safe_url(target)}: {_counts(added)}")
+    print(f"imported {archive} into {redact_url(target)}: {_counts(added)}")
     return 0
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from agent.errors import UserError
+from agent.osutil import PRIVATE_UMASK
 
 #: Every command, in the order ``mianshi --help`` shows them: the module under
 #: ``agent/cli`` that registers it, and its one-line help (the same words the module
@@ -65,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
+    umask = os.umask(PRIVATE_UMASK)  # what it writes (sessions, reports, exports): 0600
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -73,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mianshi: interrupted", file=sys.stderr)
         return 130
+    finally:
+        os.umask(umask)
 
 
 if __name__ == "__main__":

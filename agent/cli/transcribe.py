@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         "duration_s": transcript.duration_s,
         "metrics": transcript.metrics.model_dump(),
     }
+    if transcript.note:  # part of the recording could not be read
+        out["note"] = transcript.note
     if args.segments:
         out["segments"] = [s.model_dump() for s in transcript.segments]
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -36,7 +36,13 @@ def _password() -> str:
 
 
 def _users(args: argparse.Namespace) -> int:
-    accounts = Accounts(load_settings().database)
+    settings = load_settings()
+    if args.action == "add" and args.name == settings.ui_username:
+        raise UserError(
+            f"{args.name!r} is the shared login's name (MIANSHI_UI_USERNAME): the shared "
+            "password would open this account's sessions; choose another name"
+        )
+    accounts = Accounts(settings.database)
     try:
         if args.action == "add":
             accounts.add(args.name, _password())

@@ -1,10 +1,12 @@
 """One interface over the two stores Mianshi runs on.
 
-- **SQLite** (the default: one file in the data dir). One connection per ``Database``
-  behind a lock, WAL journal; a transaction that will write takes the file's write
-  lock first (``BEGIN IMMEDIATE``), so two processes on one file never interleave.
-- **PostgreSQL** (``postgresql://…``): a psycopg 3 connection pool; rows a transaction
-  claims are locked ``FOR UPDATE SKIP LOCKED`` (see ``grading/jobs.py``).
+- **SQLite** (the default: one file in the data dir, 0600 in a folder created 0700).
+  One connection per ``Database`` behind a lock, WAL journal; a transaction that will
+  write takes the file's write lock first (``BEGIN IMMEDIATE``), so two processes on
+  one file never interleave.
+- **PostgreSQL** (``postgresql://…``): a psycopg 3 connection pool that checks each
+  connection before handing it out (so a server restart costs no answer); rows a
+  transaction claims are locked ``FOR UPDATE SKIP LOCKED`` (see ``grading/jobs.py``).
 
 SQL is written once, in the dialect both read (``?`` placeholders, ``ON CONFLICT``
 upserts, ``DOUBLE PRECISION``); ``?`` becomes ``%s`` for psycopg. The schema is the
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from agent.errors import UserError
+from agent.osutil import make_private, private_file
+from agent.redact import redact, redact_url, url_secrets
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Connections per pool (a PostgreSQL database has two: ours and the checkpointer's).
@@ -102,7 +106,11 @@ class SqliteDatabase(Database):
         self.path = path
         self.url = f"sqlite:///{path}"
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # the owner's alone: answers, reports and password hashes are in it (its
+            # -wal and -shm files take the database file's permissions)
+            private_file(path)
+            for side in ("-wal", "-shm", "-journal"):
+                make_private(path.with_name(path.name + side))
         # autocommit mode: transactions are the explicit BEGIN … COMMIT below
         self.conn = sqlite3.connect(
             str(path), check_same_thread=False, timeout=30, isolation_level=None
@@ -169,14 +177,20 @@ class PostgresDatabase(Database):
         from psycopg_pool import ConnectionPool
 
         self.url = url
+        # check: a connection the server dropped (a restart, an idle timeout) is
+        # replaced before it is handed out, not found broken by the next answer
         self.pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=False
-        )
+            url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=False,
+            check=ConnectionPool.check_connection,
+        )  # fmt: skip
         try:
             self.pool.open(wait=True, timeout=15)
         except Exception as exc:
             self.pool.close()
-            raise UserError(f"cannot connect to PostgreSQL at {safe_url(url)}: {exc}") from None
+            raise UserError(
+                f"cannot connect to PostgreSQL at {redact_url(url)}: "
+                f"{redact(str(exc), *url_secrets(url))}"
+            ) from None
         self._cp_pool: Any = None
 
     @contextmanager
@@ -193,6 +207,7 @@ class PostgresDatabase(Database):
         self._cp_pool = ConnectionPool(
             self.url, min_size=1, max_size=POOL_SIZE, open=True,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+            check=ConnectionPool.check_connection,
         )  # fmt: skip
         saver = PostgresSaver(self._cp_pool)
         # LangGraph's setup creates its tables unlocked: two processes starting at once
@@ -211,11 +226,6 @@ class PostgresDatabase(Database):
             self._cp_pool.close()
 
 
-def safe_url(url: str) -> str:
-    """The URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 def migrate(url: str) -> list[str]:
     """Apply the migrations not yet applied (under yoyo's lock); their ids."""
     from yoyo import get_backend, read_migrations
@@ -224,7 +234,13 @@ def migrate(url: str) -> list[str]:
         target = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
     else:
         target = f"sqlite:///{sqlite_path(url)}"
-    backend = get_backend(target)
+    try:
+        backend = get_backend(target)
+    except Exception as exc:  # the driver's connection error: say where, without secrets
+        raise UserError(
+            f"cannot open the database {redact_url(url)} to migrate it: "
+            f"{redact(str(exc), *url_secrets(url))}"
+        ) from None
     try:
         migrations = read_migrations(str(MIGRATIONS))
         with backend.lock():
@@ -247,10 +263,7 @@ def open_database(target: Database | str | Path) -> Database:
     if is_postgres(url):
         db: Database = PostgresDatabase(url)
     else:
-        path = sqlite_path(url)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(path)
+        db = SqliteDatabase(sqlite_path(url))
     with _migrate_lock:
         if db.url not in _migrated:
             migrate(db.url)

@@ -20,7 +20,6 @@ import contextlib
 import json
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -42,19 +41,11 @@ from agent.llm.prompt_scores import SCORE_FROM
 from agent.llm.protocol import Message
 from agent.llm.yes_no import YesNo, classify, p_yes_from_logprobs
 from agent.prompts import render
+from agent.redact import redact, redact_url, url_secrets
 from agent.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
-
-
-def shown_url(url: str) -> str:
-    """A URL without credentials or query string (safe in messages, grades, reports)."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class LLMClient:
@@ -109,12 +100,11 @@ class LLMClient:
     # ------------------------------------------------------------------ errors
     @property
     def shown_url(self) -> str:
-        return shown_url(self.base_url)
+        """The endpoint's URL as messages show it (``agent.redact``)."""
+        return redact_url(self.base_url)
 
     def _redact(self, text: str) -> str:
-        if self._api_key and len(self._api_key) >= 6:
-            text = text.replace(self._api_key, "***")
-        return text
+        return redact(text, self._api_key, *url_secrets(self.base_url))
 
     @contextlib.contextmanager
     def _translate(self) -> Iterator[None]:

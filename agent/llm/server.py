@@ -29,9 +29,10 @@ from pathlib import Path
 
 from agent.assets import LLM_MODEL, llm_model_file
 from agent.errors import UserError
-from agent.llm.client import LLMClient, shown_url
+from agent.llm.client import LLMClient
 from agent.llm.errors import EndpointUnavailable
 from agent.osutil import free_port
+from agent.redact import redact_url
 from agent.settings import Settings
 
 EMBEDDED_ALIAS = "qwen2.5-coder-1.5b-instruct-q4_k_m"
@@ -252,7 +253,7 @@ class _StartFailed(Exception):
 def describe_endpoint(settings: Settings) -> str:
     if settings.uses_embedded_llm:
         return f"embedded llama.cpp server ({LLM_MODEL.description})"
-    return f"configured endpoint {shown_url(settings.llm_base_url or '')}"
+    return f"configured endpoint {redact_url(settings.llm_base_url or '')}"
 
 
 @contextlib.contextmanager

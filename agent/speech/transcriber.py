@@ -44,7 +44,7 @@ from pydantic import BaseModel
 
 from agent.errors import UserError
 from agent.settings import Settings
-from agent.speech.audio import SAMPLE_RATE, AudioError, load_audio
+from agent.speech.audio import SAMPLE_RATE, AudioError, read_audio
 from agent.speech.metrics import Segment, SpeechMetrics, compute_metrics
 
 if TYPE_CHECKING:
@@ -121,6 +121,9 @@ class Transcript(BaseModel):
     duration_s: float
     metrics: SpeechMetrics
     prompt_used: bool = True
+    #: part of the recording could not be read (damaged data) and was skipped: what
+    #: the candidate is told (``Recording.note``); None when it was read whole
+    note: str | None = None
 
 
 def normalize_for_cer(text: str, converter: Any | None = None) -> str:
@@ -274,7 +277,8 @@ class Transcriber:
         return self._transcribe(source)
 
     def _transcribe(self, source: str | Path | np.ndarray) -> Transcript:
-        audio = load_audio(source, max_seconds=self.settings.asr_max_seconds)
+        recording = read_audio(source, max_seconds=self.settings.asr_max_seconds)
+        audio = recording.samples
         duration = len(audio) / SAMPLE_RATE
         speech = speech_regions(audio)
         if not speech:
@@ -308,6 +312,7 @@ class Transcriber:
             duration_s=round(duration, 2),
             metrics=metrics,
             prompt_used=prompt is not None,
+            note=recording.note,
         )
 
 

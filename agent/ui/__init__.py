@@ -39,10 +39,15 @@ def create_app(services: Services | None = None) -> gr.Blocks:
 
 def launch(settings: Settings | None = None) -> None:
     """Serve the app (blocks until it is stopped)."""
+    from agent.ui.access import keep_private
+
+    settings = settings or load_settings()
+    keep_private(settings)  # before Gradio is imported: its cache goes in the data dir
+
     from agent.ui.handlers import MianshiUI
     from agent.ui.services import Services
 
-    MianshiUI(Services(settings or load_settings())).launch()
+    MianshiUI(Services(settings)).launch()
 
 
 def main() -> int:

@@ -82,11 +82,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         self.services.warm_up()
         demo.queue(default_concurrency_limit=self.settings.ui_concurrency, max_size=64)
         print(f"Mianshi: data in {self.settings.data_dir}", file=sys.stderr, flush=True)
-        demo.launch(
-            auth=self.login if self.auth_on else None,
-            auth_message="Mianshi 面试 — 请登录 please log in" if self.auth_on else None,
-            **LAUNCH_OPTIONS,
-        )
+        demo.launch(**self.login.launch_options(), **LAUNCH_OPTIONS)  # auth, its guard
 
     # ---------------------------------------------------------------- helpers
     def _status(self, text: str) -> Updates:
@@ -237,6 +233,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         metrics = transcript.metrics.model_dump()
         shown = views.spoken_message(transcript.text, metrics)
         session.add([shown])
+        if transcript.note:  # part of the recording was damaged and skipped
+            gr.Warning(transcript.note)
+            session.add([views.note_message(transcript.note)])
         yield {
             self.c.chat: session.snapshot(),
             self.c.status: "⏳ 已转写，评估中 Transcribed…",

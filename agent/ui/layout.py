@@ -23,6 +23,7 @@ CSS = """
 #status { min-height: 1.6em; font-size: 0.95em; }
 #chat .message { font-size: 0.98em; }
 .score-big h2 { font-size: 1.8em; }
+#logout { max-width: 10em; margin-left: auto; }
 """
 
 # Ctrl/Cmd+Enter in the answer box sends it (Enter makes a new line in a long answer).
@@ -176,6 +177,8 @@ def build_components(
     logged-in user, so the name box is hidden."""
     state = gr.State(None)
     gr.Markdown(f"# {TITLE}")
+    if auth_on:  # Gradio's /logout: ends this name's login in every browser
+        gr.Button("退出登录 Log out", link="/logout", size="sm", elem_id="logout")
     with gr.Tabs(selected="interview") as tabs:
         with gr.Tab("面试 Interview", id="interview"):
             setup = _setup_panel(auth_on, companies or [])

@@ -29,6 +29,7 @@ from agent.diagnostics import warn_if_slow
 from agent.interview.report import write_report
 from agent.interview.report_types import Report
 from agent.interview.store import Store
+from agent.osutil import private_dir
 from agent.settings import Settings
 from agent.speech.audio import SAMPLE_RATE
 
@@ -59,6 +60,14 @@ def report_progress(done: int, total: int) -> None:
     listener = _progress.get()
     if listener is not None:
         listener(done, total)
+
+
+def _gradio_cache() -> Path:
+    """Gradio's cache folder (``GRADIO_TEMP_DIR``, see ``access.keep_private``), made
+    when missing (0700)."""
+    from gradio.utils import get_upload_folder
+
+    return private_dir(Path(get_upload_folder()))
 
 
 def default_engine(settings: Settings, bank: Bank, store: Store) -> Engine:
@@ -102,8 +111,9 @@ class Services:
         #: once each took 10–12 s; the last words' piece should not wait behind others)
         self._speech = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mianshi-asr")
         #: this process's own folder for report downloads: private (0700, a fresh name
-        #: per process), removed at exit
-        self.reports_dir = Path(tempfile.mkdtemp(prefix="mianshi-reports-"))
+        #: per process), removed at exit; inside Gradio's cache, so Gradio serves the
+        #: files from there instead of copying them (its copies were 0644)
+        self.reports_dir = Path(tempfile.mkdtemp(prefix="mianshi-reports-", dir=_gradio_cache()))
         atexit.register(shutil.rmtree, self.reports_dir, True)
 
     # ------------------------------------------------------------- shared objects
@@ -153,8 +163,11 @@ class Services:
     def downloads(self, report: Report) -> tuple[Path, Path]:
         """The report as JSON and Markdown files (for the download buttons)."""
         sid = re.sub(r"[^0-9A-Za-z_-]", "_", report.session_id or "report")[:64]
-        path = self.reports_dir / sid / f"mianshi-{sid}.json"
-        return write_report(report, path, reading=self.reading)
+        path = private_dir(self.reports_dir / sid) / f"mianshi-{sid}.json"
+        files = write_report(report, path, reading=self.reading)
+        for file in files:
+            file.chmod(0o600)
+        return files
 
     # ------------------------------------------------------------------- workers
     def submit(

@@ -12,7 +12,7 @@ import av
 import numpy as np
 import pytest
 
-from agent.speech.transcriber import SAMPLE_RATE, AudioError, load_audio
+from agent.speech.audio import SAMPLE_RATE, AudioError, load_audio
 
 
 def _live_webm(path: Path, seconds: float, rate: int = 48000) -> Path:

@@ -163,3 +163,32 @@ def test_cli_bad_audio_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path = _write_wav(tmp_path / "silence.wav", [0] * 16000 * 2)
     assert main(["transcribe", str(path)]) == 2
     assert "no speech detected" in capsys.readouterr().err
+
+
+def test_a_damaged_upload_keeps_the_words_after_the_damage(
+    transcriber: Transcriber, tmp_path: Path
+) -> None:
+    import av
+
+    clip = AUDIO / "TEST_MEETING_T0000000001_S00000.wav"  # 12.4 s of speech
+    mp3 = tmp_path / "answer.mp3"
+    with av.open(str(clip)) as src, av.open(str(mp3), "w", format="mp3") as out:
+        stream = out.add_stream("libmp3lame", rate=16000)
+        stream.layout = "mono"
+        for frame in src.decode(audio=0):
+            frame.pts = None
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    data = bytearray(mp3.read_bytes())
+    at = len(data) * 2 // 5
+    data[at : at + 400] = bytes((i * 37 + 11) % 256 for i in range(400))
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    whole, hurt = transcriber.transcribe(mp3), transcriber.transcribe(damaged)
+    print(f"whole: {whole.text}\ndamaged: {hurt.text}\n{hurt.note}")
+    assert whole.note is None and hurt.note and "damaged data" in hurt.note
+    assert hurt.duration_s > whole.duration_s - 1.0  # before: cut at the damage
+    tail = normalize_for_cer(whole.text)[-4:]
+    assert tail in normalize_for_cer(hurt.text)  # the last words are still there

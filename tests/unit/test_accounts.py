@@ -56,6 +56,29 @@ def test_users_command(
     assert not Accounts(isolated_settings.db_path).any()
 
 
+def test_weak_passwords_are_refused_with_the_reason(
+    isolated_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from agent.accounts import common_passwords
+
+    assert len(common_passwords()) > 15000  # the bundled list, read offline
+    for weak, reason in (
+        ("12345678", "too short: at least 10 characters"),  # was accepted
+        ("1234567890", "most common passwords"),
+        ("qwertyuiop", "most common passwords"),
+        ("woaini1314", "most common passwords"),
+        ("Password2024!", "most common passwords"),  # a common one with a tail
+        ("iloveyou.1314", "most common passwords"),
+        ("bob-the-builder-1", "must not contain the user name"),
+    ):
+        monkeypatch.setattr("sys.stdin", io.StringIO(weak + "\n"))
+        assert main(["users", "add", "bob"]) == 2, weak
+        assert reason in capsys.readouterr().err, weak
+    assert not Accounts(isolated_settings.db_path).any()  # nothing was added
+    monkeypatch.setattr("sys.stdin", io.StringIO("violet tram at dusk\n"))
+    assert main(["users", "add", "bob"]) == 0
+
+
 def test_the_app_refuses_a_network_address_without_accounts() -> None:
     for host in ("127.0.0.1", "localhost", "::1"):
         check_bind(host, login=False, allow_open=False)
@@ -80,9 +103,9 @@ def test_login_takes_accounts_and_the_old_shared_login(tmp_path: Path) -> None:
     assert not login.on
     accounts.add("alice", "correct horse")
     assert login.on and login("alice", "correct horse") and not login("alice", "nope-nope")
-    shared = Settings(data_dir=tmp_path, ui_username="team", ui_password="team-pass")
+    shared = Settings(data_dir=tmp_path, ui_username="team", ui_password="violet-tram-at-dusk")
     legacy = Login(shared, accounts)
-    assert legacy("team", "team-pass") and not legacy("team", "x") and legacy.on
+    assert legacy("team", "violet-tram-at-dusk") and not legacy("team", "x") and legacy.on
     accounts.close()
 
 

@@ -222,10 +222,10 @@ def test_capabilities_probe_without_known_model_does_not_deadlock() -> None:
 
 
 def test_credentials_in_the_endpoint_url_never_reach_a_message() -> None:
-    from agent.llm.client import LLMClient, shown_url
+    from agent.llm.client import LLMClient
 
     url = "https://alice:s3cret@llm.example.com:8443/v1?api_key=sk-abc123"
-    assert shown_url(url) == "https://llm.example.com:8443/v1"
+    assert LLMClient(url).shown_url == "https://***@llm.example.com:8443/v1?api_key=***"
     client = LLMClient("http://bob:hunter2@127.0.0.1:9/v1?token=t0k3n", model="m", retries=0)
     with pytest.raises(EndpointUnavailable) as err:
         client.chat([{"role": "user", "content": "hi"}])

@@ -84,8 +84,9 @@ def iv(text: str) -> dict[str, str]:
 def app(isolated_settings: Any) -> Iterator[tuple[MianshiUI, Any, FakeEngine]]:
     engine = FakeEngine()
     transcript = SimpleNamespace(
-        text="旋转位置编码", metrics=SimpleNamespace(model_dump=lambda: {"duration_s": 3.0})
-    )
+        text="旋转位置编码", metrics=SimpleNamespace(model_dump=lambda: {"duration_s": 3.0}),
+        note=None,
+    )  # fmt: skip
     services = Services(
         isolated_settings,
         engine_factory=lambda settings, bank, store: engine,
@@ -195,6 +196,18 @@ def test_a_spoken_answer_is_transcribed_shown_and_answered(app: Any) -> None:
     assert checked(demo, ui.answer_audio, ui.answer_audio(None, session)) == [
         {"__type__": "update"}
     ]
+
+
+def test_a_recording_read_only_in_part_is_answered_with_a_note(app: Any) -> None:
+    ui, demo, engine = app
+    session = started(ui, demo)
+    note = "About 0.8 s of the recording could not be read (damaged data) and was skipped"
+    ui.services.transcriber().transcribe(None).note = note  # the fake's one transcript
+    updates = checked(demo, ui.answer_audio, ui.answer_audio("/tmp/a.wav", session))
+    chat = [m["content"] for m in updates[-1][ui.c.chat]]
+    spoken = next(i for i, text in enumerate(chat) if text.startswith("🎤 旋转位置编码"))
+    assert chat[spoken + 1] == f"⚠️ {note}"  # right under the answer it concerns
+    assert engine.answered == [{"text": "旋转位置编码", "speech": {"duration_s": 3.0}}]
 
 
 def test_the_end_shows_the_report_with_its_downloads(app: Any) -> None:
