@@ -35,6 +35,21 @@ def _entry_problems(entry: schema.Entry, require_rubric: bool) -> list[str]:
     return problems
 
 
+def _header(raw: dict[str, Any], problems: list[str]) -> schema.BankMeta:
+    """The bank's top-level keys, meta and topics (problems appended); its meta."""
+    extra = set(raw) - set(schema.Bank.model_fields)
+    if extra:
+        problems.append(f"unknown top-level keys: {', '.join(sorted(extra))}")
+    try:
+        meta = schema.BankMeta.model_validate(raw.get("meta") or {})
+    except ValidationError as exc:
+        problems.append(f"meta: {exc}")
+        meta = schema.BankMeta()
+    if raw.get("topics") is not None and list(raw["topics"]) != list(schema.TOPICS):
+        problems.append("topics: the list differs from agent.bank.TOPICS")
+    return meta
+
+
 def validate(
     path: str | Path | None = None,
     *,
@@ -59,17 +74,7 @@ def validate(
             return [str(exc)]
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
         return [f"{p}: expected a mapping with an `entries` list"]
-
-    extra = set(raw) - set(schema.Bank.model_fields)
-    if extra:
-        problems.append(f"unknown top-level keys: {', '.join(sorted(extra))}")
-    try:
-        meta = schema.BankMeta.model_validate(raw.get("meta") or {})
-    except ValidationError as exc:
-        problems.append(f"meta: {exc}")
-        meta = schema.BankMeta()
-    if raw.get("topics") is not None and list(raw["topics"]) != list(schema.TOPICS):
-        problems.append("topics: the list differs from agent.bank.TOPICS")
+    meta = _header(raw, problems)
 
     ids: Counter[str] = Counter()
     located: dict[str, set[str]] = defaultdict(set)

@@ -32,9 +32,10 @@ from typing import Any
 
 from agent.bank import Bank, Entry, load_bank
 from agent.errors import UserError
+from agent.grading.checks import too_long
 from agent.grading.models import Grade
 from agent.osutil import write_atomic
-from agent.settings import load_settings
+from agent.settings import Settings, load_settings
 
 
 def register(subparsers: Any) -> None:
@@ -86,15 +87,16 @@ def _error_line(line: int, message: str) -> dict[str, Any]:
     return {"line": line, **Grade.invalid(message).model_dump()}
 
 
-def _grade(args: argparse.Namespace) -> int:
-    if not args.inp.is_file():
-        raise UserError(f"no such input file: {args.inp}")
-    settings = load_settings()
-    bank = load_bank(args.bank)
-    raw_lines = args.inp.read_text(encoding="utf-8").splitlines()
-    jobs: list[tuple[int, Entry, str] | dict[str, Any]] = []
-    previous: dict[int, str] = {}  # line -> the answer before a follow-up
-    for n, raw in enumerate(raw_lines, start=1):
+Job = tuple[int, Entry, str] | dict[str, Any]  # (line, entry, answer), or an invalid line
+
+
+def _read_jobs(
+    args: argparse.Namespace, bank: Bank, limit: int
+) -> tuple[list[Job], dict[int, str]]:
+    """Every input line as a job, and the answer before each follow-up (by line)."""
+    jobs: list[Job] = []
+    previous: dict[int, str] = {}
+    for n, raw in enumerate(args.inp.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip():
             continue
         try:
@@ -102,25 +104,40 @@ def _grade(args: argparse.Namespace) -> int:
             entry, answer = _resolve(bank, item)
             if isinstance(item.get("previous"), str):
                 previous[n] = item["previous"]
-            if len(answer) > settings.max_answer_chars:
-                raise ValueError(
-                    f"the answer is {len(answer)} characters long; the limit is "
-                    f"{settings.max_answer_chars} (MIANSHI_MAX_ANSWER_CHARS)"
-                )
+            refused = too_long(answer, limit)
+            if refused:
+                raise ValueError(refused)
             jobs.append((n, entry, answer))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             jobs.append(_error_line(n, f"line {n}: {exc}"))
+    return jobs, previous
 
+
+def _grade(args: argparse.Namespace) -> int:
+    if not args.inp.is_file():
+        raise UserError(f"no such input file: {args.inp}")
+    settings = load_settings()
+    jobs, previous = _read_jobs(args, load_bank(args.bank), settings.max_answer_chars)
+    partial = args.out.with_name(args.out.name + ".partial")
+    done = _done_before([args.out, partial])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results = _run(args, settings, jobs, previous, done, partial)
+    write_atomic(args.out, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in results))
+    partial.unlink(missing_ok=True)
+    return _summary(results, args.out)
+
+
+def _run(
+    args: argparse.Namespace, settings: Settings, jobs: list[Job], previous: dict[int, str],
+    done: dict[str, dict[str, Any]], partial: Path,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Grade the jobs not done before (each row appended to ``partial`` as it comes)."""
     from agent.grading import Grader
     from agent.llm.server import connect
 
     results: list[dict[str, Any]] = []
-    total = len(jobs)
-    start = time.perf_counter()
-    partial = args.out.with_name(args.out.name + ".partial")
-    done = _done_before([args.out, partial])
+    total, start = len(jobs), time.perf_counter()
     todo = [j for j in jobs if isinstance(j, tuple) and _key(*j) not in done]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(partial.open("a", encoding="utf-8"))
         grader: Grader | None = None
@@ -150,21 +167,17 @@ def _grade(args: argparse.Namespace) -> int:
             log.write(json.dumps(row, ensure_ascii=False) + "\n")
             log.flush()
             shown = "pending" if grade.score is None else f"{grade.score:.1f}"
-            print(
-                f"[{i}/{total}] {entry.id} → {shown} {','.join(grade.flags)} "
-                f"({time.perf_counter() - start:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
-    write_atomic(args.out, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in results))
-    partial.unlink(missing_ok=True)
+            took = time.perf_counter() - start
+            print(f"[{i}/{total}] {entry.id} → {shown} {','.join(grade.flags)} ({took:.0f} s)",
+                  file=sys.stderr, flush=True)  # fmt: skip
+    return results
+
+
+def _summary(results: list[dict[str, Any]], out: Path) -> int:
     graded = sum(1 for r in results if r["status"] == "graded")
     pending = [r for r in results if r["status"] == "pending"]
     invalid = sum(1 for r in results if r["status"] == "error")
-    print(
-        f"graded {graded}, pending {len(pending)}, invalid {invalid} → {args.out}",
-        file=sys.stderr,
-    )
+    print(f"graded {graded}, pending {len(pending)}, invalid {invalid} → {out}", file=sys.stderr)
     if pending:
         print(
             f"mianshi: {len(pending)} grade(s) pending (run again to retry): {pending[0]['error']}",

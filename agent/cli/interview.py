@@ -90,7 +90,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--report", type=Path, help="write the JSON report here (+ .md twin)")
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished session")
     p.set_defaults(func=_interview)
+    _register_sessions(subparsers)
 
+
+def _register_sessions(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s = subparsers.add_parser("sessions", help="past interviews: list, show, export")
     sub = s.add_subparsers(dest="sessions_command", metavar="ACTION")
     sub.required = True

@@ -57,6 +57,17 @@ _FILLER = re.compile(
 )
 
 
+def too_long(answer: str, limit: int) -> str | None:
+    """Why an answer is refused for its length (None: it is not): the one rule and the
+    one message of the interview, the app and ``mianshi grade``."""
+    if len(answer) <= limit:
+        return None
+    return (
+        f"回答有 {len(answer)} 个字符，上限 {limit}，请精简后再发送 The answer is "
+        f"{len(answer)} characters long; the limit is {limit} (MIANSHI_MAX_ANSWER_CHARS)"
+    )
+
+
 def is_dont_know(text: str) -> bool:
     norm = normalize(text)
     if not _DONT_KNOW.search(norm):

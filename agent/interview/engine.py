@@ -22,6 +22,7 @@ from langgraph.types import Command
 from agent import grading
 from agent.bank import Bank, Entry, RubricPoint, load_bank
 from agent.errors import UserError
+from agent.grading.checks import too_long
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.grading.rubric import rubric_for
@@ -280,12 +281,9 @@ class Engine:
     # ------------------------------------------------ what the front ends need
     def check_answer(self, answer: str) -> None:
         """The one rule for an answer's length (UserError naming the limit)."""
-        limit = self.settings.max_answer_chars
-        if len(answer) > limit:
-            raise UserError(
-                f"the answer is {len(answer)} characters long; the limit is {limit} "
-                "(MIANSHI_MAX_ANSWER_CHARS)"
-            )
+        refused = too_long(answer, self.settings.max_answer_chars)
+        if refused:
+            raise UserError(refused)
 
     def grades(self, session_id: str) -> dict[int, Grade]:
         """The session's grades ready so far, by turn index."""

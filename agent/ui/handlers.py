@@ -22,6 +22,7 @@ import gradio as gr
 
 from agent.accounts import Accounts
 from agent.errors import UserError
+from agent.grading.checks import too_long
 from agent.interview import report_markdown
 from agent.interview.engine import Step
 from agent.interview.report_types import Report
@@ -171,16 +172,12 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
     def answer_text(self, text: str, session: UISession | None) -> Iterator[Updates]:
         """A typed answer or command word; clears the answer box once it is taken."""
         text = (text or "").strip()
-        limit = self.settings.max_answer_chars
+        message = too_long(text, self.settings.max_answer_chars)
         if not _active(session):
             yield gr.skip()
         elif not text:
             yield self._status("✍️ 请输入回答，或点「提示 / 跳过」 Type an answer first")
-        elif len(text) > limit:  # refused before the answer box is cleared
-            message = (
-                f"回答有 {len(text)} 个字符，上限 {limit}，请精简后再发送 "
-                f"The answer is {len(text)} characters; the limit is {limit}"
-            )
+        elif message:  # refused before the answer box is cleared
             gr.Warning(message)
             yield self._status(f"⚠️ {message}")
         elif _claimed(session):

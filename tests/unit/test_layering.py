@@ -1,6 +1,7 @@
-"""Package arrows point one way (issue 31): every import in ``agent/`` — at module
-level or inside a function — goes from a package to one in a lower layer, as README's
-``layers`` block says. A new package must be placed in that block."""
+"""The shape of agent/ (issue 31). Package arrows point one way: every import in
+``agent/`` — at module level or inside a function — goes from a package to one in a
+lower layer, as README's ``layers`` block says (a new package must be placed in that
+block). And no function is longer than a screen."""
 
 from __future__ import annotations
 
@@ -66,3 +67,18 @@ def test_the_check_sees_an_arrow_that_runs_back_up(tmp_path: Path) -> None:
     """The walk finds imports inside functions too (where the old cycle hid)."""
     code = "def f():\n    from agent.interview.store import Store\n    return Store\n"
     assert _imported(ast.parse(code)) == [(2, "interview")]
+
+
+#: The longest a function in agent/ may be (issue 31): one screen, one idea.
+MAX_FUNCTION_LINES = 60
+
+
+def test_no_function_in_agent_is_longer_than_a_screen() -> None:
+    long = []
+    for path in sorted((ROOT / "agent").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines})")
+    assert long == []
