@@ -281,6 +281,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             return
         except Exception as exc:  # the model or the store failed: say so plainly
             gr.Warning(f"面试官没能回应 The interviewer could not respond: {said(exc)}")
+            if isinstance(payload, str):  # not taken: a typed answer goes back to the box
+                with session.lock:  # (a spoken one stays on screen as it was heard)
+                    session.messages = [m for m in session.messages if m is not shown]
             failed = f"❌ 出错了 Something failed: {said(exc)} — 可在「历史」继续这场面试"
             yield {
                 self.c.chat: session.snapshot(),
