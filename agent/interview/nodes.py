@@ -42,6 +42,8 @@ from agent.review.questions import due_groups, review_entry, review_line
 #: lexical coverage; an answer this weak overall gets no follow-up (move on).
 MISSING_BELOW = 0.5
 HOPELESS_BELOW = 0.08
+#: ``asked_ids`` tag of a main question put again (``<id>#redirect``): once per question.
+REDIRECTED = "#redirect"
 
 CoverageFn = Callable[[Entry, str], list[float]]
 ProgressFn = Callable[[int, int], None]
@@ -297,7 +299,7 @@ class Nodes:
             self.deps.queue.save_now(state["session_id"], turn.index, decided)
         else:
             self.deps.queue.submit(state["session_id"], turn)
-        update: dict[str, Any] = {"turns": [_json(turn)]}
+        update: dict[str, Any] = {"turns": [_json(turn)], "redirect": None}
         mean = sum(coverage) / len(coverage) if coverage else 0.0
         if current.kind == "main":
             new = next_difficulty(state.get("difficulty", cfg.band), cfg.band, mean)
@@ -305,19 +307,67 @@ class Nodes:
             update["difficulty_path"] = [
                 {"after": current.question_id, "coverage": round(mean, 2), "next_difficulty": new}
             ]
+        if current.kind == "main" or current.redirected:  # graded on every point
             missing = [i for i, c in enumerate(coverage) if c < MISSING_BELOW]
             if mean < HOPELESS_BELOW:  # nothing to build on: move on, don't pile on
                 missing = []
         else:
             missing = [i for i in state.get("missing") or [] if i not in set(current.targets)]
         update["missing"] = missing
+        reason = self._redirect_reason(cfg, state, current, decided)
+        if reason:
+            update["redirect"] = reason
+            update["missing"] = list(range(len(coverage)))
+            return Command(goto="follow_up", update=update)
         more = bool(missing) and current.follow_ups_used < cfg.max_follow_ups
         more = more and cfg.mode != "review"  # review questions are short: no follow-ups
         return Command(goto="follow_up" if more else "select", update=update)
 
+    @staticmethod
+    def _redirect_reason(
+        cfg: InterviewConfig, state: InterviewState, current: Current, decided: Grade | None
+    ) -> str | None:
+        """Why a main question is put again once, as a real interviewer would: an
+        off-topic answer (any mode but review), or 不知道 (practice mode: a hint is
+        offered). A second such answer moves on."""
+        if current.kind != "main" or decided is None or cfg.mode == "review":
+            return None
+        if f"{current.question_id}{REDIRECTED}" in state.get("asked_ids", []):
+            return None
+        if "off_topic" in decided.flags:
+            return "off_topic"
+        if "dont_know" in decided.flags and cfg.mode == "practice":
+            return "dont_know"
+        return None
+
+    def _redirect(
+        self, cfg: InterviewConfig, state: InterviewState, current: Current
+    ) -> dict[str, Any]:
+        """The main question put again (see ``_redirect_reason``), as a follow-up
+        graded on every key point, with an angle to start from (a point's label)."""
+        entry = self._entry(current, cfg.lang)
+        points = self.deps.rubric(entry)
+        first = points[0].point if points else None
+        line = say.redirect(cfg.lang, current.question, first, state.get("redirect") == "dont_know")
+        again = Current(
+            question_id=current.question_id,
+            kind="follow_up",
+            question=current.question,
+            asked=line,
+            parent_id=current.question_id,
+            follow_ups_used=current.follow_ups_used,
+            origin=current.origin,
+            entry=current.entry,
+            redirected=True,
+        )
+        tag = f"{current.question_id}{REDIRECTED}"
+        return {"current": _json(again), "asked_ids": [tag], "redirect": None}
+
     def follow_up(self, state: InterviewState) -> dict[str, Any]:
         cfg = _cfg(state)
         current = _current(state)
+        if state.get("redirect"):
+            return self._redirect(cfg, state, current)
         entry = self._entry(current, cfg.lang)
         missing: list[int] = list(state.get("missing") or [])
         asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
@@ -329,7 +379,8 @@ class Nodes:
         else:
             points = self.deps.rubric(entry)
             point = points[missing[0]].point if missing else points[0].point
-            question = say.probe(self.deps.llm, cfg.lang, entry.question, point)
+            said = turns_of(state)[-1].answer if state.get("turns") else ""
+            question = say.probe(self.deps.llm, cfg.lang, entry.question, point, said)
             targets, reference, bank_follow_up = missing[:1], None, None
             tag = f"{entry.id}#probe{len(asked_fu)}"
         intro = say.follow_up_intro(cfg.lang, len(state.get("turns", [])))

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
+from agent.grading.lexical import terms
 from agent.llm.errors import LLMError
 from agent.llm.protocol import LLM
 from agent.prompts import PROMPTS_DIR, render
@@ -129,9 +130,55 @@ def _model_line(
     return line
 
 
-def probe(llm: LLM | None, lang: str, question: str, point: str) -> str:
-    """A short follow-up aimed at ``point`` that does not reveal it."""
-    return _model_line(llm, "probe", lang, question, point, 120) or phrase(lang, "probe_fallback")
+#: A key point's label (the words before its colon: "缺点：…", "Adam state: …") is a
+#: name for what it is about that says nothing of its claim.
+_LABEL = re.compile(r"^\s*([^：:，,。.]{2,16})[：:]")
+_TERM = re.compile(r"^[A-Za-z][A-Za-z0-9_.+-]{2,}$")
+
+
+def point_label(point: str) -> str | None:
+    """What a key point is about, when it names it before a colon; else None."""
+    found = _LABEL.match(point)
+    return found.group(1).strip() if found else None
+
+
+def gap_term(point: str, question: str, answer: str) -> str | None:
+    """A technical term of ``point`` that neither the question nor the answer has (a
+    pointer at the area, not the claim); None when there is none."""
+    known = terms(question) | terms(answer)
+    words = sorted((t for t in terms(point) - known if _TERM.match(t)), key=lambda t: (-len(t), t))
+    return words[0] if words else None
+
+
+def probe(llm: LLM | None, lang: str, question: str, point: str, answer: str = "") -> str:
+    """A short follow-up aimed at ``point`` that does not reveal it: by the point's
+    label when it has one, else a model-worded line (checked not to leak it), else by
+    a term of the point the answer lacks, else a neutral question — never a generic
+    "tell me more"."""
+    label = point_label(point)
+    if label:
+        return phrase(lang, "probe_label").format(label=label)
+    line = _model_line(llm, "probe", lang, question, point, 120)
+    if line:
+        return line
+    term = gap_term(point, question, answer)
+    if term:
+        return phrase(lang, "probe_term").format(term=term)
+    return phrase(lang, "probe_fallback")
+
+
+def redirect(lang: str, question: str, point: str | None, dont_know: bool) -> str:
+    """Back to the question after an off-topic answer (with an angle to start from), or
+    a hint offered after 不知道 (practice mode)."""
+    if dont_know:
+        return f"{phrase(lang, 'dont_know_offer')}{question}"
+    label = point_label(point) if point else None
+    angle = (
+        phrase(lang, "redirect_label").format(label=label)
+        if label
+        else phrase(lang, "redirect_start")
+    )
+    return f"{phrase(lang, 'redirect')}{question}{' ' if lang == 'en' else ''}{angle}"
 
 
 def hint(llm: LLM | None, lang: str, question: str, point: str | None) -> str:

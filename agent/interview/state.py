@@ -105,6 +105,9 @@ class Current(Asked):
     """The question on the table."""
 
     follow_ups_used: int = 0
+    #: the main question put again after an off-topic answer or 不知道 (once per
+    #: question); asked as a follow-up, graded on every key point
+    redirected: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -145,6 +148,8 @@ class InterviewState(TypedDict, total=False):
     pending_answer: Any
     command: str | None
     missing: list[int]  # rubric point indexes of the main question still missing
+    #: why the main question is put again next ("off_topic", "dont_know"), else None
+    redirect: str | None
     done: bool
     report: dict[str, Any] | None
 

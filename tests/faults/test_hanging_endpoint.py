@@ -35,7 +35,7 @@ def test_a_hanging_endpoint_gets_the_neutral_line_after_one_timeout(
     monkeypatch.setattr(say, "LINE_TIMEOUT_S", 0.5)
     llm = LLMClient(f"http://127.0.0.1:{port}/v1", model="m", timeout=120, retries=2)
     try:
-        line = say.probe(llm, "zh", "什么是 KV cache？", "缓存历史 K、V")
+        line = say.probe(llm, "zh", "什么是 KV cache？", "缓存历史 K、V", "缓存")
         assert line == say.phrase("zh", "probe_fallback")
         assert len(accepted) == 1  # one try: no transport retries
     finally:

@@ -51,6 +51,14 @@ def coverage(entry: Entry, answer: str) -> list[float]:
     return [1.0 if p.point in answer else 0.0 for p in entry.rubric]
 
 
+def precheck(entry: Entry, answer: str, **_: Any) -> Grade | None:
+    """The deterministic checks, as the grader's: 不知道 and an answer about something else."""
+    flag = "dont_know" if answer == "不知道" else "off_topic" if "LoRA" in answer else None
+    if flag is None:
+        return None
+    return Grade.precheck(entry.id, [p.point for p in entry.rubric], [flag], 0.0)
+
+
 class Harness:
     def __init__(self, bank: Bank, tmp: Path) -> None:
         self.store = Store(tmp / "s.sqlite")
@@ -90,6 +98,7 @@ class Harness:
             rubric=rubric,
             on_finish=lambda sid, rep: self.store.finish_session(sid, rep),
             on_session=self.store.create_session,
+            precheck=precheck,
         )
         self.graph = compile_graph(self.deps, InMemorySaver())
         self.cfg = {"configurable": {"thread_id": "s1"}}
@@ -230,3 +239,35 @@ def test_follow_up_never_reasks_a_covered_point_with_a_bank_question(tmp_path: P
     assert "追问一" not in fu["say"]  # it would ask again about A, which was covered
     turn = h.graph.get_state(h.cfg).values["current"]
     assert turn["targets"] == [1]
+
+
+def test_an_off_topic_answer_is_redirected_once_then_the_interview_moves_on(
+    bank: Bank, tmp_path: Path
+) -> None:
+    h = Harness(bank, tmp_path)
+    q = h.asked(h.start(questions=2, max_follow_ups=1, mode="real"))
+    assert q is not None
+    again = h.asked(h.answer("我讲讲 LoRA 的低秩分解"))
+    assert again is not None and again["kind"] == "follow_up"
+    assert again["question_id"] == q["question_id"]  # the same question, put again
+    assert again["say"].startswith("这个回答好像没有回答题目") and "可以先" in again["say"]
+    nxt = h.asked(h.answer("还是说 LoRA 吧"))  # off-topic again: move on
+    assert nxt is not None and nxt["kind"] == "main" and nxt["question_id"] != q["question_id"]
+    state = h.graph.get_state(h.cfg).values
+    assert [t["kind"] for t in state["turns"]] == ["main", "follow_up"]  # in the transcript
+
+
+def test_dont_know_gets_one_hint_offer_in_practice_and_none_in_real_mode(
+    bank: Bank, tmp_path: Path
+) -> None:
+    h = Harness(bank, tmp_path)
+    q = h.asked(h.start(questions=2, max_follow_ups=1, mode="practice"))
+    assert q is not None
+    offer = h.asked(h.answer("不知道"))
+    assert offer is not None and offer["question_id"] == q["question_id"] and "提示" in offer["say"]
+    assert h.asked(h.answer("不知道"))["kind"] == "main"  # type: ignore[index]  # once only
+    real = Harness(bank, tmp_path / "real")
+    first = real.asked(real.start(questions=2, max_follow_ups=1, mode="real"))
+    nxt = real.asked(real.answer("不知道"))
+    assert first is not None and nxt is not None
+    assert nxt["kind"] == "main" and nxt["question_id"] != first["question_id"]

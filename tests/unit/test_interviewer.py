@@ -45,10 +45,36 @@ def test_probe_uses_model_line_unless_it_leaks_or_fails() -> None:
     ok = FakeLLM("它在推理时具体省掉了哪部分计算？")
     assert say.probe(ok, "zh", q, point) == "它在推理时具体省掉了哪部分计算？"
     assert point in ok.chats[0][0]["content"]  # the prompt names the point to aim at
+    # a line that leaks the point, or no line: a term of the point the answer lacks
+    by_term = say.phrase("zh", "probe_term").format(term="token")
     leaky = FakeLLM("是不是缓存历史 token 的 K 和 V，避免重复计算？")
-    assert say.probe(leaky, "zh", q, point) == say.phrase("zh", "probe_fallback")
+    assert say.probe(leaky, "zh", q, point) == by_term
     down = FakeLLM(EndpointUnavailable("down"))
-    assert say.probe(down, "zh", q, point) == say.phrase("zh", "probe_fallback")
+    assert say.probe(down, "zh", q, point) == by_term
+    assert say.probe(down, "zh", q, point, "我知道它缓存 token") == say.phrase(
+        "zh", "probe_fallback"
+    )
+
+
+def test_a_probe_names_a_labelled_point_by_its_label_and_never_says_tell_me_more() -> None:
+    q = "简述 one-hot 的优缺点。"
+    line = say.probe(None, "zh", q, "缺点：维度等于词表大小，极度稀疏")
+    assert line == "你还没讲到「缺点」这一点，能说说吗？" and "维度" not in line
+    assert say.probe(None, "en", q, "Adam state: FP32 master weights") == (
+        "You haven't covered Adam state yet. Can you walk me through it?"
+    )
+    for lang in ("zh", "en"):  # the old generic line is gone
+        assert "展开" not in say.phrase(lang, "probe_fallback")
+        assert "more detail" not in say.phrase(lang, "probe_fallback")
+
+
+def test_a_redirect_puts_the_question_again_with_an_angle_or_offers_a_hint() -> None:
+    q = "什么是流水线并行？"
+    back = say.redirect("zh", q, "切分方式：按层把模型切成多段", dont_know=False)
+    assert back.startswith("这个回答好像没有回答题目") and q in back and "切分方式" in back
+    assert "按层" not in back  # the angle names the point, never states it
+    offer = say.redirect("en", "What is pipeline parallelism?", None, dont_know=True)
+    assert "hint" in offer and offer.endswith("What is pipeline parallelism?")
 
 
 def test_a_hint_that_parrots_the_question_is_replaced() -> None:
