@@ -14,6 +14,7 @@ worker threads are process-wide (``Services``).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any, TypeGuard
@@ -40,6 +41,14 @@ from agent.ui.session import Message, UISession
 from agent.ui.voice_mode import VoiceHandlers
 
 Updates = dict[Any, Any]  # component -> its new value, or gr.update(...)
+
+#: Practice mode: how long the next main question may wait for the grades of the
+#: answers before it (their feedback comes first), and how often it looks.
+FEEDBACK_WAIT_S = 180.0
+FEEDBACK_POLL_S = 0.5
+#: How long a notice in the status line (an answer refused) stays before the timer's
+#: progress line replaces it.
+STATUS_HOLD_S = 8.0
 
 
 def _active(session: UISession | None) -> TypeGuard[UISession]:
@@ -179,6 +188,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             yield self._status("✍️ 请输入回答，或点「提示 / 跳过」 Type an answer first")
         elif message:  # refused before the answer box is cleared
             gr.Warning(message)
+            session.status_held_until = time.monotonic() + STATUS_HOLD_S
             yield self._status(f"⚠️ {message}")
         elif _claimed(session):
             try:
@@ -273,23 +283,10 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         yield from self._wait(future, line)
         try:
             step = future.result()
-        except UserError as exc:
-            gr.Warning(str(exc))
-            with session.lock:  # off the chat; a typed one goes back to the answer box
-                session.messages = [m for m in session.messages if m is not shown]
-            yield {self.c.chat: session.snapshot(), self.c.status: f"❌ {exc}"}
+        except Exception as exc:
+            yield self._not_taken(session, payload, shown, exc)
             return
-        except Exception as exc:  # the model or the store failed: say so plainly
-            gr.Warning(f"面试官没能回应 The interviewer could not respond: {said(exc)}")
-            if isinstance(payload, str):  # not taken: a typed answer goes back to the box
-                with session.lock:  # (a spoken one stays on screen as it was heard)
-                    session.messages = [m for m in session.messages if m is not shown]
-            failed = f"❌ 出错了 Something failed: {said(exc)} — 可在「历史」继续这场面试"
-            yield {
-                self.c.chat: session.snapshot(),
-                self.c.status: f"{failed} (resume it from History)",
-            }
-            return
+        yield from self._feedback_first(session, step)
         grades, turns = engine.grades(sid), engine.turns(sid)
         session.add(views.new_feedback(session, grades, turns))
         session.add(views.reply_messages(step))
@@ -300,6 +297,44 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             session.report = step.report
         status = views.progress_status(session, len(turns), views.graded_count(grades))
         yield {self.c.chat: session.snapshot(), self.c.status: status}
+
+    def _not_taken(
+        self, session: UISession, payload: str | dict[str, Any], shown: Message, exc: Exception
+    ) -> Updates:
+        """The engine did not take the answer: say why; a typed answer leaves the chat
+        and goes back to the answer box (a spoken one stays on screen as it was heard)."""
+        if isinstance(exc, UserError):  # refused (another window answered, too long …)
+            gr.Warning(str(exc))
+            status = f"❌ {exc}"
+        else:  # the model or the store failed: say so plainly
+            gr.Warning(f"面试官没能回应 The interviewer could not respond: {said(exc)}")
+            status = (
+                f"❌ 出错了 Something failed: {said(exc)} — 可在「历史」继续这场面试 "
+                "(resume it from History)"
+            )
+        if isinstance(exc, UserError) or isinstance(payload, str):
+            with session.lock:
+                session.messages = [m for m in session.messages if m is not shown]
+        return {self.c.chat: session.snapshot(), self.c.status: status}
+
+    def _feedback_first(self, session: UISession, step: Step) -> Iterator[Updates]:
+        """Practice mode: the next main question waits until every earlier answer is
+        graded, so its feedback comes before it, in order (follow-ups do not wait; the
+        end waits for every grade anyway). At most ``FEEDBACK_WAIT_S``."""
+        if session.mode == "real" or step.done or step.kind != "main":
+            return
+        engine, started = self.services.engine(), time.monotonic()
+        while time.monotonic() - started < FEEDBACK_WAIT_S:
+            turns = engine.turns(session.session_id)
+            waiting = views.ungraded(turns, engine.grades(session.session_id))
+            if not waiting:
+                return
+            done = len(turns) - len(waiting)
+            yield self._status(
+                f"⏳ 面试官在看你刚才的回答 The interviewer is checking your answer "
+                f"({done}/{len(turns)})…{views.stopwatch(time.monotonic() - started)}"
+            )
+            time.sleep(FEEDBACK_POLL_S)
 
     def poll(self, session: UISession | None) -> Updates:
         """Timer: practice feedback as grades become ready, and the status line."""
@@ -313,7 +348,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
         if fresh:
             session.add(fresh)
             updates[self.c.chat] = session.snapshot()
-        if not session.busy:
+        if not session.busy and time.monotonic() >= session.status_held_until:
             updates[self.c.status] = views.progress_status(
                 session, len(turns), views.graded_count(grades),
                 ahead=engine.queue_position(session.session_id),

@@ -35,6 +35,9 @@ class UISession:
     done: bool = False
     busy: bool = False
     report: Report | None = None
+    #: a notice in the status line (an answer refused) stays this long before the
+    #: feedback timer's progress line may replace it (``time.monotonic()``)
+    status_held_until: float = 0.0
     #: the engine's ``Step.at`` for the line on screen (see ``Engine.reply``)
     at: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

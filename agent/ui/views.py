@@ -211,15 +211,23 @@ def new_feedback(
     by_index = {t.index: t for t in turns}
     out: list[Message] = []
     with session.lock:
-        for index in sorted(grades):
-            grade = grades[index]
-            if index in session.feedback_shown or grade.status != "graded":
+        for index in sorted(set(grades) | set(by_index)):
+            grade = grades.get(index)
+            if grade is None and index in by_index:
+                break  # in question order: a later block waits for this one
+            if grade is None or index in session.feedback_shown or grade.status != "graded":
                 continue
             session.feedback_shown.add(index)
             if "skipped" in grade.flags:
                 continue
             out.append(feedback_message(by_index.get(index), index, grade, session.lang))
     return out
+
+
+def ungraded(turns: Sequence[Turn], grades: Mapping[int, Grade]) -> list[int]:
+    """The answered turns whose grade has not come in yet (a grade the model failed to
+    give is in, as pending: it is retried for the report, not waited for)."""
+    return [t.index for t in turns if t.index not in grades]
 
 
 def graded_count(grades: Mapping[int, Grade]) -> int:

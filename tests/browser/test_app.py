@@ -115,14 +115,18 @@ def test_typed_and_spoken_answers_to_a_downloaded_report(
     assert page.input_value("#answer textarea") == too_long
     assert too_long[:30] not in chat_text(page)
 
-    # Question 1: typed. The next question comes without waiting for the grade; in
-    # practice mode the feedback shows up once the grade is ready.
+    # Question 1: typed. In practice mode the next main question waits for the grade
+    # (the status says the interviewer is checking the answer): its feedback comes
+    # first, then the question. (A liveness bound, not a speed check: 2 shared cores.)
     typed_text = good_answer(page)
     type_answer(page, typed_text)
     wait_chat(page, typed_text[:20])
-    wait_status(page, "第 2/2 题")
-    # a liveness bound, not a speed check: the grade's verdict calls share 2 cores
-    wait_chat(page, "反馈 Feedback", timeout=240)
+    wait_status(page, "第 2/2 题", timeout=300)
+    chat = chat_text(page)
+    assert "反馈 Feedback" in chat, (status_text(page), chat[-1500:])
+    feedback = chat.index("反馈 Feedback")  # there already as the question shows
+    assert chat.index(typed_text[:20]) < feedback < len(chat.rstrip()) - 10
+    assert chat.rstrip().endswith(("？", "?", "。")), chat[-200:]  # the question is last
     page.screenshot(path=str(shots / "interview.png"), full_page=True)
 
     # Question 2: spoken. The transcript appears as the candidate's message first.

@@ -57,7 +57,8 @@ class FakeEngine:
         said = [iv("Q1"), {"role": "candidate", "content": str(answer)}]
         if answer == "结束":
             return Step(session_id, done=True, report=REPORT, transcript=[*said, iv("谢谢。")])
-        return Step(session_id, say="第二题：Q2", main_index=2, transcript=said)
+        kind = "main" if answer == "主问题的回答" else None
+        return Step(session_id, say="第二题：Q2", main_index=2, kind=kind, transcript=said)
 
     def turns(self, session_id: str) -> list[Turn]:
         return [Turn(index=i, question_id=f"q{i + 1}", kind="main", question="Q1")
@@ -387,3 +388,24 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
         )
     finally:
         services.close()
+
+
+def test_practice_feedback_comes_before_the_next_main_question(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next main question waits (the status says why) until the answer before it
+    is graded; then its feedback, then the question — never the other way round."""
+    import threading
+
+    from agent.ui import handlers
+
+    monkeypatch.setattr(handlers, "FEEDBACK_POLL_S", 0.05)
+    ui, demo, engine = app
+    session = started(ui, demo)
+    threading.Timer(0.5, lambda: engine.ready.__setitem__(0, GRADE)).start()
+    updates = checked(demo, ui.answer_text, ui.answer_text("主问题的回答", session))
+    statuses = [u.get(ui.c.status, "") for u in updates]
+    assert any("checking your answer" in s for s in statuses)  # it said why it waits
+    contents = [m["content"] for m in session.snapshot()]
+    feedback = next(i for i, c in enumerate(contents) if c.startswith("📝"))
+    assert feedback < contents.index("第二题：Q2")

@@ -31,6 +31,7 @@ from agent.ui.views import (
     spoken_message,
     topic_frame,
     topic_rows,
+    ungraded,
 )
 
 
@@ -295,3 +296,15 @@ def test_history_rows_and_choices() -> None:
     choices = history_choices(sessions)
     assert [value for _, value in choices] == ["a", "b"]
     assert "6.2/10" in choices[0][0]
+
+
+def test_feedback_comes_in_question_order_a_later_grade_waits_for_an_earlier_one() -> None:
+    session = UISession("s1", mode="practice")
+    turns = [Turn(index=i, question_id=f"q{i}", kind="main", question=f"Q{i}") for i in range(3)]
+    assert new_feedback(session, {1: grade(6.0)}, turns) == []  # turn 0 not graded yet
+    shown = new_feedback(session, {0: grade(), 1: grade(6.0)}, turns)
+    assert [("Q0" in m["content"], "Q1" in m["content"]) for m in shown] == [
+        (True, False),
+        (False, True),
+    ]
+    assert ungraded(turns, {0: grade(), 1: grade(None, status="pending")}) == [2]
