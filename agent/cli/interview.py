@@ -80,7 +80,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--lang",
         choices=get_args(Lang),
         default="zh",
-        help="language of the interviewer's own words",
+        help="language of the interviewer's own words (a new interview's: --resume keeps the "
+        "session's)",
     )
     p.add_argument(
         "--follow-ups",
