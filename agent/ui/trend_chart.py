@@ -34,12 +34,13 @@ def trend_values(trend: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _encoding(topics: list[str]) -> dict[str, Any]:
+def _encoding(topics: list[str], sessions: list[int]) -> dict[str, Any]:
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(topics))]
     return {
-        # ordinal: one tick per session, labelled 1, 2, 3 (never 1.5 or 1.000000)
-        "x": {"field": "session", "type": "ordinal", "title": "面试 Session",
-              "axis": {"labelAngle": 0}},
+        # ordinal: one tick per session, labelled 1, 2, 3 (never 1.5 or 1.000000); many
+        # sessions: every other label (never overlapping)
+        "x": {"field": "session", "type": "ordinal", "title": "面试 Session", "sort": sessions,
+              "axis": {"labelAngle": 0, "labelOverlap": True}},
         "y": {"field": "score", "type": "quantitative", "title": "得分 Score",
               "scale": {"domain": [0, 10]}},
         "color": {"field": "topic", "type": "nominal", "title": "主题 Topic",
@@ -51,6 +52,7 @@ def trend_spec(trend: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Lines joining each topic's scores, and a filled mark at each score."""
     values = trend_values(trend)
     topics = list(dict.fromkeys(v["topic"] for v in values))
+    sessions = sorted({v["session"] for v in values})
     tooltip = [
         {"field": "topic", "title": "主题 Topic"},
         {"field": "session", "title": "面试 Session"},
@@ -58,8 +60,8 @@ def trend_spec(trend: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         {"field": "score", "title": "得分 Score"},
     ]
     lines = {"name": "lines", "mark": {"type": "line", "strokeWidth": 2},
-             "encoding": _encoding(topics)}  # fmt: skip
-    points = {"name": "points", "encoding": {**_encoding(topics), "tooltip": tooltip},
+             "encoding": _encoding(topics, sessions)}  # fmt: skip
+    points = {"name": "points", "encoding": {**_encoding(topics, sessions), "tooltip": tooltip},
               "mark": {"type": "point", "filled": True, "size": 90, "opacity": 1,
                        "strokeWidth": 0}}  # fmt: skip
     return {

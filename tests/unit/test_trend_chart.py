@@ -33,9 +33,12 @@ def test_one_session_has_a_filled_mark_per_topic_on_an_ordinal_axis() -> None:
     assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
 
 
-def test_sessions_are_whole_numbers_whatever_the_rows_hold() -> None:
+def test_sessions_are_whole_numbers_in_order_whatever_the_rows_hold() -> None:
     rows = [{"session": 2.0, "topic": "Agent", "score": "7"}]
     assert trend_values(rows) == [{"session": 2, "when": "", "topic": "Agent", "score": 7.0}]
+    many = [{"session": n, "topic": "Agent", "score": 5} for n in (10, 9, 2, 1)]
+    for layer in trend_spec(many)["layer"]:
+        assert layer["encoding"]["x"]["sort"] == [1, 2, 9, 10]  # 10 after 9, not after 1
 
 
 def test_the_plot_is_a_vega_lite_spec_for_gradio_or_nothing() -> None:
