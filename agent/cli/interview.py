@@ -32,6 +32,31 @@ if TYPE_CHECKING:
 
 _print_lock = threading.Lock()
 
+#: The terminal's own words by the session's language (a resumed session's, not the
+#: flags': ``--resume`` keeps the language the interview was started in).
+_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "interviewer": "面试官",
+        "you": "你",
+        "feedback": "\n【反馈 第{n}题】得分 {score}/10。{feedback}\n",
+        "finished": "\n面试结束。总分 {score}/10  分主题: {by_topic}",
+        "pending": "⚠ {n} 个评分未完成（模型不可用），报告中标记为 pending。",
+        "written": "报告已写入 {json} 和 {md}",
+    },
+    "en": {
+        "interviewer": "Interviewer",
+        "you": "You",
+        "feedback": "\n[Feedback, turn {n}] score {score}/10. {feedback}\n",
+        "finished": "\nInterview over. Overall {score}/10  by topic: {by_topic}",
+        "pending": "⚠ {n} grade(s) not done (no model available), marked pending in the report.",
+        "written": "Report written to {json} and {md}",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return _WORDS.get(lang, _WORDS["zh"])
+
 
 def _say(text: str, stream: Any = None) -> None:
     with _print_lock:
@@ -55,7 +80,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--lang",
         choices=get_args(Lang),
         default="zh",
-        help="language of the interviewer's own words",
+        help="language of the interviewer's own words (a new interview's: --resume keeps the "
+        "session's)",
     )
     p.add_argument(
         "--follow-ups",
@@ -110,10 +136,10 @@ def _register_sessions(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     export.set_defaults(func=_export)
 
 
-def _read_answer(interactive: bool) -> str | None:
+def _read_answer(interactive: bool, lang: str = "zh") -> str | None:
     if interactive:
         try:
-            return input("你 > ")
+            return input(f"{_words(lang)['you']} > ")
         except EOFError:
             return None
     line = sys.stdin.readline()
@@ -167,38 +193,46 @@ def _config(args: argparse.Namespace) -> InterviewConfig:
         raise UserError(f"invalid interview settings: {exc.errors()[0]['msg']}") from exc
 
 
-def _open(engine: Engine, args: argparse.Namespace, config: InterviewConfig) -> tuple[Step, bool]:
-    """A new session (or the resumed one), its transcript so far printed; and whether
-    it is in practice mode (feedback after every answer)."""
-    if not args.resume:
+def _open(
+    engine: Engine, args: argparse.Namespace, config: InterviewConfig
+) -> tuple[Step, InterviewConfig]:
+    """A new session (or the resumed one), its transcript so far printed; and the
+    session's setup: a resumed one's as stored (its mode and language), whatever the
+    flags say."""
+    if args.resume:
+        step = engine.resume(args.resume)
+        stored = engine.session(args.resume)
+        config = stored.config if stored is not None else config
+    else:
         step = engine.start(config)
-        for line in step.transcript:
-            _say(f"面试官: {line['content']}")
-        return step, config.feedback_each
-    step = engine.resume(args.resume)
-    stored = engine.session(args.resume)
+    words = _words(config.lang)
     for line in step.transcript:
-        who = "面试官" if line["role"] == "interviewer" else "你"
+        who = words["interviewer"] if line["role"] == "interviewer" else words["you"]
         _say(f"{who}: {line['content']}")
-    return step, bool(stored and stored.config.feedback_each)
+    return step, config
 
 
 def _converse(
-    engine: Engine, step: Step, interactive: bool, speak: Callable[[str], None] | None = None
+    engine: Engine,
+    step: Step,
+    interactive: bool,
+    speak: Callable[[str], None] | None = None,
+    lang: str = "zh",
 ) -> Step:
     """Question, answer, … until the interview is over (input ending ends it)."""
+    words = _words(lang)
     while not step.done:
         if step.say is None:
             step = engine.resume(step.session_id)
             continue
-        _say(f"\n面试官: {step.say}")
+        _say(f"\n{words['interviewer']}: {step.say}")
         if speak is not None:
             speak(step.say)
-        answer = _read_answer(interactive)
+        answer = _read_answer(interactive, lang)
         if answer is None:  # input ended: finish properly, nothing lost
             answer = "结束"
         elif not interactive:
-            _say(f"你: {answer}")
+            _say(f"{words['you']}: {answer}")
         try:
             step = engine.reply(step.session_id, answer, at=step.at)
         except UserError as exc:
@@ -211,16 +245,14 @@ def _finish(report: Report | None, out: Path | None) -> int:
     if report is None:
         _say("面试已结束，没有报告 the interview ended without a report", sys.stderr)
         return 3
-    summary = report.summary
-    _say(
-        f"\n面试结束。总分 {summary.overall_score}/10  "
-        f"分主题: {json.dumps(summary.by_topic, ensure_ascii=False)}"
-    )
+    summary, words = report.summary, _words(report.lang)
+    by_topic = json.dumps(summary.by_topic, ensure_ascii=False)
+    _say(words["finished"].format(score=summary.overall_score, by_topic=by_topic))
     if summary.pending:
-        _say(f"⚠ {summary.pending} 个评分未完成（模型不可用），报告中标记为 pending。", sys.stderr)
+        _say(words["pending"].format(n=summary.pending), sys.stderr)
     if out:
         json_path, md_path = write_report(report, out)
-        _say(f"报告已写入 {json_path} 和 {md_path}")
+        _say(words["written"].format(json=json_path, md=md_path))
     return 0 if summary.complete else 3
 
 
@@ -246,26 +278,23 @@ def _interview(args: argparse.Namespace) -> int:
             _say("项目深挖题（模板出题，要点来自整理好的模板和题库）Project questions:", sys.stderr)
             config = with_projects(config, args.projects, read_document(args.cv),
                                    bank=engine.bank, say=lambda s: _say(s, sys.stderr))  # fmt: skip
-        practice = False
+        opened: InterviewConfig | None = None  # the session's setup, once it is open
 
         def on_ready(session_id: str, turn: int, grade: Grade) -> None:
-            if practice and grade.status == "graded":
-                score, feedback = grade.score, grade.feedback
-                if config.lang == "en":
-                    _say(f"\n[Feedback, turn {turn + 1}] score {score}/10. {feedback}\n")
-                else:
-                    _say(f"\n【反馈 第{turn + 1}题】得分 {score}/10。{feedback}\n")
+            if opened is not None and opened.feedback_each and grade.status == "graded":
+                text = _words(opened.lang)["feedback"]
+                _say(text.format(n=turn + 1, score=grade.score, feedback=grade.feedback))
 
         engine.on_grade(on_ready)
         step: Step | None = None
         try:
-            step, practice = _open(engine, args, config)
+            step, opened = _open(engine, args, config)
             _say(
                 f"(session {step.session_id} — resume with: mianshi interview --resume "
                 f"{step.session_id})",
                 sys.stderr,
             )
-            step = _converse(engine, step, sys.stdin.isatty(), speaker)
+            step = _converse(engine, step, sys.stdin.isatty(), speaker, opened.lang)
         except KeyboardInterrupt:
             if step is not None:
                 _say(
@@ -290,12 +319,12 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print("no sessions yet — start one with `mianshi interview`")
-    for r in rows:
+    for r in rows:  # the language a session was held in: its resume and report keep it
         score = r.report.summary.overall_score if r.report else None
         cfg = r.config
         print(
             f"{r.id}  {r.status:8} {cfg.role:11} {cfg.level:6} "
-            f"{cfg.mode:8} score={score if score is not None else '-'}"
+            f"{cfg.mode:8} {cfg.lang:2} score={score if score is not None else '-'}"
         )
     return 0
 

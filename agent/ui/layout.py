@@ -126,7 +126,7 @@ class Components:
     details: gr.Markdown
     # the progress tab
     progress_tab: gr.Tab
-    trend: gr.LinePlot
+    trend: gr.Plot
     weakest_btn: gr.Button
     progress_md: gr.Markdown
     # the history tab
@@ -343,11 +343,9 @@ def _report_tab() -> dict[str, Any]:
 
 def _progress_tab() -> dict[str, Any]:
     """Score per topic over sessions (a chart and its text twin), coverage, due cards."""
-    trend = gr.LinePlot(
-        x="session", y="score", color="topic", y_lim=[0, 10], height=300,
-        title="各主题得分走势 Score per topic over sessions", x_title="面试 Session",
-        y_title="得分 Score", elem_id="progress-trend",
-    )  # fmt: skip
+    # a Vega-Lite spec (agent/ui/trend_chart.py): marks at every session, whole numbers
+    trend = gr.Plot(label="各主题得分走势 Score per topic over sessions", show_label=False,
+                    elem_id="progress-trend")  # fmt: skip
     weakest_btn = gr.Button(
         "🎯 练习最弱主题 Practise my weakest topic", interactive=False, elem_id="weakest"
     )

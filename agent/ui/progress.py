@@ -10,6 +10,7 @@ import gradio as gr
 
 from agent.review import progress as prog
 from agent.review.cards import Cards
+from agent.ui import trend_chart
 
 if TYPE_CHECKING:
     from agent.ui.layout import Components
@@ -36,8 +37,6 @@ class ProgressHandlers:
         return prog.build(candidate, sessions, services.bank, due)
 
     def progress(self, candidate: str, request: gr.Request) -> Updates:
-        import pandas as pd
-
         p = self._progress_of(self._candidate(request, candidate))
         weakest = p.weakest
         updates: Updates = {
@@ -49,9 +48,7 @@ class ProgressHandlers:
                 interactive=weakest is not None,
             ),
         }
-        if p.trend:  # an empty frame first leaves Gradio's chart blank for later data
-            frame = pd.DataFrame(p.trend, columns=["session", "when", "topic", "score"])
-            updates[self.c.trend] = frame.astype({"session": "int64", "score": "float64"})
+        updates[self.c.trend] = trend_chart.plot(p.trend)  # None: no chart yet
         return updates
 
     def practise_weakest(self, candidate: str, request: gr.Request) -> Updates:

@@ -296,35 +296,56 @@ def topic_frame(report: Report) -> Any:
 # -------------------------------------------------------------------- history
 
 HISTORY_HEADERS = ["会话 Session", "时间 Started", "状态 Status", "岗位 Role", "级别 Level",
-                   "模式 Mode", "题数 Questions", "总分 Score"]  # fmt: skip
+                   "模式 Mode", "语言 Language", "题数 Questions", "总分 Score"]  # fmt: skip
+
+#: A session's language as History shows it (``InterviewConfig.lang``).
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def language_name(lang: str) -> str:
+    return LANGUAGE_NAMES.get(lang, lang)
+
+
+def _score(s: SessionRecord) -> str:
+    score = s.report.summary.overall_score if s.report else None
+    return score_text(score) if score is not None else ""
+
+
+def _started(s: SessionRecord) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
+
+
+def _status(s: SessionRecord) -> str:
+    return "已完成 finished" if s.status == "finished" else "未完成 unfinished"
 
 
 def history_rows(sessions: Sequence[SessionRecord]) -> list[list[Any]]:
-    rows: list[list[Any]] = []
-    for s in sessions:
-        cfg = s.config
-        score = s.report.summary.overall_score if s.report else None
-        rows.append(
-            [
-                s.id,
-                time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created)),
-                "已完成 finished" if s.status == "finished" else "未完成 unfinished",
-                cfg.role,
-                cfg.level,
-                cfg.mode,
-                cfg.questions,
-                score_text(score) if score is not None else "",
-            ]
-        )
-    return rows
+    """One row per session under ``HISTORY_HEADERS``: its language is the one it was
+    held in (the report, a resume and the feedback follow it)."""
+    return [
+        [
+            s.id,
+            _started(s),
+            _status(s),
+            s.config.role,
+            s.config.level,
+            s.config.mode,
+            language_name(s.config.lang),
+            s.config.questions,
+            _score(s),
+        ]
+        for s in sessions
+    ]
 
 
 def history_choices(sessions: Sequence[SessionRecord]) -> list[tuple[str, str]]:
     """Dropdown choices ``(label, session id)``, newest first."""
     out = []
-    for row, s in zip(history_rows(sessions), sessions, strict=True):
-        label = f"{row[0]} · {row[1]} · {row[2].split()[0]} · {row[3]}/{row[4]}"
-        if row[7] != "":
-            label += f" · {row[7]}/10"
+    for s in sessions:
+        status = _status(s).split()[0]
+        label = f"{s.id} · {_started(s)} · {status} · {s.config.role}/{s.config.level}"
+        label += f" · {language_name(s.config.lang)}"
+        if _score(s):
+            label += f" · {_score(s)}/10"
         out.append((label, s.id))
     return out

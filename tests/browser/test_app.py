@@ -46,10 +46,13 @@ pytestmark = pytest.mark.browser
 
 #: The candidate whose earlier interviews the progress view charts.
 HISTORY_CANDIDATE = "xiaoming"
+#: A candidate with one finished interview (in English).
+ONE_INTERVIEW_CANDIDATE = "xiaohong"
 
 
 def _seed_history(db: Path) -> None:
-    """Three finished interviews of HISTORY_CANDIDATE, as the app would have stored them."""
+    """Three finished interviews of HISTORY_CANDIDATE and one English interview of
+    ONE_INTERVIEW_CANDIDATE, as the app would have stored them."""
     from agent.bank import load_bank
     from agent.interview.report_types import Report
     from agent.interview.state import InterviewConfig
@@ -58,15 +61,19 @@ def _seed_history(db: Path) -> None:
     bank = load_bank()
     ids = {t: [e.id for e in bank.entries if e.topic == t][:3] for t in ("RAG与检索", "Agent")}
     store = Store(db)
-    for n, (rag, agent) in enumerate([(4.0, 5.0), (5.5, 4.5), (7.0, 5.0)], start=1):
+    scores = [(4.0, 5.0), (5.5, 4.5), (7.0, 5.0), (6.0, 3.5)]
+    for n, (rag, agent) in enumerate(scores, start=1):
         sid = f"seed-{n}"
-        store.create_session(sid, HISTORY_CANDIDATE, InterviewConfig(candidate=HISTORY_CANDIDATE))
-        qids = [ids["RAG与检索"][n - 1], ids["Agent"][n - 1]]
+        config = InterviewConfig(candidate=HISTORY_CANDIDATE)
+        if n == 4:
+            config = InterviewConfig(candidate=ONE_INTERVIEW_CANDIDATE, lang="en")
+        store.create_session(sid, config.candidate, config)
+        qids = [ids["RAG与检索"][(n - 1) % 3], ids["Agent"][(n - 1) % 3]]
         turns = [{"index": i, "question_id": q, "kind": "main",
                   "grade": {"question_id": q, "score": None, "status": "pending"}}
                  for i, q in enumerate(qids)]  # fmt: skip
         summary = {"by_topic": {"RAG与检索": rag, "Agent": agent}, "overall_score": 5.5}
-        report = {"session_id": sid, "turns": turns, "summary": summary}
+        report = {"session_id": sid, "config": config, "turns": turns, "summary": summary}
         store.finish_session(sid, Report.model_validate(report))
         time.sleep(0.01)  # distinct creation times, in order
     store.close()
@@ -249,45 +256,89 @@ def test_history_resumes_an_interview_and_opens_its_report(
     page.context.close()
 
 
-def _pixels_like(png: bytes, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
-    import io
+#: What the progress chart (Vega's SVG) shows: each axis's title and labels, and
+#: the marks drawn (lines, and points with a size on screen).
+CHART_JS = """() => {
+  const svg = document.querySelector('#progress-trend svg.marks');
+  if (!svg) return null;
+  const seen = (e) => { const r = e.getBoundingClientRect();
+    return r.width > 2 && r.height > 2 && getComputedStyle(e).visibility !== 'hidden'
+      && Number(e.getAttribute('opacity') ?? 1) > 0 && e.getAttribute('fill') !== 'transparent'; };
+  const axes = [...svg.querySelectorAll('g.role-axis')].map((g) => ({
+    title: [...g.querySelectorAll('.role-axis-title text')].map((t) => t.textContent).join(' '),
+    labels: [...g.querySelectorAll('.role-axis-label text')].map((t) => t.textContent),
+  }));
+  return {
+    axes,
+    lines: [...svg.querySelectorAll('g.mark-line.role-mark path')].filter(seen).length,
+    points: [...svg.querySelectorAll('g.mark-symbol.role-mark path')].filter(seen).length,
+  };
+}"""
 
-    from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(
-        1
-        for pixel in image.get_flattened_data()
-        if all(abs(int(c) - v) <= tolerance for c, v in zip(pixel, rgb, strict=True))
+def _chart(page: Any, points: int) -> dict[str, Any]:
+    """The progress chart once it shows ``points`` marks (its SVG read in the page)."""
+    try:
+        page.wait_for_function(f"() => ({CHART_JS})()?.points === {points}", timeout=30_000)
+    except Exception as exc:
+        raise AssertionError(f"the chart: {page.evaluate(CHART_JS)}") from exc
+    chart: dict[str, Any] = page.evaluate(CHART_JS)
+    return chart
+
+
+def _session_axis(chart: dict[str, Any]) -> list[str]:
+    [axis] = [a for a in chart["axes"] if "Session" in a["title"]]
+    labels: list[str] = axis["labels"]
+    return labels
+
+
+def _open_progress(page: Any, candidate: str) -> str:
+    page.locator("#candidate textarea, #candidate input").first.fill(candidate)
+    page.get_by_role("tab", name="进度 Progress").click()
+    page.wait_for_function(
+        "name => document.querySelector('#progress-text').innerText.includes(name)",
+        arg=candidate,
+        timeout=30_000,
     )
+    return str(page.inner_text("#progress-text"))
 
 
 def test_progress_view_charts_earlier_interviews(app_url: str, browser: Any, shots: Path) -> None:
     page = new_page(browser, app_url)
-    page.locator("#candidate textarea, #candidate input").first.fill(HISTORY_CANDIDATE)
-    page.get_by_role("tab", name="进度 Progress").click()
-    page.wait_for_function(
-        "() => document.querySelector('#progress-text').innerText.includes('xiaoming')",
-        timeout=30_000,
-    )
-    text = page.inner_text("#progress-text")
+    text = _open_progress(page, HISTORY_CANDIDATE)
     assert "Agent" in text and "4 → 5.5 → 7" in text  # the text twin of the chart
-    page.wait_for_selector("#progress-trend canvas, #progress-trend svg", timeout=30_000)
-    # the chart draws a line per topic in Vega's first two colours (an untyped empty
-    # frame once made the axes categorical and the lines vanished)
-    deadline, lines = time.monotonic() + 30, (0, 0)
-    while time.monotonic() < deadline and min(lines) <= 200:
-        box = page.locator("#progress-trend").bounding_box()  # no scrolling, no re-layout
-        chart = page.screenshot(path=str(shots / "progress-chart.png"), clip=box)
-        lines = (_pixels_like(chart, (76, 120, 168)), _pixels_like(chart, (245, 133, 24)))
-        time.sleep(0.5)
-    assert min(lines) > 200, lines
+    chart = _chart(page, points=6)  # two topics in three sessions
+    assert chart["lines"] == 2, chart  # a line per topic
+    assert _session_axis(chart) == ["1", "2", "3"], chart
+    page.locator("#progress-trend").screenshot(path=str(shots / "progress-chart.png"))
     page.screenshot(path=str(shots / "progress.png"), full_page=True)
     page.click("#weakest")
     page.wait_for_function(
         "() => document.querySelector('#topics').innerText.includes('Agent')", timeout=30_000
     )
     assert "Agent" in page.inner_text("#status")
+    page.context.close()
+
+
+def test_progress_after_one_interview_marks_its_scores(
+    app_url: str, browser: Any, shots: Path
+) -> None:
+    """One finished interview: a mark per topic (a line needs two sessions), on a
+    session axis of whole numbers (it once read 1.000000); History says English."""
+    page = new_page(browser, app_url)
+    text = _open_progress(page, ONE_INTERVIEW_CANDIDATE)
+    assert "Agent" in text and "3.5" in text  # the text twin: one score per topic
+    chart = _chart(page, points=2)
+    assert _session_axis(chart) == ["1"], chart
+    labels = [label for axis in chart["axes"] for label in axis["labels"]]
+    assert labels and all(label.isdigit() for label in labels), labels  # no 1.000000
+    page.locator("#progress-trend").screenshot(path=str(shots / "progress-one.png"))
+    page.get_by_role("tab", name="历史 History").click()
+    page.wait_for_function(
+        "() => document.querySelector('#history').innerText.includes('seed-4')", timeout=30_000
+    )
+    assert "English" in page.inner_text("#history")  # the session's language
+    assert "English" in page.locator("#pick input").input_value()
     page.context.close()
 
 

@@ -3,6 +3,7 @@ components it changes, all of them outputs of its event."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -318,12 +319,15 @@ def test_progress_tab_and_practise_my_weakest_topic(
     empty = ui.progress("me", None)  # type: ignore[arg-type]
     assert set(empty) <= set(outputs(demo, ui.progress))
     assert "no finished interview yet" in empty[ui.c.progress_md]
+    assert empty[ui.c.trend] is None  # no chart (another name's is not left standing)
     store = ui.services.store
     store.create_session("p1", "me", InterviewConfig())
     summary = REPORT.summary.model_copy(update={"by_topic": {"位置编码": 3.0, "Agent": 8.0}})
     store.finish_session("p1", REPORT.model_copy(update={"summary": summary}))
     shown = ui.progress("me", None)  # type: ignore[arg-type]
-    assert len(shown[ui.c.trend]) == 2 and "**位置编码**" in shown[ui.c.progress_md]
+    chart = json.loads(shown[ui.c.trend].plot)  # one session: a mark per topic
+    assert [v["topic"] for v in chart["data"]["values"]] == ["位置编码", "Agent"]
+    assert "**位置编码**" in shown[ui.c.progress_md]
     picked = ui.practise_weakest("me", None)  # type: ignore[arg-type]
     assert set(picked) <= set(outputs(demo, ui.practise_weakest))
     assert picked[ui.c.topics] == ["位置编码"]

@@ -18,6 +18,7 @@ from agent.interview.store import SessionRecord
 from agent.ui.session import UISession
 from agent.ui.views import (
     COMMAND_WORDS,
+    HISTORY_HEADERS,
     build_config,
     feedback_message,
     graded_count,
@@ -282,7 +283,13 @@ def test_history_rows_and_choices() -> None:
                 **row,
                 "id": "a",
                 "status": "finished",
-                "config": {"role": "algorithm", "level": "mid", "mode": "real", "questions": 3},
+                "config": {
+                    "role": "algorithm",
+                    "level": "mid",
+                    "mode": "real",
+                    "questions": 3,
+                    "lang": "en",
+                },
                 "report": {"summary": {"overall_score": 6.25}},
             }
         ),
@@ -290,12 +297,16 @@ def test_history_rows_and_choices() -> None:
             {**row, "id": "b", "status": "active", "config": {}, "report": None}
         ),
     ]
-    rows = history_rows(sessions)
-    assert rows[0][0] == "a" and rows[0][2].startswith("已完成") and rows[0][7] == "6.2"
-    assert rows[1][2].startswith("未完成") and rows[1][7] == ""
+    rows = [dict(zip(HISTORY_HEADERS, r, strict=True)) for r in history_rows(sessions)]
+    assert rows[0]["会话 Session"] == "a" and rows[0]["状态 Status"].startswith("已完成")
+    assert rows[0]["总分 Score"] == "6.2" and rows[0]["题数 Questions"] == 3
+    assert rows[1]["状态 Status"].startswith("未完成") and rows[1]["总分 Score"] == ""
+    # each session in the language it was held in
+    assert [r["语言 Language"] for r in rows] == ["English", "中文"]
     choices = history_choices(sessions)
     assert [value for _, value in choices] == ["a", "b"]
-    assert "6.2/10" in choices[0][0]
+    assert "6.2/10" in choices[0][0] and "English" in choices[0][0]
+    assert "中文" in choices[1][0] and "/10" not in choices[1][0]
 
 
 def test_feedback_comes_in_question_order_a_later_grade_waits_for_an_earlier_one() -> None:
