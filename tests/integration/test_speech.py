@@ -190,5 +190,7 @@ def test_a_damaged_upload_keeps_the_words_after_the_damage(
     print(f"whole: {whole.text}\ndamaged: {hurt.text}\n{hurt.note}")
     assert whole.note is None and hurt.note and "damaged data" in hurt.note
     assert hurt.duration_s > whole.duration_s - 1.0  # before: cut at the damage
-    tail = normalize_for_cer(whole.text)[-4:]
-    assert tail in normalize_for_cer(hurt.text)  # the last words are still there
+    full, kept = normalize_for_cer(whole.text), normalize_for_cer(hurt.text)
+    # the words after the damage are still there (Whisper may spell the very last one
+    # differently: 夜级 / 夜景), and most of the text (before: cut in half)
+    assert full[-4:-1] in kept and len(kept) >= 0.8 * len(full)
