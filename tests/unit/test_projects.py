@@ -17,17 +17,9 @@ from agent.interview.state import InterviewConfig
 from agent.profile import project_questions as pq
 from agent.profile.projects import find_projects
 from agent.settings import Settings
+from tests.cv_samples import LISTED
 
-CV = """李雷 · 大模型算法工程师
-专业技能
-Python、PyTorch、LoRA、RAG
-项目经历
-企业知识库问答（RAG）：用 LangChain 搭建检索增强生成，向量检索加重排，召回率提
-升 12%。
-医疗对话模型：用 LLaMA-Factory 对 Qwen 做 LoRA 指令微调（SFT），QLoRA 把显存降到 24G。
-教育背景
-某大学 计算机硕士
-"""
+CV = LISTED  # one project per bullet, the name before a colon
 
 
 def test_projects_are_found_under_their_heading_with_wrapped_lines_joined() -> None:
