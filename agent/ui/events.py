@@ -41,17 +41,17 @@ def _wire_voice_mode(ui: MianshiUI, started: Any) -> None:
     Chosen at setup, it is on from the first question with no click after Start."""
     c = ui.c
     toggled = c.hands_free.change(
-        ui.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE
+        ui.voice.voice_mode, [c.hands_free, c.state], [c.mic, c.said_btn], **PRIVATE
     )
     toggled.then(None, [c.hands_free], None, js=AUTO_RECORD, **PRIVATE)
-    started.then(ui.voice_start, [c.voice_start, c.state], [c.hands_free], **PRIVATE)
+    started.then(ui.voice.voice_start, [c.voice_start, c.state], [c.hands_free], **PRIVATE)
     heard = [c.chat, c.status, c.turn]
     c.mic.stream(
-        ui.listen, [c.mic, c.state, c.voice_on], heard, stream_every=0.5, time_limit=None,
+        ui.voice.listen, [c.mic, c.state, c.voice_on], heard, stream_every=0.5, time_limit=None,
         concurrency_limit=None, show_progress="hidden", **PRIVATE,
     )  # fmt: skip
-    c.said_btn.click(ui.said, [c.state, c.voice_on], heard, **PRIVATE)
-    c.turn.change(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+    c.said_btn.click(ui.voice.said, [c.state, c.voice_on], heard, **PRIVATE)
+    c.turn.change(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     c.turn.change(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
 
 
@@ -75,13 +75,13 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
     ]
     for answered in answers:
         answered.then(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
-        answered.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+        answered.then(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     started = c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
-    started.then(ui.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
+    started.then(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     _wire_voice_mode(ui, started)
     for document in (c.cv, c.jd):
         document.change(
-            ui.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE
+            ui.profile.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE
         )
     c.new_btn.click(ui.new_interview, None, c.session_outputs, **PRIVATE)
     c.timer.tick(
@@ -93,5 +93,7 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
     c.open_btn.click(ui.open_report, [c.pick, c.candidate], c.report_outputs, **PRIVATE)
     shown = [c.trend, c.progress_md, c.weakest_btn]
     # on opening the tab only: a page-load call could land after it with another name
-    c.progress_tab.select(ui.progress, [c.candidate], shown, show_progress="hidden", **PRIVATE)
-    c.weakest_btn.click(ui.practise_weakest, [c.candidate], [c.topics, c.tabs, c.status], **PRIVATE)
+    view = ui.progress_view
+    c.progress_tab.select(view.progress, [c.candidate], shown, show_progress="hidden", **PRIVATE)
+    picked = [c.topics, c.tabs, c.status]
+    c.weakest_btn.click(view.practise_weakest, [c.candidate], picked, **PRIVATE)

@@ -67,8 +67,14 @@ def _claimed(session: UISession) -> bool:
     return False
 
 
-class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
+class MianshiUI:
+    """The interview and history handlers, and the handler objects of the other
+    concerns (``profile``, ``progress_view``, ``voice``), each given what it uses."""
+
     c: Components  # the screen, built by create_app
+    profile: ProfileHandlers
+    progress_view: ProgressHandlers
+    voice: VoiceHandlers
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -82,6 +88,9 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             self.c = build_components(
                 auth_on=self.auth_on, companies=views.company_choices(self.services.bank)
             )
+            self.profile = ProfileHandlers(self.c, self.services)
+            self.progress_view = ProgressHandlers(self.c, self.services, self._candidate)
+            self.voice = VoiceHandlers(self.c, self.services, self._converse)
             wire(self, demo)
         return demo
 

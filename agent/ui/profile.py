@@ -1,6 +1,6 @@
-"""The setup panel's CV and job handlers, mixed into ``MianshiUI`` (they use its
-components ``c``, ``services`` and ``settings``): the focus and the projects a CV or
-job description gives. At start the chosen projects' deep-dive questions come from
+"""The setup panel's CV and job handlers (``ProfileHandlers``, one of ``MianshiUI``'s
+handler objects): the focus and the projects a CV or job description gives. At start
+the chosen projects' deep-dive questions come from
 ``agent.profile.project_questions.with_projects``, as in the CLI."""
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from agent.profile.read import read_document
 from agent.ui.access import said
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
     from agent.ui.layout import Components
     from agent.ui.services import Services
 
@@ -29,9 +28,10 @@ def _choices(names: list[str]) -> dict[str, Any]:
 
 
 class ProfileHandlers:
-    c: Components
-    services: Services
-    settings: Settings
+    """The setup panel's CV and job description handlers (the screen, the services)."""
+
+    def __init__(self, c: Components, services: Services) -> None:
+        self.c, self.services = c, services
 
     def read_profile(self, cv: str | None, jd: str | None) -> Updates:
         """A CV or job description uploaded: the focus it gives, and the words behind it."""

@@ -1,9 +1,10 @@
-"""The progress tab's handlers, mixed into ``MianshiUI`` (they use its components
-``c``, ``services`` and ``_candidate``): a candidate's progress across interviews, and
-"practise my weakest topic" in one click."""
+"""The progress tab's handlers (``ProgressHandlers``, one of ``MianshiUI``'s handler
+objects): a candidate's progress across interviews, and "practise my weakest topic" in
+one click."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -19,12 +20,15 @@ if TYPE_CHECKING:
 Updates = dict[Any, Any]
 
 
-class ProgressHandlers:
-    c: Components
-    services: Services
+#: Whose progress: the logged-in user, else the name typed (``MianshiUI._candidate``).
+Candidate = Callable[["gr.Request | None", "str | None"], str]
 
-    def _candidate(self, request: gr.Request | None, typed: str | None) -> str:
-        raise NotImplementedError  # MianshiUI's
+
+class ProgressHandlers:
+    """The progress tab's handlers (the screen, the services, whose progress)."""
+
+    def __init__(self, c: Components, services: Services, candidate: Candidate) -> None:
+        self.c, self.services, self._candidate = c, services, candidate
 
     def _progress_of(self, candidate: str) -> prog.Progress:
         services = self.services

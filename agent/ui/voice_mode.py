@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -29,7 +29,6 @@ from agent.ui import views
 from agent.ui.session import Message, UISession
 
 if TYPE_CHECKING:
-    from agent.settings import Settings
     from agent.ui.layout import Components
     from agent.ui.services import Services
 
@@ -60,15 +59,18 @@ def _speakable_lines(messages: list[Message]) -> list[str]:
     ]
 
 
-class VoiceHandlers:
-    c: Components
-    services: Services
-    settings: Settings
+#: Hands one answer to the engine and streams the screen's updates (``MianshiUI``'s).
+Converse = Callable[[UISession, "str | dict[str, Any]", Message], Iterator["Updates"]]
 
-    def _converse(
-        self, session: UISession, payload: str | dict[str, Any], shown: Message
-    ) -> Iterator[Updates]:
-        raise NotImplementedError  # MianshiUI's
+
+class VoiceHandlers:
+    """The voice's handlers: the interviewer speaking, and voice mode's microphone
+    stream. They get the screen, the shared services and the way an answer is handed
+    to the engine (``converse``)."""
+
+    def __init__(self, c: Components, services: Services, converse: Converse) -> None:
+        self.c, self.services, self.settings = c, services, services.settings
+        self._converse = converse
 
     # ------------------------------------------------------------------ speaking
     def speak(self, session: UISession | None, voice_on: bool) -> Iterator[Updates]:

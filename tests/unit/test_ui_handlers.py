@@ -143,11 +143,11 @@ def test_start_shows_the_first_question_and_the_interview(app: Any) -> None:
 def test_voice_mode_chosen_at_setup_is_on_after_start_and_records_by_itself(app: Any) -> None:
     ui, demo, _ = app
     skip = {"__type__": "update"}
-    assert ui.voice_start(True, None) == skip  # the start failed: nothing to listen to
+    assert ui.voice.voice_start(True, None) == skip  # the start failed: nothing to listen to
     session = started(ui, demo)
-    assert ui.voice_start(False, session) == skip
-    assert ui.voice_start(True, session) == {"__type__": "update", "value": True}
-    assert outputs(demo, ui.voice_start) == [ui.c.hands_free]
+    assert ui.voice.voice_start(False, session) == skip
+    assert ui.voice.voice_start(True, session) == {"__type__": "update", "value": True}
+    assert outputs(demo, ui.voice.voice_start) == [ui.c.hands_free]
     record = [f for f in demo.fns.values() if f.fn is None and f.js and "#mic" in f.js]
     assert len(record) == 1 and record[0].inputs == [ui.c.hands_free]  # presses Record
 
@@ -271,11 +271,11 @@ def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
     ui, demo, engine = app
     cv = tmp_path / "cv.md"
     cv.write_text("技能：RAG、向量检索、重排、Milvus；LoRA 微调、SFT", encoding="utf-8")
-    shown = ui.read_profile(str(cv), None)
-    assert set(shown) <= set(outputs(demo, ui.read_profile))
+    shown = ui.profile.read_profile(str(cv), None)
+    assert set(shown) <= set(outputs(demo, ui.profile.read_profile))
     assert shown[ui.c.focus][:2] == ["RAG与检索", "微调与PEFT"]
     assert "Milvus" in shown[ui.c.focus_note]
-    bad = ui.read_profile(str(tmp_path / "missing.pdf"), None)
+    bad = ui.profile.read_profile(str(tmp_path / "missing.pdf"), None)
     assert "no such file" in bad[ui.c.focus_note]
     setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, "字节", None)
     checked(demo, ui.start, ui.start(*setup))
@@ -291,7 +291,7 @@ def test_the_cv_projects_offered_and_the_chosen_one_asked_about(
     cv = tmp_path / "cv.md"
     cv.write_text("## 项目经历\n- 知识库问答：RAG，向量检索加重排\n- 医疗对话：LoRA 微调 Qwen\n"
                   "- 个人博客：用 Hugo 写的\n", encoding="utf-8")  # fmt: skip
-    offered = ui.read_profile(str(cv), None)[ui.c.projects]
+    offered = ui.profile.read_profile(str(cv), None)[ui.c.projects]
     assert offered["choices"] == ["知识库问答", "医疗对话"]  # the blog names no bank topic
     assert offered["value"] == ["知识库问答", "医疗对话"]
     setup = (*SETUP[:9], ["医疗对话"], str(cv), None, "", None)  # the candidate kept one
@@ -316,20 +316,20 @@ def test_progress_tab_and_practise_my_weakest_topic(
     app: tuple[MianshiUI, Any, FakeEngine],
 ) -> None:
     ui, demo, _engine = app
-    empty = ui.progress("me", None)  # type: ignore[arg-type]
-    assert set(empty) <= set(outputs(demo, ui.progress))
+    empty = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
+    assert set(empty) <= set(outputs(demo, ui.progress_view.progress))
     assert "no finished interview yet" in empty[ui.c.progress_md]
     assert empty[ui.c.trend] is None  # no chart (another name's is not left standing)
     store = ui.services.store
     store.create_session("p1", "me", InterviewConfig())
     summary = REPORT.summary.model_copy(update={"by_topic": {"位置编码": 3.0, "Agent": 8.0}})
     store.finish_session("p1", REPORT.model_copy(update={"summary": summary}))
-    shown = ui.progress("me", None)  # type: ignore[arg-type]
+    shown = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
     chart = json.loads(shown[ui.c.trend].plot)  # one session: a mark per topic
     assert [v["topic"] for v in chart["data"]["values"]] == ["位置编码", "Agent"]
     assert "**位置编码**" in shown[ui.c.progress_md]
-    picked = ui.practise_weakest("me", None)  # type: ignore[arg-type]
-    assert set(picked) <= set(outputs(demo, ui.practise_weakest))
+    picked = ui.progress_view.practise_weakest("me", None)  # type: ignore[arg-type]
+    assert set(picked) <= set(outputs(demo, ui.progress_view.practise_weakest))
     assert picked[ui.c.topics] == ["位置编码"]
 
 
@@ -368,11 +368,11 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
         ui = MianshiUI(services)
         demo = ui.create_app()
         session = started(ui, demo)
-        assert ui.listen(chunk(2.0, True), session, False) == gr.skip()  # still talking
+        assert ui.voice.listen(chunk(2.0, True), session, False) == gr.skip()  # still talking
         results: list[Any] = []
 
         def hear(seconds: float) -> None:
-            results.append(ui.listen(chunk(seconds, False), session, False))
+            results.append(ui.voice.listen(chunk(seconds, False), session, False))
 
         first = threading.Thread(target=hear, args=(SHORT_GAP_S + 0.1,))  # closes the piece
         second = threading.Thread(target=hear, args=(0.2,))
@@ -383,7 +383,7 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
         second.join(10)
         ended = [r for r in results if r != gr.skip()]
         assert len(ended) == 1 and ui.c.turn in ended[0]
-        checked(demo, ui.listen, ended[0])
+        checked(demo, ui.voice.listen, ended[0])
         assert engine.answered == [{"text": "就是加权求和", "speech": engine.answered[0]["speech"]}]
         assert session.turn_ended_by == "said" and session.turn_said_done
         assert session.listener is None
