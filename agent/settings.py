@@ -180,6 +180,16 @@ class Settings(BaseSettings):
         description="Requests the app works on at once (more wait in the queue).",
     )
 
+    feedback_wait_s: float = Field(
+        default=180.0,
+        ge=0,
+        le=3600,
+        validation_alias=_env("FEEDBACK_WAIT_S"),
+        description="Practice mode in the app: how long the next main question may wait "
+        "for the grades of the answers before it, so their feedback comes first (0: never "
+        "waits; feedback then shows as grades come in).",
+    )
+
     # --- interview ------------------------------------------------------------
     max_answer_chars: int = Field(
         default=8000,

@@ -42,9 +42,8 @@ from agent.ui.voice_mode import VoiceHandlers
 
 Updates = dict[Any, Any]  # component -> its new value, or gr.update(...)
 
-#: Practice mode: how long the next main question may wait for the grades of the
-#: answers before it (their feedback comes first), and how often it looks.
-FEEDBACK_WAIT_S = 180.0
+#: Practice mode: how often the next main question looks for the grades of the answers
+#: before it (it waits at most ``Settings.feedback_wait_s``, so their feedback comes first).
 FEEDBACK_POLL_S = 0.5
 #: How long a notice in the status line (an answer refused) stays before the timer's
 #: progress line replaces it.
@@ -329,11 +328,11 @@ class MianshiUI:
     def _feedback_first(self, session: UISession, step: Step) -> Iterator[Updates]:
         """Practice mode: the next main question waits until every earlier answer is
         graded, so its feedback comes before it, in order (follow-ups do not wait; the
-        end waits for every grade anyway). At most ``FEEDBACK_WAIT_S``."""
+        end waits for every grade anyway). At most ``settings.feedback_wait_s``."""
         if session.mode == "real" or step.done or step.kind != "main":
             return
         engine, started = self.services.engine(), time.monotonic()
-        while time.monotonic() - started < FEEDBACK_WAIT_S:
+        while time.monotonic() - started < self.settings.feedback_wait_s:
             turns = engine.turns(session.session_id)
             waiting = views.ungraded(turns, engine.grades(session.session_id))
             if not waiting:

@@ -69,7 +69,8 @@ def test_a_candidate_resumes_on_another_instance_after_one_is_killed(
     # A is a front end only (no grading workers), so the grade it accepted is certainly
     # still pending when it dies; a grade killed mid-run (a stale claim) is covered by
     # tests/storage. With a worker, A sometimes finished the grade before the kill.
-    front = {**shared, "MIANSHI_GRADING_WORKERS": "0"}
+    # (and the next question does not wait for a grade nobody here gives)
+    front = {**shared, "MIANSHI_GRADING_WORKERS": "0", "MIANSHI_FEEDBACK_WAIT_S": "0"}
     with (
         running_app(app_env(tmp_path / "a", **front), tmp_path / "a.log") as a,
         sync_api.sync_playwright() as pw,

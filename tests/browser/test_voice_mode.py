@@ -95,7 +95,7 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
         )
         assert _speaker_duration(page).startswith("0:")
         page.locator("#mic").get_by_role("button", name="Stop").wait_for(timeout=30_000)
-        wait_status(page, "第 2/2 题", timeout=240)  # the first turn ended by itself
+        wait_status(page, "第 2/2 题", timeout=300)  # the first turns ended by themselves
         heard = time.monotonic() - started
         chat = chat_text(page)
         assert _heard_error(chat) <= HEARD_CER, chat[-400:]  # the transcript, near the clip
@@ -109,6 +109,8 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
               f"speaking {gap:.1f} s; status {status_text(page)!r}")  # fmt: skip
         assert 0 < gap < 60  # the reply was handed to the speaker (measured server-side)
         page.screenshot(path=str(screenshot_dir(tmp_path) / "voice-mode.png"), full_page=True)
-        wait_report(page, timeout=600)  # the second answer, heard the same way, ends it
-        assert chat_text(page).count("🎤") == 2  # both answers were spoken ones
+        wait_report(page, timeout=600)  # the second question's answers, heard the same way
+        # every answer was a spoken one: the clip is about something else, so each
+        # question is put back once (a redirect) and the next answer moves on
+        assert 2 <= chat_text(page).count("🎤") <= 4
         chromium.close()
