@@ -121,7 +121,9 @@ class Settings(BaseSettings):
     asr_language: str = Field(
         default="zh",
         validation_alias=_env("ASR_LANGUAGE"),
-        description="Spoken language code for Whisper; 'auto' = detect per recording.",
+        description="Spoken language code for Whisper where no interview language is "
+        "given (an interview's answers are heard in its language, zh or en); 'auto' = "
+        "detect per recording, interviews included.",
     )
     asr_max_seconds: float = Field(
         default=300.0,

@@ -218,7 +218,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
 
     def _spoken(self, path: str, session: UISession) -> Iterator[Updates]:
         yield self._status("⏳ 转写中 Transcribing…")
-        future = self.services.transcribe(path)
+        future = self.services.transcribe(path, language=session.lang)
         yield from self._wait(future, lambda _: "转写中 Transcribing")
         try:
             transcript = future.result()

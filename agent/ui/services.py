@@ -183,18 +183,19 @@ class Services:
         return self._pool.submit(contextvars.Context().run, run)
 
     def transcribe(
-        self, audio: str | Path | np.ndarray, *, short: bool = False
+        self, audio: str | Path | np.ndarray, *, short: bool = False, language: str | None = None
     ) -> Future[Transcript]:
-        """``audio`` transcribed on the speech worker (see ``_speech``); ``short``: a
-        voice-mode piece (see ``Transcriber.transcribe``); one the candidate waits for
-        that is still running after ``SLOW_PIECE_S`` is logged with every thread's stack."""
+        """``audio`` transcribed on the speech worker (see ``_speech``) in ``language``
+        (the interview's, zh or en); ``short``: a voice-mode piece (see
+        ``Transcriber.transcribe``); one the candidate waits for that is still running
+        after ``SLOW_PIECE_S`` is logged with every thread's stack."""
 
         def run() -> Transcript:
             if not short:
-                return self.transcriber().transcribe(audio)
+                return self.transcriber().transcribe(audio, language=language)
             seconds = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else 0.0
             with warn_if_slow(f"transcribing a {seconds:.1f} s voice-mode piece", SLOW_PIECE_S):
-                return self.transcriber().transcribe(audio, short=True)
+                return self.transcriber().transcribe(audio, short=True, language=language)
 
         return self._speech.submit(run)
 

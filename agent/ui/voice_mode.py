@@ -199,7 +199,7 @@ class VoiceHandlers:
                 return {self.c.chat: session.snapshot(), self.c.turn: session.next_turn()}
             piece = listener.ready_piece(spans)
             if piece is not None:
-                self._transcribe_piece(listener, *piece)
+                self._transcribe_piece(listener, *piece, language=session.lang)
         if piece is not None and verdict == "listening" and not done:
             # its words may be "我说完了": the turn ends when Whisper has them, not at
             # a later chunk
@@ -220,8 +220,11 @@ class VoiceHandlers:
         """The Done button: the turn ends now."""
         return self.listen(None, session, voice_on, done=True)
 
-    def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
-        listener.pieces.append(Piece(start, self.services.transcribe(audio, short=True)))
+    def _transcribe_piece(
+        self, listener: Listener, start: float, audio: np.ndarray, *, language: str
+    ) -> None:
+        future = self.services.transcribe(audio, short=True, language=language)
+        listener.pieces.append(Piece(start, future))
 
     def _finish_turn(
         self,
@@ -238,7 +241,7 @@ class VoiceHandlers:
         speech_end = listener.heard_at - max(0.0, listener.seconds - spans[-1][1])
         tail = listener.tail(spans)
         if tail is not None:
-            self._transcribe_piece(listener, *tail)
+            self._transcribe_piece(listener, *tail, language=session.lang)
         answer = listener.transcript(spans, self.settings.asr_long_pause_s)
         session.turn_said_done = said_done(listener.heard_so_far())[1]
         session.timeline = {"speech_end": speech_end, "turn_end": now, "transcribed": time.time()}
