@@ -80,7 +80,7 @@ class VoiceHandlers:
             session.spoken = len(session.messages)
         if not voice_on or not new:
             return
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
         reason = voice.available()
         if reason:
             if not session.voice_warned:
@@ -121,7 +121,7 @@ class VoiceHandlers:
         """The reply's first sentence synthesised while the page asks ``speak`` for it."""
         with session.lock:
             new = _speakable_lines(session.messages[session.spoken :])
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
         if new and voice.available() is None:
             self.services.submit(voice.prepare, new[0])
 
@@ -135,7 +135,7 @@ class VoiceHandlers:
         p = phrases(session.lang)
         lines = [*p.get("transitions", []), *p.get("follow_up_intro", [])]
         lines.append(NUDGE.get(session.lang, NUDGE["zh"]))
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
 
         def ready() -> None:
             if voice.available() is None:
