@@ -6,7 +6,8 @@ voice (``agent/voice/voices.py``) and read back by the bundled Whisper base in E
 
 - **intelligibility**: round-trip word error rate (jiwer) against the question's text,
   both sides normalised the same way (``normalize_en``: lower case, punctuation off,
-  hyphens and slashes split, e.g./i.e./etc./vs. in words as the voice says them); and
+  hyphens and slashes split, e.g./i.e./etc./vs. in words as the voice says them, an
+  acronym Whisper heard spelled out written as one word: "O-O-V" is "OOV"); and
   the character error rate with spaces removed (``cer_nospace``), which does not count
   "My SQL" for "MySQL" or "pre-training" for "pretraining";
 - **speed**: synthesis real-time factor (synthesis time / audio length, a fresh
@@ -46,9 +47,14 @@ CHOSEN_ON = 0  # the offset whose questions chose the English voice
 VOICES = ("en", "en-pico")
 
 
+_SPELLED = re.compile(r"\b[A-Z]{1,2}(?:-[A-Z]{1,2})+s?\b")
+
+
 def normalize_en(text: str) -> str:
-    """Words to compare: lower case, abbreviations in words, hyphens, slashes and
+    """Words to compare: lower case, abbreviations in words, a spelled-out acronym as
+    one word (Whisper writes the voice's "O O V" as "O-O-V"), hyphens, slashes and
     punctuation off (a decimal point and a word's apostrophe stay)."""
+    text = _SPELLED.sub(lambda m: m.group(0).replace("-", ""), text)
     text = text.lower().replace("’", "'")
     for short, said in ABBREVIATIONS.items():
         text = text.replace(short, f" {said} ")

@@ -3,8 +3,11 @@
 The English voice (Piper; espeak-ng turns its text into phonemes) reads words and
 digits as they are written. What it would misread is rewritten here: an acronym in
 capitals is spelled out (OOV → O O V, LLMs → L L Ms; espeak says a pronounceable one as
-a word, "oov") unless it is said as a word (RAG, BERT, BLEU …); a few mixed-case terms
-get their usual reading (RoPE → rope, ALiBi → alibi, QLoRA → Q LoRA); markup is
+a word, "oov") unless it is said as a word (RAG, BERT, BLEU …); a name in camel case is
+said as its words (FlashAttention → Flash Attention, ChatGPT → Chat G P T, RMSNorm →
+R M S Norm), a hyphen before a capital as a pause (DeepSeek-R1 → Deep Seek R1, not
+"seeker one"); a few mixed-case terms get their usual reading (RoPE → rope, ALiBi →
+alibi, QLoRA → Q LoRA); markup is
 dropped, abbreviations are said in words (e.g. → for example), symbols are said
 (≈ → approximately), and Chinese characters, which it would read out one by one as
 "Chinese letter", are left out (an English interview's own lines have none).
@@ -35,6 +38,7 @@ READINGS = {
     "RoPE": "rope", "ALiBi": "alibi", "QLoRA": "Q LoRA", "LongLoRA": "long LoRA",
     "MoE": "M O E", "MoBA": "moba", "LLaMA": "llama", "GloVe": "glove", "ELMo": "elmo",
     "vLLM": "V L L M", "ViT": "vit", "QwQ": "Q W Q", "GeLU": "gelu", "ReLU": "relu",
+    "MySQL": "My S Q L", "BERTopic": "BERT topic", "PyTorch": "Pie Torch",
 }  # fmt: skip
 SYMBOLS = {
     "≈": " approximately ",
@@ -57,6 +61,9 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 _TOKEN = re.compile(r"(?<![\w'])[A-Za-z][A-Za-z0-9]*(?![\w'])")
 #: two to six capitals (digits may follow), a plural s allowed: LLM, LLMs, FP16, BM25
 _CAPITALS = re.compile(r"([A-Z]{2,6})([0-9]*)(s?)")
+#: where a camel-case name's words meet: "lashA" in FlashAttention, "SN" in RMSNorm
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
+_HYPHEN_CAPITAL = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Z])")
 _ABBREVIATION = re.compile(
     "|".join(r"(?<![A-Za-z])" + re.escape(a) for a in ABBREVIATIONS), re.IGNORECASE
 )
@@ -71,6 +78,9 @@ def reading(token: str) -> str:
     """How the voice is to say one Latin token (a word between hyphens, spaces …)."""
     if token in READINGS:
         return READINGS[token]
+    words = _CAMEL.split(token)
+    if len(words) > 1:
+        return " ".join(reading(word) for word in words)
     caps = _CAPITALS.fullmatch(token)
     if caps is None or caps.group(1) in SAID_AS_WORDS:
         return token
@@ -83,6 +93,7 @@ def speakable(text: str) -> str:
     """``text`` with acronyms, abbreviations and symbols said, markup and Chinese dropped."""
     text = text.replace("’", "'").replace("‘", "'")
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(0).lower()], text)
+    text = _HYPHEN_CAPITAL.sub(" ", text)
     text = _TOKEN.sub(lambda m: reading(m.group(0)), text)
     for symbol, said in SYMBOLS.items():
         text = text.replace(symbol, said)

@@ -10,6 +10,9 @@ def test_both_sides_are_normalised_the_same_way() -> None:
         "compare for example alibi versus rope 2.5x end to end t5 bart's head"
     )
     assert normalize_en("What’s ‘OOV’?") == "what's oov"
+    assert normalize_en("O-O-V words, L-L-Ms, PP-O, GPT-4, Q-Former") == (
+        "oov words llms ppo gpt 4 q former"
+    )
 
 
 def test_word_errors_count_and_name_the_missed_words() -> None:
