@@ -228,7 +228,7 @@ class MianshiUI(ProfileHandlers, ProgressHandlers, VoiceHandlers):
             yield {self.c.chat: session.snapshot(), self.c.status: f"⚠️ {exc}", self.c.audio: None}
             return
         metrics = transcript.metrics.model_dump()
-        shown = views.spoken_message(transcript.text, metrics)
+        shown = views.spoken_message(transcript.text, metrics, session.lang)
         session.add([shown])
         if transcript.note:  # part of the recording was damaged and skipped
             gr.Warning(transcript.note)

@@ -256,7 +256,7 @@ class VoiceHandlers:
         if not session.try_begin():
             return gr.skip()
         try:
-            shown = views.spoken_message(answer["text"], answer["speech"])
+            shown = views.spoken_message(answer["text"], answer["speech"], session.lang)
             session.add([shown])
             updates: Updates = {}
             with warn_if_slow("the interviewer's reply to a voice turn", SLOW_REPLY_S):

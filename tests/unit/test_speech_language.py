@@ -96,8 +96,10 @@ def test_a_recorded_answer_is_heard_in_the_interviews_language(heard: Any, lang:
     setup[5] = lang
     session = checked(demo, ui.start, ui.start(*setup))[-1][ui.c.state]
     assert session.lang == lang
-    checked(demo, ui.answer_audio, ui.answer_audio("/tmp/a.wav", session))
+    updates = checked(demo, ui.answer_audio, ui.answer_audio("/tmp/a.wav", session))
     assert languages == [lang]
+    spoken = next(m["content"] for m in updates[-1][ui.c.chat] if m["content"].startswith("🎤"))
+    assert ("words/min" in spoken) and (("时长" in spoken) == (lang == "zh"))
 
 
 def test_voice_mode_pieces_are_heard_in_the_interviews_language(
