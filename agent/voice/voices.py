@@ -54,7 +54,13 @@ EN_PICO = VoiceSpec(
     "letters or digits",
 )  # fmt: skip
 
-VOICES = {spec.name: spec for spec in (ZH, EN, EN_PICO)}
+#: SVOX Pico's en-GB voice: measured when the English voice was chosen.
+EN_PICO_GB = VoiceSpec(
+    "en-pico-gb", "PICO", ("en-GB",), "pico-en-gb-1", 1.0, speakable_en.sentences,
+    "letters or digits",
+)  # fmt: skip
+
+VOICES = {spec.name: spec for spec in (ZH, EN, EN_PICO, EN_PICO_GB)}
 
 
 def voice_spec(name: str) -> VoiceSpec:
