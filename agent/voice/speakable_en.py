@@ -5,9 +5,10 @@ digits as they are written. What it would misread is rewritten here: an acronym 
 capitals is spelled out (OOV → O O V, LLMs → L L Ms; espeak says a pronounceable one as
 a word, "oov") unless it is said as a word (RAG, BERT, BLEU …); a name in camel case is
 said as its words (FlashAttention → Flash Attention, ChatGPT → Chat G P T, RMSNorm →
-R M S Norm), a hyphen before a capital as a pause (DeepSeek-R1 → Deep Seek R1, not
-"seeker one"); a few mixed-case terms get their usual reading (RoPE → rope, ALiBi →
-alibi, QLoRA → Q LoRA); markup is
+R M S Norm), a hyphen between words as a space (the voice said "end-to-end" as
+"Antoine", "input-token" as "impotent" and DeepSeek-R1 as "Deep seeker one"); a few
+mixed-case terms get their usual reading (LoRA → Lora, not "low R A"; RoPE → rope,
+ALiBi → alibi); markup is
 dropped, abbreviations are said in words (e.g. → for example), symbols are said
 (≈ → approximately), and Chinese characters, which it would read out one by one as
 "Chinese letter", are left out (an English interview's own lines have none).
@@ -35,7 +36,7 @@ SAID_AS_WORDS = frozenset({
 })  # fmt: skip
 #: mixed-case terms whose letters the voice would get wrong
 READINGS = {
-    "RoPE": "rope", "ALiBi": "alibi", "QLoRA": "Q LoRA", "LongLoRA": "long LoRA",
+    "LoRA": "Lora", "RoPE": "rope", "ALiBi": "alibi", "QLoRA": "Q Lora", "LongLoRA": "long Lora",
     "MoE": "M O E", "MoBA": "moba", "LLaMA": "llama", "GloVe": "glove", "ELMo": "elmo",
     "vLLM": "V L L M", "ViT": "vit", "QwQ": "Q W Q", "GeLU": "gelu", "ReLU": "relu",
     "MySQL": "My S Q L", "BERTopic": "BERT topic", "PyTorch": "Pie Torch",
@@ -63,7 +64,7 @@ _TOKEN = re.compile(r"(?<![\w'])[A-Za-z][A-Za-z0-9]*(?![\w'])")
 _CAPITALS = re.compile(r"([A-Z]{2,6})([0-9]*)(s?)")
 #: where a camel-case name's words meet: "lashA" in FlashAttention, "SN" in RMSNorm
 _CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
-_HYPHEN_CAPITAL = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Z])")
+_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])")
 _ABBREVIATION = re.compile(
     "|".join(r"(?<![A-Za-z])" + re.escape(a) for a in ABBREVIATIONS), re.IGNORECASE
 )
@@ -93,7 +94,7 @@ def speakable(text: str) -> str:
     """``text`` with acronyms, abbreviations and symbols said, markup and Chinese dropped."""
     text = text.replace("’", "'").replace("‘", "'")
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(0).lower()], text)
-    text = _HYPHEN_CAPITAL.sub(" ", text)
+    text = _HYPHEN.sub(" ", text)
     text = _TOKEN.sub(lambda m: reading(m.group(0)), text)
     for symbol, said in SYMBOLS.items():
         text = text.replace(symbol, said)

@@ -10,13 +10,13 @@ def test_acronyms_are_spelled_unless_said_as_words_and_known_terms_get_their_rea
         "O O V", "L L Ms", "F P 16", "G P T", "RAG", "BERT",
     ]  # fmt: skip
     assert [reading(t) for t in ("RoPE", "ALiBi", "QLoRA", "LoRA", "Transformer", "A")] == [
-        "rope", "alibi", "Q LoRA", "LoRA", "Transformer", "A",
+        "rope", "alibi", "Q Lora", "Lora", "Transformer", "A",
     ]  # fmt: skip
     assert speakable("What are OOV words? GPT-4 vs. BM25, it's DeepSeek-R1.") == (
-        "What are O O V words? G P T-4 versus B M 25, it's Deep Seek R1."
+        "What are O O V words? G P T 4 versus B M 25, it's Deep Seek R1."
     )
     assert speakable("ChatGPT, FlashAttention, RMSNorm, MySQL, DeBERTa, end-to-end") == (
-        "Chat G P T, Flash Attention, R M S Norm, My S Q L, DeBERTa, end-to-end"
+        "Chat G P T, Flash Attention, R M S Norm, My S Q L, DeBERTa, end to end"
     )
 
 
