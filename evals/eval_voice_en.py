@@ -14,13 +14,15 @@ voice (``agent/voice/voices.py``) and read back by the bundled Whisper base in E
   cache) and the time to a question's first sentence.
 
 No human English recordings exist here, so Whisper base's English WER is measured on
-more than one synthetic voice: the same questions said by a second English voice of
-another engine and speaker (``en-pico``: SVOX Pico en-US) by default.
+more than one synthetic voice: by default the English voice (``en``: the
+``english_voice`` setting, SVOX Pico en-GB) and a second voice of another engine and
+speaker (``en-piper``: Piper's neural en_US joe voice).
 
-Questions: every ``STEP``-th bank entry by id from ``--offset`` (the 60 at offset 0
-chose the English voice; the default offset 5 never chose anything).
-``python -m evals.eval_voice_en [--questions 60] [--offset 5] [--voices en en-pico]``
-(or ``mianshi eval voice-en``); saves ``evals/results/voice-en-<sha>.json``.
+Questions: every ``STEP``-th bank entry by id from ``--offset``. Offsets 0, 5 and 8
+chose the English voice, its pace and its text step (``agent/voice/voices.py``); the
+default, 2, chose nothing. ``python -m evals.eval_voice_en [--questions 60] [--offset
+2] [--voices en en-piper]`` (or ``mianshi eval voice-en``); saves
+``evals/results/voice-en-<sha>.json``.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ from agent.voice.voice import Voice
 from evals.common import git_short_sha, percentile, save_result
 
 STEP = 11
-CHOSEN_ON = 0  # the offset whose questions chose the English voice
-VOICES = ("en", "en-pico")
+CALIBRATION = 0
+CHOSE = (CALIBRATION, 5, 8)  # the offsets whose questions chose the voice or its text step
+HELD_OUT = 2
+VOICES = ("en", "en-piper")
 
 
 _SPELLED = re.compile(r"\b[A-Z]{1,2}(?:-[A-Z]{1,2})+s?\b")
@@ -147,7 +151,7 @@ def run_voice(
                       f"heard {row['heard'][:60]}")  # fmt: skip
         finally:
             voice.close()
-    return {"voice": name, "pace": voice.pace, "summary": summarize(rows), "rows": rows}
+    return {"voice": voice.spec.name, "pace": voice.pace, "summary": summarize(rows), "rows": rows}
 
 
 def run(
@@ -161,7 +165,7 @@ def run(
         "commit": git_short_sha(),
         "offset": offset,
         "step": STEP,
-        "blind": offset != CHOSEN_ON,
+        "blind": offset not in CHOSE,
         "whisper": Transcriber(settings).model_name,
         "wall_s": round(time.perf_counter() - began, 1),
         "summary": summary,
@@ -172,12 +176,13 @@ def run(
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--questions", type=int, default=60, help="bank questions (default 60)")
     parser.add_argument(
-        "--offset", type=int, default=5,
-        help=f"the first of every {STEP}th entry by id (0: the ones that chose the voice)",
+        "--offset", type=int, default=HELD_OUT,
+        help=f"the first of every {STEP}th entry by id (default {HELD_OUT}; {CHOSE} chose "
+        "the voice)",
     )  # fmt: skip
     parser.add_argument(
         "--voices", nargs="+", default=list(VOICES), metavar="VOICE",
-        help="voices to measure (agent/voice/voices.py; default: en en-pico)",
+        help="voices to measure (agent/voice/voices.py; default: en en-piper)",
     )  # fmt: skip
     parser.add_argument(
         "--pace", type=float, default=None,
@@ -197,7 +202,7 @@ def main_args(args: argparse.Namespace) -> int:
         )
         print(f"  most missed: {', '.join(f'{w} ×{n}' for w, n in s['most_missed'])}")
     if not args.no_save:
-        chose = "calibration-" if args.offset == CHOSEN_ON else ""
+        chose = "calibration-" if args.offset == CALIBRATION else ""
         pace = f"pace{args.pace}-" if args.pace else ""
         print(f"saved {save_result(result, f'voice-en-{chose}{pace}{git_short_sha()}')}")
     print(json.dumps(result["summary"], ensure_ascii=False))

