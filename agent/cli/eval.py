@@ -278,6 +278,22 @@ def _register_voice(evals: _SubParsers) -> None:
     parser.set_defaults(func=eval_voice.main_args)
 
 
+def _register_voice_en(evals: _SubParsers) -> None:
+    parser = evals.add_parser(
+        "voice-en",
+        help="the English voice and Whisper base on English: round-trip WER of spoken "
+        "English bank questions, synthesis RTF",
+        description="Speaks English bank questions with the English voice and a second "
+        "English voice, reads them back with the bundled Whisper in English, and reports "
+        "the word error rate, the synthesis real-time factor and the time to a question's "
+        "first sentence. Saves evals/results/voice-en-<sha>.json.",
+    )
+    from evals import eval_voice_en
+
+    eval_voice_en.add_arguments(parser)
+    parser.set_defaults(func=eval_voice_en.main_args)
+
+
 EVALS: tuple[Callable[[_SubParsers], None], ...] = (
     _register_asr,
     _register_grader,
@@ -285,6 +301,7 @@ EVALS: tuple[Callable[[_SubParsers], None], ...] = (
     _register_references,
     _register_load,
     _register_voice,
+    _register_voice_en,
 )
 
 

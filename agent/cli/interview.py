@@ -158,12 +158,13 @@ def _focus(args: argparse.Namespace) -> dict[str, float]:
     return found.weights
 
 
-def _speaker(settings: Any) -> Callable[[str], None]:
-    """The interviewer's voice on this machine's sound device, or why there is none."""
+def _speaker(settings: Any, lang: str) -> Callable[[str], None]:
+    """The interviewer's voice (in ``lang``) on this machine's sound device, or why
+    there is none."""
     from agent.voice.playback import Player, no_sound_device
     from agent.voice.voice import Voice
 
-    voice = Voice(settings)
+    voice = Voice(settings, lang)
     reason = voice.available() or no_sound_device()
     if reason:
         raise UserError(
@@ -262,7 +263,7 @@ def _interview(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     config = _config(args)
-    speaker = _speaker(settings) if args.voice else None
+    speaker = _speaker(settings, config.lang) if args.voice else None
 
     def progress(done: int, total: int) -> None:
         _say(f"  评分中 grading {done}/{total} …", sys.stderr)

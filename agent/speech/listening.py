@@ -5,7 +5,7 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
 
 - **end of turn** after ``END_SILENCE_S`` of silence following speech (Chinese
   candidates often pause 2–3 s to think, so less would cut them off), or when the
-  candidate says "我说完了" (or presses the button);
+  candidate says "我说完了" ("I'm done" in English) or presses the button;
 - **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
 - meanwhile, each stretch of speech followed by a short pause is transcribed at once
   (``ready_piece``), so at the end only the last stretch is left to transcribe. The
@@ -42,6 +42,13 @@ MAX_TURN_S = 300.0
 #: "我说完了" at the end of the words, also as the small Whisper often writes it
 #: (输/书/叔 for 说, 玩 for 完, 啦 for 了: "我输完了" was heard in the voice eval)
 DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲|输|书|叔)(完|玩)(了|啦)[。.！!\s]*$")
+#: in English (the English interviewer's nudge says "say 'done'"): "done", "I'm done",
+#: "okay, I'm finished" … said as a sentence of its own at the end ("…gets done." is not)
+DONE_EN = re.compile(
+    r"(?:^|(?<=[.!?,;]))\s*(?:(?:ok(?:ay)?|so|alright|right)[,.]?\s+)?"
+    r"(?:(?:i['’]?m|i am)\s+)?(?:done|finished)(?:\s+now)?[.!\s]*$",
+    re.IGNORECASE,
+)
 
 Vad = Callable[[np.ndarray], list[tuple[float, float]]]
 
@@ -74,9 +81,13 @@ def to_mono_16k(rate: int, data: np.ndarray) -> np.ndarray:
 
 
 def said_done(text: str) -> tuple[str, bool]:
-    """The text without a closing "我说完了", and whether it had one."""
+    """The text without a closing "我说完了" (or "I'm done"), and whether it had one."""
     stripped = DONE.sub("", text)
-    return stripped, stripped != text
+    if stripped != text:
+        return stripped, True
+    if DONE_EN.search(text):
+        return DONE_EN.sub("", text).rstrip(" ,;"), True
+    return text, False
 
 
 @dataclass

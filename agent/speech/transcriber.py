@@ -1,4 +1,5 @@
-"""Speech-to-text for spoken answers: faster-whisper, int8 on CPU, simplified Chinese out.
+"""Speech-to-text for spoken answers: faster-whisper, int8 on CPU, in the interview's
+language: simplified Chinese (zh) or English (en).
 
 The model is the bundled multilingual Whisper base (assembled by ``agent.assets``) or
 the user's own CTranslate2 directory (``whisper_model_dir``); it is never fetched from
@@ -7,7 +8,9 @@ a model hub. It is loaded lazily, once per ``Transcriber``, behind a lock.
 Decoding choices (measured with ``mianshi eval asr`` on ../shared/audio, which also
 scores multi-sentence "answers" made by joining the clips with pauses):
 
-- language fixed to Chinese by default, beam search (5), Silero VAD (shipped inside
+- the language is the interview's (``transcribe(…, language="en")``; else the
+  ``asr_language`` setting, Chinese by default, and an ``asr_language`` of ``auto``
+  detects it per recording whatever the interview), beam search (5), Silero VAD (shipped inside
   the faster_whisper package) so silence is never decoded; pauses and the share of
   silence come from the same VAD (word timestamps made prompted decoding hallucinate
   on the tail after the last word);
@@ -20,7 +23,8 @@ scores multi-sentence "answers" made by joining the clips with pauses):
   opt-in (``asr_vocabulary_prompt``) and a transcript that echoes it is decoded again
   without it. By default the vocabulary is applied to the output instead: the terms'
   canonical spellings (``kv cache`` → ``KV cache``, ``lora`` → ``LoRA`` …);
-- OpenCC t2s on the output (Whisper sometimes answers in traditional characters).
+- OpenCC t2s on Chinese output (Whisper sometimes answers in traditional characters);
+  English output is left as Whisper wrote it.
 
 Bad audio raises ``AudioError`` (a ``UserError``) with a message meant for the
 candidate; the caller shows it and the interview goes on.
@@ -77,6 +81,10 @@ VOCABULARY: tuple[str, ...] = (
 # Opt-in (asr_vocabulary_prompt). Measured best of the prompts tried (longer term lists,
 # terms only, hotwords) on the single clips; see the module docstring for why it is off.
 VOCABULARY_PROMPT = "我们聊聊大模型，比如Transformer、RoPE、KV cache、LoRA微调和量化。"
+#: the same for English answers (not measured: opt-in like the Chinese one)
+VOCABULARY_PROMPT_EN = "We talk about LLMs: the Transformer, RoPE, KV cache, LoRA fine-tuning."
+#: the interview languages Whisper is asked for by code (anything else: the setting's)
+LANGUAGES = ("zh", "en")
 
 # Canonical spellings of the Latin-script terms (matched case-insensitively, spaces
 # between the parts optional, not inside another Latin word).
@@ -205,29 +213,46 @@ class Transcriber:
                 self._converter = _t2s()
             return self._model
 
+    def language_for(self, language: str | None) -> str | None:
+        """The language Whisper is asked for: the interview's ``language`` (zh, en),
+        else the ``asr_language`` setting; None (detect per recording) when the setting
+        is ``auto``, which the user chose over the interview's."""
+        setting = self.settings.asr_language
+        if setting == "auto":
+            return None
+        return language or setting
+
+    def _prompt(self, language: str | None) -> str | None:
+        """The opt-in vocabulary prompt (``asr_vocabulary_prompt``) in ``language``."""
+        if not self.settings.asr_vocabulary_prompt:
+            return None
+        return VOCABULARY_PROMPT_EN if language == "en" else VOCABULARY_PROMPT
+
     def _decode(
         self,
         model: WhisperModel,
         audio: np.ndarray,
         prompt: str | None,
+        language: str | None = None,
         *,
         vad: bool = True,
         offset: float = 0.0,
     ) -> tuple[list[Segment], str]:
-        language = self.settings.asr_language
+        """Segments and the language they are in (``language``, or detected when None);
+        Chinese text in simplified characters."""
         from agent.speech.short_window import short_windows_on
 
         cap = piece_token_cap(len(audio) / SAMPLE_RATE) if short_windows_on() else None
         segments, info = model.transcribe(
             audio,
-            language=None if language == "auto" else language,
+            language=language,
             beam_size=self.settings.asr_beam_size,
             vad_filter=vad,
             initial_prompt=prompt,
             condition_on_previous_text=True,
             max_new_tokens=cap,
         )
-        converter = self._converter
+        converter = self._converter if info.language == "zh" else None
         out = [
             Segment(
                 start=round(s.start + offset, 2),
@@ -245,6 +270,7 @@ class Transcriber:
         segments: list[Segment],
         speech: Sequence[tuple[float, float]],
         prompt: str | None,
+        language: str | None,
     ) -> list[Segment]:
         """Decode again, one by one, the speech regions Whisper dropped.
 
@@ -259,24 +285,28 @@ class Transcriber:
         out = list(good)
         for start, end in todo:
             a, b = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
-            redone, _ = self._decode(model, audio[a:b], prompt, vad=False, offset=start)
+            piece = audio[a:b]
+            redone, _ = self._decode(model, piece, prompt, language, vad=False, offset=start)
             if prompt is not None and echoes_prompt(join_segments(redone), prompt):
-                redone, _ = self._decode(model, audio[a:b], None, vad=False, offset=start)
+                redone, _ = self._decode(model, piece, None, language, vad=False, offset=start)
             out.extend(redone)
         return sorted(out, key=lambda seg: seg.start)
 
-    def transcribe(self, source: str | Path | np.ndarray, *, short: bool = False) -> Transcript:
+    def transcribe(
+        self, source: str | Path | np.ndarray, *, short: bool = False, language: str | None = None
+    ) -> Transcript:
         """``short``: the encoder reads only the audio there is, not a padded 30 s
         window (faster for a few seconds of speech, a little less accurate; see
-        ``agent/speech/short_window.py``)."""
+        ``agent/speech/short_window.py``). ``language``: the interview's (zh, en; see
+        ``language_for``)."""
         if short:
             from agent.speech.short_window import short_windows
 
             with short_windows():
-                return self._transcribe(source)
-        return self._transcribe(source)
+                return self._transcribe(source, self.language_for(language))
+        return self._transcribe(source, self.language_for(language))
 
-    def _transcribe(self, source: str | Path | np.ndarray) -> Transcript:
+    def _transcribe(self, source: str | Path | np.ndarray, language: str | None) -> Transcript:
         recording = read_audio(source, max_seconds=self.settings.asr_max_seconds)
         audio = recording.samples
         duration = len(audio) / SAMPLE_RATE
@@ -287,14 +317,14 @@ class Transcriber:
                 "check the microphone and try again, or type the answer"
             )
         model = self._load()
-        prompt = VOCABULARY_PROMPT if self.settings.asr_vocabulary_prompt else None
-        segments, language = self._decode(model, audio, prompt)
+        prompt = self._prompt(language)
+        segments, heard_in = self._decode(model, audio, prompt, language)
         text = join_segments(segments)
         if prompt is not None and echoes_prompt(text, prompt):
-            segments, language = self._decode(model, audio, None)
+            segments, heard_in = self._decode(model, audio, None, language)
             text = join_segments(segments)
             prompt = None
-        segments = self._repair_dropped(model, audio, segments, speech, prompt)
+        segments = self._repair_dropped(model, audio, segments, speech, prompt, heard_in)
         segments = [seg.model_copy(update={"text": canonical_terms(seg.text)}) for seg in segments]
         text = join_segments(segments)
         if not normalize_for_cer(text):
@@ -308,7 +338,7 @@ class Transcriber:
         return Transcript(
             text=text,
             segments=segments,
-            language=language,
+            language=heard_in,
             duration_s=round(duration, 2),
             metrics=metrics,
             prompt_used=prompt is not None,
@@ -327,10 +357,18 @@ def piece_token_cap(seconds: float) -> int:
 
 
 def join_segments(segments: Sequence[Segment]) -> str:
-    """Join segment texts: no space between Chinese, one space where Latin meets Latin."""
+    """Join segment texts: no space between Chinese, one space where Latin meets Latin
+    (also after a Latin sentence's punctuation: "Yes." "It does." → "Yes. It does.")."""
     out = ""
     for seg in segments:
-        if out and out[-1].isascii() and out[-1].isalnum() and seg.text[:1].isascii():
+        prev, nxt = out[-1:], seg.text[:1]
+        if (
+            prev
+            and nxt
+            and prev.isascii()
+            and nxt.isascii()
+            and (prev.isalnum() or (prev in ".,;:!?" and nxt.isalnum()))
+        ):
             out += " "
         out += seg.text
     return out

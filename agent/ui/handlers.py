@@ -236,7 +236,7 @@ class MianshiUI:
 
     def _spoken(self, path: str, session: UISession) -> Iterator[Updates]:
         yield self._status("⏳ 转写中 Transcribing…")
-        future = self.services.transcribe(path)
+        future = self.services.transcribe(path, language=session.lang)
         yield from self._wait(future, lambda _: "转写中 Transcribing")
         try:
             transcript = future.result()
@@ -246,7 +246,7 @@ class MianshiUI:
             yield {self.c.chat: session.snapshot(), self.c.status: f"⚠️ {exc}", self.c.audio: None}
             return
         metrics = transcript.metrics.model_dump()
-        shown = views.spoken_message(transcript.text, metrics)
+        shown = views.spoken_message(transcript.text, metrics, session.lang)
         session.add([shown])
         if transcript.note:  # part of the recording was damaged and skipped
             gr.Warning(transcript.note)

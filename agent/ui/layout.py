@@ -296,7 +296,7 @@ def _interview_panel() -> dict[str, Any]:
             hands_free = gr.Checkbox(
                 value=False, elem_id="voice-mode",
                 label="🎙 语音模式 Voice mode：直接说，停顿约 2.5 秒或说「我说完了」即交卷 "
-                "(just talk; a 2.5 s pause or 「我说完了」 ends your turn)",
+                "(just talk; a 2.5 s pause, 「我说完了」 or \"I'm done\" ends your turn)",
             )  # fmt: skip
         speaker = gr.Audio(
             autoplay=True, interactive=False, elem_id="speaker", label="面试官 Interviewer",

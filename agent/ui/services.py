@@ -102,7 +102,7 @@ class Services:
         self._transcriber_lock = threading.Lock()
         self._engine: Engine | None = None
         self._transcriber: Transcriber | None = None
-        self._voice: Voice | None = None
+        self._voices: dict[str, Voice] = {}
         self._bank: Bank | None = None
         self._store: Store | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mianshi-ui")
@@ -142,14 +142,15 @@ class Services:
     def engine_if_ready(self) -> Engine | None:
         return self._engine
 
-    def voice(self) -> Voice:
-        """The interviewer's voice (its worker starts on the first line)."""
+    def voice(self, lang: str = "zh") -> Voice:
+        """The interviewer's voice in ``lang``, the interview's language (its worker
+        starts on the first line)."""
         from agent.voice.voice import Voice
 
         with self._transcriber_lock:
-            if self._voice is None:
-                self._voice = Voice(self.settings)
-            return self._voice
+            if lang not in self._voices:
+                self._voices[lang] = Voice(self.settings, lang)
+            return self._voices[lang]
 
     def transcriber(self) -> Transcriber:
         with self._transcriber_lock:
@@ -183,18 +184,19 @@ class Services:
         return self._pool.submit(contextvars.Context().run, run)
 
     def transcribe(
-        self, audio: str | Path | np.ndarray, *, short: bool = False
+        self, audio: str | Path | np.ndarray, *, short: bool = False, language: str | None = None
     ) -> Future[Transcript]:
-        """``audio`` transcribed on the speech worker (see ``_speech``); ``short``: a
-        voice-mode piece (see ``Transcriber.transcribe``); one the candidate waits for
-        that is still running after ``SLOW_PIECE_S`` is logged with every thread's stack."""
+        """``audio`` transcribed on the speech worker (see ``_speech``) in ``language``
+        (the interview's, zh or en); ``short``: a voice-mode piece (see
+        ``Transcriber.transcribe``); one the candidate waits for that is still running
+        after ``SLOW_PIECE_S`` is logged with every thread's stack."""
 
         def run() -> Transcript:
             if not short:
-                return self.transcriber().transcribe(audio)
+                return self.transcriber().transcribe(audio, language=language)
             seconds = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else 0.0
             with warn_if_slow(f"transcribing a {seconds:.1f} s voice-mode piece", SLOW_PIECE_S):
-                return self.transcriber().transcribe(audio, short=True)
+                return self.transcriber().transcribe(audio, short=True, language=language)
 
         return self._speech.submit(run)
 
@@ -211,8 +213,8 @@ class Services:
         self._speech.shutdown(wait=False, cancel_futures=True)
         if self._engine is not None:
             self._engine.close()
-        if self._voice is not None:
-            self._voice.close()
+        for voice in self._voices.values():
+            voice.close()
 
 
 def waiting(future: Future[Any], interval: float = 0.5) -> Iterator[float]:

@@ -157,9 +157,10 @@ def typed_message(text: str) -> Message:
     return {"role": "user", "content": text}
 
 
-def spoken_message(text: str, metrics: Mapping[str, Any] | None) -> Message:
-    """A spoken answer as the candidate's message: the transcript, then its speech line."""
-    line = speech_line(metrics) if metrics else ""
+def spoken_message(text: str, metrics: Mapping[str, Any] | None, lang: str = "zh") -> Message:
+    """A spoken answer as the candidate's message: the transcript, then its speech line
+    (in the interview's language)."""
+    line = speech_line(metrics, lang) if metrics else ""
     content = f"🎤 {text}" + (f"\n\n*{line}*" if line else "")
     return {"role": "user", "content": content}
 

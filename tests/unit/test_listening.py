@@ -135,7 +135,9 @@ def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate
     voice = SimpleNamespace(
         available=lambda: available[0], speak=lambda line: iter(said.append(line) or [])
     )
-    ui = SimpleNamespace(services=SimpleNamespace(voice=lambda: voice, submit=lambda fn: fn()))
+    ui = SimpleNamespace(
+        services=SimpleNamespace(voice=lambda lang="zh": voice, submit=lambda fn: fn())
+    )
     session = UISession(session_id="s", lang="zh")
     VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]
     VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]

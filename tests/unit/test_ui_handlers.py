@@ -93,7 +93,7 @@ def app(isolated_settings: Any) -> Iterator[tuple[MianshiUI, Any, FakeEngine]]:
         isolated_settings,
         engine_factory=lambda settings, bank, store: engine,
         transcriber_factory=lambda settings: SimpleNamespace(
-            transcribe=lambda path, short=False: transcript
+            transcribe=lambda path, short=False, language=None: transcript
         ),
     )
     services.reports_dir = Path(isolated_settings.data_dir) / "reports"
@@ -352,7 +352,7 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
 
     monkeypatch.setattr(voice_mode, "Listener", partial(Listener, vad=loud_spans))
 
-    def transcribe(audio: Any, short: bool = False) -> Transcript:
+    def transcribe(audio: Any, short: bool = False, language: str | None = None) -> Transcript:
         time.sleep(0.4)  # Whisper at work while another chunk comes in
         seg = Segment(start=0.0, end=1.5, text="就是加权求和，我说完了")
         return Transcript(text=seg.text, segments=[seg], language="zh", duration_s=2.0,
