@@ -176,15 +176,16 @@ def moved_on(page: Any, needle: str, timeout: float = GRADED_S) -> str:
     """Wait for ``needle`` in the status after an answer. An answer the interviewer
     put back once (it was off-topic: these tests' answers are not about the question)
     is skipped, as a candidate with nothing to add would."""
-    deadline, skipped = time.monotonic() + timeout, False
+    deadline, next_try = time.monotonic() + timeout, 0.0
     while time.monotonic() < deadline:
         status = status_text(page)
         if needle in status:
             return status
         last = chat_text(page).rstrip().rsplit("\n\n", 1)[-1]
-        if not skipped and "Your turn" in status and any(m in last for m in PUT_BACK):
+        put_back = "Your turn" in status and any(m in last for m in PUT_BACK)
+        if put_back and time.monotonic() >= next_try:  # again if the app was still busy
             type_answer(page, "跳过")
-            skipped = True
+            next_try = time.monotonic() + 15
         time.sleep(0.25)
     return wait_status(page, needle, timeout=1)
 
