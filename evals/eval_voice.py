@@ -15,7 +15,7 @@ the bundled Whisper.
 
 Questions: bank questions (by id, up to 80 characters) that name at least one Latin
 term, plus a fifth as many without. The first ``CALIBRATION`` of each kind chose the
-voice's pace and model (see ``ACOUSTIC`` in agent/voice/voice.py); the eval reports the
+voice's pace and model (see ``ZH`` in agent/voice/voices.py); the eval reports the
 N after them.
 Then (``--turns N``, evals/voice_turns.py) voice mode's turn-taking in the real app in
 Chromium: end of the candidate's speech → the interviewer's next line playing.

@@ -23,14 +23,12 @@ from pathlib import Path
 
 from agent.errors import UserError
 from agent.settings import Settings
-from agent.voice.voices import PRONUNCIATIONS, ZH, voice_spec
+from agent.voice.voices import PRONUNCIATIONS, voice_spec
 
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 __all__ = ["PRONUNCIATIONS", "WORKER", "Spoken", "Voice"]
-#: the Mandarin voice's (see ``voices.ZH`` for how they were chosen)
-VOICE_VERSION, ACOUSTIC, PACE = ZH.version, ZH.engine, ZH.pace
 START_TIMEOUT_S = 120.0
 LINE_TIMEOUT_S = 60.0
 GAP_S = 0.2  # silence between sentences in a whole-line file

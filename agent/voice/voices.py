@@ -49,23 +49,25 @@ ZH = VoiceSpec(
 #: by id from an offset; `mianshi eval voice-en`) among the English voices that install
 #: from PyPI and run offline here, WER (space-free CER) and synthesis RTF:
 #:
-#: | questions | Pico en-GB | Pico en-US | Piper en_US-joe (pace) | espeak-ng |
+#: | offset | Pico en-GB | Pico en-US | Piper en_US-joe (pace) | espeak-ng |
 #: |---|---|---|---|---|
-#: | offset 0, raw text | 9.0 %, 0.014 | 8.4 %, 0.014 | 9.2 %, 0.18 (1.0) | 16.1 %, 0.004 |
-#: | offset 0, text step | — | 8.1 % (2.3 %) | 8.5 % (2.4 %) 1.0; 7.9 % (1.9 %) 1.1 | — |
-#: | offset 5 | 7.2 % (2.1 %), 0.011 | 8.9 % (2.2 %) | 11.8 % (3.2 %), 0.22 (1.1) | — |
-#: | offset 8, text fixed | 7.8 % (2.5 %), 0.005 | 8.6 % (2.6 %) | 9.8 % (2.8 %), 0.22 (1.1) | — |
+#: | 0, raw text | 9.0 %, 0.014 | 8.4 %, 0.014 | 9.2 %, 0.18 (1.0) | 16.1 %, 0.004 |
+#: | 0, text step | — | 8.1 % (2.3 %) | 8.5 % (2.4 %) 1.0; 7.9 % (1.9 %) 1.1 | — |
+#: | 5 | 7.2 % (2.1 %), 0.011 | 8.9 % (2.2 %) | 11.8 % (3.2 %), 0.22 (1.1) | — |
+#: | 8, text fixed | 7.8 % (2.5 %), 0.005 | 8.6 % (2.6 %) | 9.8 % (2.8 %), 0.22 (1.1) | — |
+#: | 2, chose nothing | 8.5 % (2.2 %), 0.005 | 10.2 % (3.0 %) | 8.2 % (2.5 %), 0.11 (1.1) | — |
 #:
 #: (espeak-ng: espeakng-loader's libespeak-ng, measured once outside the worker; offset 5
 #: showed Piper misreading hyphenated words, fixed in speakable_en before offset 8.)
-#: Pico en-GB was the most intelligible to Whisper on both later sets (against Piper, a
-#: bootstrap over the questions puts the difference at +2.0 to +7.2 points on offset 5,
-#: +0.2 to +3.9 on offset 8), at a twentieth of Piper's synthesis time or less (its
-#: first sentence in 0.03 s, Piper's in 0.7-0.8 s); on the characters heard the three
-#: voices tie. Piper is
-#: the neural voice, closer to a person's (not measured here: no listening test), and is
-#: one setting away: MIANSHI_ENGLISH_VOICE=en-piper. Final figures on questions that
-#: chose nothing (offset 2): README, "English voice".
+#: Pico en-GB was the most intelligible to Whisper on the two sets that decided (against
+#: Piper a bootstrap over the questions puts the difference at +2.0 to +7.2 points on
+#: offset 5, +0.2 to +3.9 on offset 8), at a twentieth of Piper's synthesis time or less
+#: (its first sentence in 0.02-0.03 s, Piper's in 0.3-0.8 s); on the characters heard
+#: the voices tie. On the questions that chose nothing (offset 2, run after the choice)
+#: Piper and Pico en-GB tie (8.2 % and 8.5 %; over offsets 8 and 2 together 9.0 % and
+#: 8.2 %, the difference within -0.8 to +2.4 points): Whisper hears them alike, and Pico
+#: en-GB is the faster. Piper is the neural voice, closer to a person's (not measured
+#: here: no listening test), one setting away: MIANSHI_ENGLISH_VOICE=en-piper.
 EN_PICO_GB = VoiceSpec(
     "en-pico-gb", "PICO", ("en-GB",), "pico-en-gb-1", 1.0, speakable_en.sentences,
     "letters or digits",

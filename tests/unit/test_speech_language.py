@@ -112,8 +112,8 @@ def test_voice_mode_pieces_are_heard_in_the_interviews_language(
     setup = list(SETUP)
     setup[5] = "en"
     session = checked(demo, ui.start, ui.start(*setup))[-1][ui.c.state]
-    ui.listen(chunk(2.0, True), session, False)
-    ui.listen(chunk(SHORT_GAP_S + 0.1, False), session, False)  # a pause closes a piece
+    ui.voice.listen(chunk(2.0, True), session, False)
+    ui.voice.listen(chunk(SHORT_GAP_S + 0.1, False), session, False)  # a pause closes a piece
     assert languages and set(languages) == {"en"}
 
 
