@@ -7,6 +7,7 @@ speech to the interviewer speaking is printed (a measurement, not an assertion).
 
 from __future__ import annotations
 
+import re
 import time
 import wave
 from collections.abc import Iterator
@@ -60,14 +61,19 @@ def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _heard_error(chat: str) -> float:
-    """Character error rate of the first transcript shown (the 🎤 line) against the
-    clip's text. The streamed pieces end where the browser's chunks fall, so the
-    words can differ from run to run ('交易…停滞' was once heard as '胶…停止')."""
+    """The lowest character error rate of the transcripts shown (the 🎤 lines) against
+    the clip's text. Chromium loops the file from wherever it is when the app starts
+    listening (the interviewer's speech in between is not listened to), so a turn
+    can begin in the middle of the clip and hear only its end ('停滞的情况'); each turn
+    begins at another point of the loop, and a whole clip heard is near its text.
+    The streamed pieces end where the browser's chunks fall, so the words can also
+    differ from run to run ('交易…停滞' was once heard as '胶…停止')."""
     import jiwer
 
-    heard = [line for line in chat.splitlines() if line.startswith("🎤")]
+    heard = [text.strip() for text in re.findall(r"🎤([^\n]*)", chat)]
     assert heard, chat[-400:]
-    return float(jiwer.cer(SAID, heard[0].removeprefix("🎤").strip()))
+    print("heard:", heard)
+    return min(float(jiwer.cer(SAID, text)) for text in heard)
 
 
 def _speaker_duration(page: Any) -> str:
@@ -97,8 +103,7 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
         page.locator("#mic").get_by_role("button", name="Stop").wait_for(timeout=30_000)
         wait_status(page, "第 2/2 题", timeout=300)  # the first turns ended by themselves
         heard = time.monotonic() - started
-        chat = chat_text(page)
-        assert _heard_error(chat) <= HEARD_CER, chat[-400:]  # the transcript, near the clip
+        assert "🎤" in chat_text(page)
         page.wait_for_function(
             "() => document.querySelector('#session-info').innerText.includes('reply after')",
             timeout=120_000,
@@ -112,5 +117,7 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
         wait_report(page, timeout=600)  # the second question's answers, heard the same way
         # every answer was a spoken one: the clip is about something else, so each
         # question is put back once (a redirect) and the next answer moves on
-        assert 2 <= chat_text(page).count("🎤") <= 4
+        chat = chat_text(page)
+        assert 2 <= chat.count("🎤") <= 4
+        assert _heard_error(chat) <= HEARD_CER, chat[-600:]  # a transcript near the clip
         chromium.close()
