@@ -109,6 +109,12 @@ def _register_grader(evals: _SubParsers) -> None:
         action="store_true",
         help="grade with the key points each item was labelled against, not the bank's",
     )
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], default=None,
+        help="grade every item against this language's key points and reference (default: "
+        "each item's own `lang`, else Chinese); e.g. --data evals/grader/english.jsonl "
+        "--lang zh: English answers in a Chinese interview",
+    )  # fmt: skip
     parser.add_argument("--no-save", action="store_true", help="do not write evals/results/")
     parser.set_defaults(func=_run_grader)
 
@@ -127,6 +133,8 @@ def _run_grader(args: argparse.Namespace) -> int:
     )
     if not items:
         raise UserError("no items selected")
+    if args.lang:
+        items = [{**it, "lang": args.lang} for it in items]
     cache = (
         None
         if args.no_cache
@@ -146,6 +154,8 @@ def _run_grader(args: argparse.Namespace) -> int:
     eval_grader.report(result)
     if not args.no_save:
         name = "grader-reference-set" if data == eval_grader.OLD_DATA else "grader"
+        if data == eval_grader.ENGLISH_DATA or args.lang:
+            name = f"grader-{data.stem}-{args.lang or 'own'}"
         print(f"saved {eval_grader.save(result, name=name)}")
     print(json.dumps(result["summary"], ensure_ascii=False))
     return 0

@@ -112,6 +112,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="TOPIC[=W]",
         help="the topics to aim at, weight 0–1 (replaces what --cv/--jd found)",
     )
+    p.add_argument(
+        "--intro", action="store_true",
+        help="open with a self-introduction: the projects and topics it names steer the "
+        "questions as a CV's would (off by default here: scripted stdin answers stay "
+        "one per question)",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help="fix the question choice")
     p.add_argument("--report", type=Path, help="write the JSON report here (+ .md twin)")
     p.add_argument("--resume", metavar="SESSION_ID", help="continue an unfinished session")
@@ -189,6 +195,7 @@ def _config(args: argparse.Namespace) -> InterviewConfig:
             seed=args.seed,
             focus=weights,
             company=canonical(load_bank(), args.company) if args.company else None,
+            intro=args.intro,
         )
     except ValidationError as exc:
         raise UserError(f"invalid interview settings: {exc.errors()[0]['msg']}") from exc
@@ -236,6 +243,9 @@ def _converse(
             _say(f"{words['you']}: {answer}")
         try:
             step = engine.reply(step.session_id, answer, at=step.at)
+            for line in step.transcript[2:]:  # acknowledgements, the closing …
+                if line.get("role") == "interviewer" and line["content"] not in (step.say or ""):
+                    _say(f"\n{words['interviewer']}: {line['content']}")
         except UserError as exc:
             _say(f"mianshi: {exc}", sys.stderr)
             step = engine.resume(step.session_id)  # where the session stands now

@@ -1,11 +1,13 @@
 """The interview as a LangGraph state machine.
 
-    configure -> select -> ask -> [interrupt: wait for the answer] -> assess | command
+    configure -> [intro] -> select -> ask -> [interrupt: wait for the answer] -> assess | command
     assess  -> follow_up -> ask        (key points missing, follow-ups left)
     assess  -> select                  (next main question)
     command -> ask                     (hint, repeat, empty answer)
     command -> select | wrap_up        (skip | end)
     select  -> wrap_up -> END          (all main questions asked)
+    intro   -> select | intro | wrap_up (the self-introduction, when configured:
+                                        agent/interview/opening.py)
 
 The nodes are ``agent/interview/nodes.py``; those that route return
 ``Command(goto=…)``, so the only edges declared here are the fixed ones. The graph is
@@ -20,7 +22,12 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
 from agent.interview.nodes import Deps, Nodes
-from agent.interview.state import InputState, InterviewState
+from agent.interview.opening import Opening
+from agent.interview.state import InputState, InterviewState, config_of
+
+
+def _after_configure(state: InterviewState) -> str:
+    return "intro" if config_of(state).intro else "select"
 
 
 def build_graph(deps: Deps) -> StateGraph:
@@ -33,8 +40,9 @@ def build_graph(deps: Deps) -> StateGraph:
     graph.add_node("assess", nodes.assess, destinations=("follow_up", "select"))
     graph.add_node("follow_up", nodes.follow_up)
     graph.add_node("wrap_up", nodes.wrap_up)
+    graph.add_node("intro", Opening(deps.bank).intro, destinations=("select", "intro", "wrap_up"))
     graph.add_edge(START, "configure")
-    graph.add_edge("configure", "select")
+    graph.add_conditional_edges("configure", _after_configure, ["intro", "select"])
     graph.add_edge("follow_up", "ask")
     graph.add_edge("wrap_up", END)
     return graph

@@ -102,6 +102,7 @@ def build_report(bank: Bank, state: InterviewState, grades: Mapping[int, Grade])
         session_id=state.get("session_id"),
         generated_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         config=config_of(state),
+        intro=state.get("intro"),
         turns=turns,
         difficulty_path=list(state.get("difficulty_path") or []),
         summary=_summary(bank, turns),

@@ -31,7 +31,7 @@ ReadingFn = Callable[[str], Sequence[Mapping[str, str]]]
 def to_markdown(report: Report, reading: ReadingFn | None = None) -> str:
     """The whole report; ``reading`` adds reading links to each question."""
     sections = [LABELS[report.lang]["title"], headline(report), summary(report),
-                progress(report), questions(report, reading)]  # fmt: skip
+                progress(report), intro(report), questions(report, reading)]  # fmt: skip
     return "\n\n".join(s.strip("\n") for s in sections if s.strip()) + "\n"
 
 
@@ -45,6 +45,15 @@ def progress(report: Report) -> str:
     if lang == "en":
         title = f"## Progress over {found.get('sessions', 0)} interview(s)"
     return "\n".join([title, "", *summary_markdown(found, lang)])
+
+
+def intro(report: Report) -> str:
+    """The candidate's self-introduction, quoted (not graded)."""
+    if not report.intro:
+        return ""
+    title = "## Self-introduction" if report.lang == "en" else "## 自我介绍 Self-introduction"
+    quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in report.intro.splitlines())
+    return f"{title}\n\n{quoted}"
 
 
 # ------------------------------------------------------------------- pieces

@@ -64,6 +64,8 @@ class Report(BaseModel):
     session_id: str | None = None
     generated_at: str = ""
     config: InterviewConfig = Field(default_factory=InterviewConfig)
+    #: the candidate's self-introduction, when the interview opened with one (not graded)
+    intro: str | None = None
     turns: list[ReportTurn] = Field(default_factory=list)
     #: each main question's difficulty and the step after it (selection.py)
     difficulty_path: list[dict[str, Any]] = Field(default_factory=list)

@@ -45,6 +45,9 @@ class InterviewConfig(BaseModel):
     #: project deep-dive questions from the CV (agent/profile/project_questions.py),
     #: asked as the 2nd, 4th … main question; their key points are curated templates
     projects: list[Entry] = Field(default_factory=list, max_length=3)
+    #: open with 先做个自我介绍吧: the projects and topics it names steer the plan as a
+    #: CV's would (agent/interview/opening.py); the app turns it on when no CV is given
+    intro: bool = False
 
     @property
     def feedback_each(self) -> bool:
@@ -150,6 +153,8 @@ class InterviewState(TypedDict, total=False):
     missing: list[int]  # rubric point indexes of the main question still missing
     #: why the main question is put again next ("off_topic", "dont_know"), else None
     redirect: str | None
+    #: the candidate's self-introduction (``InterviewConfig.intro``), as said
+    intro: str | None
     done: bool
     report: dict[str, Any] | None
 

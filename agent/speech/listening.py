@@ -7,6 +7,11 @@ mono), finds speech with the Silero VAD bundled in faster-whisper, and decides:
   candidates often pause 2–3 s to think, so less would cut them off), or when the
   candidate says "我说完了" ("I'm done" in English) or presses the button;
 - **a gentle nudge** when nothing has been said ``NUDGE_AFTER_S`` after the question;
+- **barge-in**: while the interviewer speaks, ``BargeIn`` listens too; once the
+  candidate has said ``BARGE_MIN_S`` of speech the interviewer stops and what they say
+  (from its first word) is the start of their answer. The browser's microphone comes
+  with echo cancellation (``getUserMedia``'s default), so the interviewer's own voice
+  from the speakers is not heard as the candidate's;
 - meanwhile, each stretch of speech followed by a short pause is transcribed at once
   (``ready_piece``), so at the end only the last stretch is left to transcribe. The
   pieces go to Whisper one at a time, in order (``Services.transcribe``); a short
@@ -39,6 +44,9 @@ SHORT_PIECE_S, SHORT_GAP_S = 2.5, 0.4
 NUDGE_AFTER_S = 12.0
 PAD_S = 0.25
 MAX_TURN_S = 300.0
+#: this much speech while the interviewer talks is the candidate cutting in (a cough
+#: or a word of assent is shorter); only the last ``BARGE_WINDOW_S`` are kept
+BARGE_MIN_S, BARGE_WINDOW_S = 0.6, 4.0
 #: "我说完了" at the end of the words, also as the small Whisper often writes it
 #: (输/书/叔 for 说, 玩 for 完, 啦 for 了: "我输完了" was heard in the voice eval)
 DONE = re.compile(r"[，,。.！!\s]*(我)?(说|答|讲|输|书|叔)(完|玩)(了|啦)[。.！!\s]*$")
@@ -177,3 +185,22 @@ class Listener:
         text, _ = said_done(join_segments(segments))
         metrics = compute_metrics(segments, self.seconds, speech=speech, long_pause_s=long_pause_s)
         return {"text": text, "speech": metrics.model_dump()}
+
+
+@dataclass
+class BargeIn:
+    """The microphone while the interviewer speaks (see the module docstring)."""
+
+    vad: Vad = listening_vad
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+    def add(self, rate: int, data: np.ndarray) -> Listener | None:
+        """A chunk in; the candidate's turn, begun with what they said so far, once they
+        cut in (None until then)."""
+        keep = int(BARGE_WINDOW_S * SAMPLE_RATE)
+        self.audio = np.concatenate([self.audio, to_mono_16k(rate, data)])[-keep:]
+        spans = self.vad(self.audio) if len(self.audio) >= SAMPLE_RATE // 2 else []
+        if sum(end - start for start, end in spans) < BARGE_MIN_S:
+            return None
+        start = int(max(0.0, spans[0][0] - PAD_S) * SAMPLE_RATE)
+        return Listener(vad=self.vad, audio=self.audio[start:].copy())

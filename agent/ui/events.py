@@ -45,7 +45,7 @@ def _wire_voice_mode(ui: MianshiUI, started: Any) -> None:
     )
     toggled.then(None, [c.hands_free], None, js=AUTO_RECORD, **PRIVATE)
     started.then(ui.voice.voice_start, [c.voice_start, c.state], [c.hands_free], **PRIVATE)
-    heard = [c.chat, c.status, c.turn]
+    heard = [c.chat, c.status, c.turn, c.speaker]
     c.mic.stream(
         ui.voice.listen, [c.mic, c.state, c.voice_on], heard, stream_every=0.5, time_limit=None,
         concurrency_limit=None, show_progress="hidden", **PRIVATE,
@@ -81,7 +81,10 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
     _wire_voice_mode(ui, started)
     for document in (c.cv, c.jd):
         document.change(
-            ui.profile.read_profile, [c.cv, c.jd], [c.focus, c.focus_note, c.projects], **PRIVATE
+            ui.profile.read_profile,
+            [c.cv, c.jd],
+            [c.focus, c.focus_note, c.projects, c.intro],
+            **PRIVATE,
         )
     c.new_btn.click(ui.new_interview, None, c.session_outputs, **PRIVATE)
     c.timer.tick(

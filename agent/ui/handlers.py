@@ -143,13 +143,15 @@ class MianshiUI:
         cv: str | None = None,
         jd: str | None = None,
         company: str | None = None,
+        intro: bool = False,
         request: gr.Request | None = None,
     ) -> Iterator[Updates]:
-        """Setup -> the first question (after the chosen CV projects' questions)."""
+        """Setup -> the self-introduction or the first question (after the chosen CV
+        projects' questions)."""
         try:
             config = views.build_config(
                 role, level, topics, questions, mode, lang, follow_ups,
-                self._candidate(request, candidate), focus, company or None,
+                self._candidate(request, candidate), focus, company or None, bool(intro),
             )  # fmt: skip
         except UserError as exc:
             gr.Warning(str(exc))

@@ -100,6 +100,7 @@ class Components:
     company: gr.Dropdown
     start_btn: gr.Button
     voice_start: gr.Checkbox
+    intro: gr.Checkbox
     # the interview tab: the interview
     chat_col: gr.Column
     chat: gr.Chatbot
@@ -142,7 +143,7 @@ class Components:
         """The setup panel's values, in ``MianshiUI.start``'s order."""
         return [self.role, self.level, self.topics, self.questions, self.mode, self.lang,
                 self.follow_ups, self.candidate, self.focus, self.projects, self.cv,
-                self.jd, self.company]  # fmt: skip
+                self.jd, self.company, self.intro]  # fmt: skip
 
     @property
     def session_outputs(self) -> list[Any]:
@@ -230,6 +231,12 @@ def _setup_panel(auth_on: bool, companies: list[tuple[str, str]]) -> dict[str, A
             elem_id="candidate",
         )
         profile = _profile_inputs(companies)
+        intro = gr.Checkbox(
+            value=True, elem_id="intro",
+            label="👋 先做自我介绍 Open with a self-introduction：提到的项目和方向会用来选题；"
+            "上传简历后默认关闭 (the projects and topics you name steer the questions; off "
+            "once a CV is uploaded)",
+        )  # fmt: skip
         voice_start = gr.Checkbox(
             value=False, elem_id="voice-start",
             label="🎙 语音模式开始 Start in voice mode：开始后麦克风自动打开，全程不用点 "
@@ -239,7 +246,7 @@ def _setup_panel(auth_on: bool, companies: list[tuple[str, str]]) -> dict[str, A
     return {"setup_col": setup_col, "role": role, "level": level, "topics": topics,
             "questions": questions, "follow_ups": follow_ups, "mode": mode, "lang": lang,
             "candidate": candidate, "start_btn": start_btn, "voice_start": voice_start,
-            **profile}  # fmt: skip
+            "intro": intro, **profile}  # fmt: skip
 
 
 def _profile_inputs(companies: list[tuple[str, str]]) -> dict[str, Any]:

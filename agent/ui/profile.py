@@ -34,9 +34,11 @@ class ProfileHandlers:
         self.c, self.services = c, services
 
     def read_profile(self, cv: str | None, jd: str | None) -> Updates:
-        """A CV or job description uploaded: the focus it gives, and the words behind it."""
+        """A CV or job description uploaded: the focus it gives, and the words behind it;
+        the self-introduction is on by default only while no CV is given."""
         if not cv and not jd:
-            return {self.c.focus: [], self.c.focus_note: "", self.c.projects: _choices([])}
+            return {self.c.focus: [], self.c.focus_note: "", self.c.projects: _choices([]),
+                    self.c.intro: True}  # fmt: skip
         try:
             found = profile_focus.from_documents(Path(cv) if cv else None, Path(jd) if jd else None)
             names = [p.name for p in candidates(read_document(cv))] if cv else []
@@ -51,4 +53,5 @@ class ProfileHandlers:
             self.c.focus: list(found.weights),
             self.c.focus_note: note or "（没有找到能对上题库主题的内容 no bank topic found）",
             self.c.projects: _choices(names),
+            self.c.intro: not cv,
         }

@@ -52,6 +52,10 @@ class UISession:
     #: interviewer-speaking gaps (seconds)
     listener: Any = field(default=None, repr=False, compare=False)
     listen_after: float = 0.0
+    #: voice mode, while the interviewer speaks: the microphone heard meanwhile
+    #: (``BargeIn``), and how many times the candidate cut in (the voice stops)
+    barge: Any = field(default=None, repr=False, compare=False)
+    barge_ins: int = 0
     timeline: dict[str, float] = field(default_factory=dict)
     turn_gaps: list[float] = field(default_factory=list)
     turn_ended_by: str = ""  # the last voice turn: "silence", "said" or "button"

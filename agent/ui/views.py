@@ -57,6 +57,7 @@ def build_config(
     candidate: str | None,
     focus: Sequence[str] | None = None,
     company: str | None = None,
+    intro: bool = False,
 ) -> InterviewConfig:
     """The setup panel's values as an ``InterviewConfig``, or ``UserError`` saying why not."""
     try:
@@ -71,6 +72,7 @@ def build_config(
             candidate=(candidate or "").strip() or "default",
             focus=focus_weights(focus or []),
             company=company,
+            intro=intro,
         )
     except ValidationError as exc:
         err = exc.errors()[0]
@@ -252,6 +254,8 @@ def progress_status(
         parts.append("✅ 面试已结束，报告已生成 Interview finished — see the report tab")
     else:
         where = f"第 {session.main_index}/{session.questions} 题" if session.questions else ""
+        if session.questions and not session.main_index:
+            where = "自我介绍 Self-introduction"
         parts.append(f"🟢 请回答 Your turn {where}".rstrip())
     if answered:
         parts.append(f"后台评分 grading {graded}/{answered}")

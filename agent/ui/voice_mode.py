@@ -5,7 +5,8 @@ just talks. Mixed into ``MianshiUI`` (uses its components ``c``, ``services``,
 - ``speak``: the interviewer's new lines, sentence by sentence into the speaker:
   the first plays as soon as it is ready, each next one is synthesised while the one
   before plays and handed over as it ends (Gradio's streaming audio would need an
-  ffmpeg binary; this needs none). The microphone is not listened to meanwhile.
+  ffmpeg binary; this needs none). Meanwhile the microphone is only listened to for
+  the candidate cutting in (barge-in): then the voice stops and their turn begins.
 - ``listen``: the microphone's stream (``agent/speech/listening.py``): a turn ends after
   2.5 s of silence, on "我说完了" or the Done button; the answer then goes to the
   interviewer like a typed one, and ``turn`` ticks so ``speak`` runs.
@@ -24,7 +25,7 @@ import numpy as np
 
 from agent.diagnostics import warn_if_slow
 from agent.interview.phrases import phrases
-from agent.speech.listening import Listener, Piece, said_done
+from agent.speech.listening import BargeIn, Listener, Piece, said_done
 from agent.ui import views
 from agent.ui.session import Message, UISession
 
@@ -82,6 +83,7 @@ class VoiceHandlers:
             session.spoken = len(session.messages)
         if not voice_on or not new:
             return
+        session.barge, barges = None, session.barge_ins
         voice = self.services.voice(session.lang)
         reason = voice.available()
         if reason:
@@ -92,7 +94,10 @@ class VoiceHandlers:
         try:
             plays_until = 0.0
             for n, part in enumerate(voice.speak("\n".join(new))):
-                time.sleep(max(0.0, plays_until - time.time() - HANDOVER_S))
+                while time.time() < plays_until - HANDOVER_S and session.barge_ins == barges:
+                    time.sleep(max(0.0, min(0.1, plays_until - HANDOVER_S - time.time())))
+                if session.barge_ins != barges:  # the candidate cut in: stop talking
+                    return
                 now = time.time()
                 if n == 0 and "speech_end" in session.timeline:
                     self._log_turn(session, now)
@@ -178,7 +183,7 @@ class VoiceHandlers:
             return gr.skip()
         if chunk is not None and not done:
             if time.time() < session.listen_after:  # the interviewer is speaking
-                return gr.skip()
+                return self._barge_in(session, chunk, voice_on)
             with session.lock:
                 new = session.listener is None
                 if new:
@@ -217,6 +222,25 @@ class VoiceHandlers:
             by = "button" if done else "said" if finished else "silence"
             return self._finish_turn(session, listener, spans, voice_on, by)
         return gr.skip()
+
+    def _barge_in(
+        self, session: UISession, chunk: tuple[int, np.ndarray], voice_on: bool
+    ) -> Updates:
+        """A chunk heard while the interviewer speaks: when the candidate has started
+        talking, the voice stops and their turn begins with what they said."""
+        with session.lock:
+            session.barge = session.barge or BargeIn()
+            listener = session.barge.add(*chunk)
+            if listener is None:
+                return gr.skip()
+            session.barge, session.listener = None, listener
+            session.listen_after = time.time()
+            session.barge_ins += 1
+        log.info("voice turn %s: the candidate cut in", session.session_id)
+        if voice_on:
+            self._ready_lead_ins(session)
+        return {self.c.speaker: gr.update(value=None),
+                self.c.status: "🎙 在听 Listening…（你打断了面试官 you cut in）"}  # fmt: skip
 
     def said(self, session: UISession | None, voice_on: bool = True) -> Updates:
         """The Done button: the turn ends now."""

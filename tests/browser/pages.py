@@ -127,10 +127,18 @@ def set_number(page: Any, elem_id: str, value: int) -> None:
 
 
 def start_interview(
-    page: Any, *, questions: int = 2, topic: str | None = None, shot: Path | None = None
+    page: Any,
+    *,
+    questions: int = 2,
+    topic: str | None = None,
+    shot: Path | None = None,
+    intro: bool = False,
 ) -> None:
+    """Set up and start; ``intro``: keep the self-introduction (on by default in the
+    app while no CV is given) — most tests go straight to the questions."""
     set_number(page, "questions", questions)
     set_number(page, "follow-ups", 0)
+    page.locator("#intro input").set_checked(intro)
     if topic:
         page.locator("#topics input").click()
         page.locator("#topics input").fill(topic)

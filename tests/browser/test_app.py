@@ -178,6 +178,7 @@ def test_two_browser_sessions_have_separate_interviews(
     for page in (a, b):
         set_number(page, "questions", 2)
         set_number(page, "follow-ups", 0)
+        page.locator("#intro input").uncheck()
     a.click("#start")
     b.click("#start")  # both starting at once
     wait_status(a, "Your turn", timeout=120)
@@ -220,6 +221,36 @@ def test_two_browser_sessions_have_separate_interviews(
     wait_report(b)
     a.context.close()
     b.context.close()
+
+
+INTRO = (
+    "面试官你好，我叫张三，之前在一家金融科技公司做大模型算法。我主要做了两个项目：第一个是"
+    "企业知识库问答助手QiaoDoc，用BM25和bge-m3做混合检索再用RRF融合，召回率从71%提升到89%。"
+    "第二个是客服对话模型SmartReply，用LoRA微调Qwen2-7B。"
+)
+
+
+def test_the_self_introduction_steers_the_questions(
+    app_url: str, browser: Any, shots: Path
+) -> None:
+    """No CV: the interview opens with 先做个自我介绍吧 (on by default), and the project
+    the candidate names is asked about as the second main question."""
+    page = new_page(browser, app_url)
+    assert page.locator("#intro input").is_checked()  # on while no CV is given
+    start_interview(page, questions=2, intro=True)
+    wait_status(page, "自我介绍", timeout=60)
+    assert "先做个自我介绍吧" in chat_text(page)
+    type_answer(page, INTRO)
+    wait_chat(page, "你提到了「QiaoDoc」、「SmartReply」", timeout=60)
+    wait_status(page, "第 1/2 题", timeout=60)
+    page.screenshot(path=str(shots / "self-introduction.png"), full_page=True)
+    page.click("#skip")
+    moved_on(page, "第 2/2 题")
+    last = chat_text(page).rstrip().rsplit("\n\n", 1)[-1]
+    assert "「QiaoDoc」" in last  # the project deep-dive, in the candidate's own name
+    page.click("#end")
+    wait_report(page)
+    page.context.close()
 
 
 def test_history_resumes_an_interview_and_opens_its_report(

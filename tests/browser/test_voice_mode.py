@@ -40,24 +40,26 @@ SAID = "甚至出现交易几乎停滞的情况"
 HEARD_CER = 0.6
 
 
-def _answer_then_silence(out: Path) -> Path:
-    """The clip after 1 s of silence and before 8 s of it (Chromium loops the file)."""
+def _answer_then_silence(out: Path, before: int = 1, after: int = 8) -> Path:
+    """The clip after ``before`` s of silence and before ``after`` s of it (Chromium
+    loops the file)."""
     with wave.open(str(CLIP), "rb") as src:
         params, frames = src.getparams(), src.readframes(src.getnframes())
     gap = b"\0" * params.sampwidth * params.nchannels
     with wave.open(str(out), "wb") as dst:
         dst.setparams(params)
-        dst.writeframes(gap * params.framerate + frames + gap * params.framerate * 8)
+        dst.writeframes(gap * params.framerate * before + frames + gap * params.framerate * after)
     return out
 
 
 @pytest.fixture(scope="module")
-def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def voice_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app's address and its log."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make browser-deps)")
     tmp = tmp_path_factory.mktemp("voice")
     with running_app(app_env(tmp), tmp / "app.log") as app:
-        yield app.url
+        yield app.url, tmp / "app.log"
 
 
 def _heard_error(chat: str) -> float:
@@ -81,7 +83,9 @@ def _speaker_duration(page: Any) -> str:
     return str(page.evaluate("() => document.querySelector('#speaker #duration')?.innerText || ''"))
 
 
-def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path: Path) -> None:
+def test_a_whole_interview_runs_hands_free_after_start(
+    voice_app: tuple[str, Path], tmp_path: Path
+) -> None:
     """Voice mode chosen at setup: after Start nothing is clicked. Each answer the
     microphone says ends by itself, the next question is spoken, and after the second
     answer the interview ends with its report."""
@@ -92,14 +96,16 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
     args.append(f"--use-file-for-fake-audio-capture={fake}")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        page = new_page(chromium, voice_app)
+        page = new_page(chromium, voice_app[0])
         page.locator("#voice-start input").check()
         start_interview(page, questions=2)  # the last click
         started = time.monotonic()
-        page.wait_for_function(  # the opening and the first question are spoken
-            "() => !!document.querySelector('#speaker #duration')?.innerText", timeout=120_000
+        page.wait_for_function(  # the opening and the first question are spoken (the
+            # clip may cut in on them soon after: checked at once, not read afterwards)
+            "() => (document.querySelector('#speaker #duration')?.innerText || '')"
+            ".startsWith('0:')",
+            timeout=120_000,
         )
-        assert _speaker_duration(page).startswith("0:")
         page.locator("#mic").get_by_role("button", name="Stop").wait_for(timeout=30_000)
         wait_status(page, "第 2/2 题", timeout=300)  # the first turns ended by themselves
         heard = time.monotonic() - started
@@ -120,4 +126,32 @@ def test_a_whole_interview_runs_hands_free_after_start(voice_app: str, tmp_path:
         chat = chat_text(page)
         assert 2 <= chat.count("🎤") <= 4
         assert _heard_error(chat) <= HEARD_CER, chat[-600:]  # a transcript near the clip
+        chromium.close()
+
+
+def test_speaking_while_the_interviewer_talks_cuts_in(
+    voice_app: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Barge-in: the microphone says the clip 7 s after it opens, while the
+    interviewer is still reading the opening and the first question (about 20 s of
+    speech); the voice stops and the clip, from its first word, is the answer."""
+    from playwright import sync_api
+
+    url, log = voice_app
+    before = log.read_text(errors="replace").count("the candidate cut in")
+    fake = _answer_then_silence(tmp_path / "late.wav", before=7, after=60)
+    args = [a for a in CHROMIUM_ARGS if not a.startswith("--use-file-for-fake-audio-capture")]
+    args.append(f"--use-file-for-fake-audio-capture={fake}")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        page = new_page(chromium, url)
+        page.locator("#voice-start input").check()
+        start_interview(page, questions=1)
+        page.wait_for_function(
+            "() => document.querySelector('#chat').innerText.includes('🎤')", timeout=120_000
+        )
+        assert log.read_text(errors="replace").count("the candidate cut in") == before + 1
+        assert _heard_error(chat_text(page)) <= HEARD_CER  # the whole clip, first word on
+        page.click("#end")
+        wait_report(page, timeout=300)
         chromium.close()

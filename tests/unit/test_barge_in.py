@@ -1,0 +1,105 @@
+"""Barge-in: the candidate starting to talk while the interviewer speaks stops the
+voice, and what they say begins their answer. The real Silero VAD (bundled with
+faster-whisper) on a real recording (AISHELL-1, ../shared/audio)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from agent.speech.listening import BARGE_MIN_S, BargeIn, Listener
+from agent.speech.transcriber import SAMPLE_RATE
+from agent.ui.session import UISession
+from agent.ui.voice_mode import VoiceHandlers
+
+CLIP = Path(__file__).resolve().parents[3] / "shared" / "audio" / "BAC009S0764W0121.wav"
+
+
+def clip() -> tuple[int, np.ndarray]:
+    if not CLIP.exists():
+        pytest.fail(f"the shared recordings are missing: {CLIP}")
+    with wave.open(str(CLIP), "rb") as f:
+        rate, data = f.getframerate(), f.readframes(f.getnframes())
+    return rate, np.frombuffer(data, dtype=np.int16)
+
+
+def chunks(rate: int, audio: np.ndarray, seconds: float = 0.5) -> list[tuple[int, np.ndarray]]:
+    step = int(rate * seconds)
+    return [(rate, audio[i : i + step]) for i in range(0, len(audio), step)]
+
+
+def test_speech_while_the_interviewer_talks_begins_the_candidates_turn() -> None:
+    rate, speech = clip()
+    audio = np.concatenate([np.zeros(rate, np.int16), speech])
+    barge, turns = BargeIn(), []
+    for part in chunks(rate, audio):
+        turn = barge.add(*part)
+        turns.append(turn)
+        if turn is not None:
+            break
+    assert all(t is None for t in turns[:2])  # the second of silence: nothing
+    turn = turns[-1]
+    assert isinstance(turn, Listener)
+    heard = len(turns) * 0.5 - 1.0  # seconds of speech heard when it cut in
+    assert BARGE_MIN_S <= heard <= BARGE_MIN_S + 1.0  # soon, not at the end of the clip
+    assert turn.seconds >= BARGE_MIN_S  # from the first word, not the silence before
+    spans = turn.vad(turn.audio)
+    assert spans and spans[0][0] <= 0.5
+
+
+def test_a_short_sound_or_silence_does_not_cut_in() -> None:
+    rate, speech = clip()
+    short = speech[: int(0.3 * rate)]  # a word's worth
+    barge = BargeIn()
+    quiet = np.zeros(rate * 3, np.int16)
+    for part in [*chunks(rate, quiet), (rate, short), *chunks(rate, quiet)]:
+        assert barge.add(*part) is None
+    assert barge.audio.size <= 4.0 * SAMPLE_RATE  # only the last seconds are kept
+
+
+class _Voice:
+    def __init__(self, parts: int) -> None:
+        self.parts, self.spoken = parts, 0
+
+    def available(self) -> None:
+        return None
+
+    def speak(self, _text: str) -> Any:
+        for _ in range(self.parts):
+            self.spoken += 1
+            path = Path(__file__)  # any bytes: the handler only reads them
+            yield SimpleNamespace(seconds=30.0, path=path)  # a long sentence
+
+
+def _handlers(voice: _Voice) -> VoiceHandlers:
+    c = SimpleNamespace(speaker="speaker", status="status", info="info", chat="chat", turn="turn")
+    services = SimpleNamespace(
+        settings=SimpleNamespace(), voice=lambda lang="zh": voice, submit=lambda fn: None
+    )
+    return VoiceHandlers(c, services, converse=lambda *a: iter(()))  # type: ignore[arg-type]
+
+
+def test_cutting_in_stops_the_voice_and_keeps_what_was_said() -> None:
+    rate, speech = clip()
+    voice = _Voice(parts=5)
+    ui = _handlers(voice)
+    session = UISession(session_id="s", questions=2, main_index=1)
+    session.messages = [{"role": "assistant", "content": "第一题：请解释注意力机制。"}]
+    speaking = ui.speak(session, voice_on=True)
+    assert "speaker" in next(speaking)  # the first sentence plays
+    assert session.listen_after > 0
+    updates: Any = None
+    for part in chunks(rate, speech):
+        updates = ui.listen(part, session, voice_on=True)
+        if "speaker" in updates:  # else gr.skip(): nothing changes on screen
+            break
+    assert "speaker" in updates, "the candidate's speech never cut in"
+    assert updates["speaker"]["value"] is None  # the voice stops in the browser
+    assert session.barge_ins == 1 and isinstance(session.listener, Listener)
+    assert list(speaking) == [] and voice.spoken <= 2  # and no further sentence is sent
+    assert session.listener.seconds >= BARGE_MIN_S  # the words so far begin the answer
