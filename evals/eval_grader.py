@@ -58,6 +58,8 @@ from evals.grader_support import entry_for_item
 
 DATA = REPO / "evals" / "grader" / "candidates.jsonl"
 OLD_DATA = REPO / "evals" / "grader" / "agreement.jsonl"
+#: English answers to the held-out questions, graded in an English interview (issue 32)
+ENGLISH_DATA = REPO / "evals" / "grader" / "english.jsonl"
 #: further labelling passes over part of the set: name -> file
 PASSES = {
     "retest": REPO / "evals" / "grader" / "agreement_pass2.jsonl",
@@ -264,6 +266,7 @@ def grade_items(
                 "question_id": it["question_id"],
                 "kind": it["kind"],
                 "split": it.get("split", ""),
+                "lang": it.get("lang", "zh"),
                 "label": int(it["label"]),
                 "score": score,
                 "old_score": float(old.score or 0.0),
