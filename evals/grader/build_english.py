@@ -33,6 +33,8 @@ from evals.common import write_jsonl
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "english"
 OUT = HERE / "english.jsonl"
+#: the writers' kind names as the grader eval names them
+KINDS = {"rambling": "correct_rambling"}
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -56,7 +58,7 @@ def build() -> list[dict[str, Any]]:
         items.append(
             {
                 "question_id": row["question_id"],
-                "kind": row["kind"],
+                "kind": KINDS.get(row["kind"], row["kind"]),
                 "answer": written[(row["question_id"], row["kind"])]["answer"],
                 "split": "heldout",
                 "lang": "en",
