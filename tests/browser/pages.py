@@ -199,11 +199,17 @@ def moved_on(page: Any, needle: str, timeout: float = GRADED_S) -> str:
 
 
 def wait_chat(page: Any, needle: str, timeout: float = 60) -> None:
-    page.wait_for_function(
-        "needle => document.querySelector('#chat').innerText.includes(needle)",
-        arg=needle,
-        timeout=timeout * 1000,
-    )
+    try:
+        page.wait_for_function(
+            "needle => document.querySelector('#chat').innerText.includes(needle)",
+            arg=needle,
+            timeout=timeout * 1000,
+        )
+    except Exception as exc:  # say what the chat and the status showed instead
+        raise AssertionError(
+            f"{needle!r} not in the chat after {timeout} s; status {status_text(page)!r}; "
+            f"chat ends: {chat_text(page)[-600:]!r}"
+        ) from exc
 
 
 def session_id(page: Any) -> str:

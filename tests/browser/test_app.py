@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from browser.pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
     GRADED_S,
+    REPO,
     app_env,
     chat_text,
     download,
@@ -241,7 +244,7 @@ def test_the_self_introduction_steers_the_questions(
     wait_status(page, "自我介绍", timeout=60)
     assert "先做个自我介绍吧" in chat_text(page)
     type_answer(page, INTRO)
-    wait_chat(page, "你提到了「QiaoDoc」、「SmartReply」", timeout=60)
+    wait_chat(page, "你提到了「QiaoDoc」", timeout=60)  # one project fits in 2 questions
     wait_status(page, "第 1/2 题", timeout=60)
     page.screenshot(path=str(shots / "self-introduction.png"), full_page=True)
     page.click("#skip")
@@ -379,12 +382,34 @@ def test_progress_after_one_interview_marks_its_scores(
     page.context.close()
 
 
+def _english_recording(tmp: Path) -> Path:
+    """An English answer about positions, said by Piper's en_US voice (not the
+    interviewer's): the real voice worker, offline."""
+    out = tmp / "answer-en.wav"
+    text = (
+        "Self attention on its own does not know the order of the tokens, so we add "
+        "position information. The original transformer adds sine and cosine waves of "
+        "different frequencies to the embeddings, and rotary position embedding rotates "
+        "the query and key vectors instead."
+    )
+    env = {**os.environ, "MIANSHI_CACHE_DIR": str(tmp), "MIANSHI_ENGLISH_VOICE": "en-piper"}
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli.main", "say", "--lang", "en", text, "--out", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 def test_an_english_practice_interview_gives_english_feedback_and_report(
-    app_url: str, browser: Any, shots: Path
+    app_url: str, browser: Any, shots: Path, tmp_path: Path
 ) -> None:
+    """Typed and spoken answers; no CJK in the interviewer's lines, the feedback or the
+    report."""
+    spoken = _english_recording(tmp_path)  # a second English voice says an answer
     page = new_page(browser, app_url)
     page.get_by_label("English").check()
-    start_interview(page, questions=1, topic="位置编码")
+    start_interview(page, questions=2, topic="位置编码")
     answer = (
         "Self-attention is permutation invariant, so position has to be injected. "
         "Sinusoidal encodings use sin and cos at different frequencies and need no "
@@ -392,11 +417,16 @@ def test_an_english_practice_interview_gives_english_feedback_and_report(
     )
     type_answer(page, answer)
     wait_chat(page, "Feedback · turn 1", timeout=240)
+    moved_on(page, "第 2/2 题")  # an answer judged off-topic is put back once
+    upload_audio(page, spoken)  # the second question is answered aloud, in English
+    wait_chat(page, "🎤", timeout=120)
+    heard = chat_text(page).split("🎤", 1)[1].split("\n", 1)[0]
+    assert "position" in heard.lower() and not CJK.search(heard), heard  # heard in English
+    moved_on(page, "面试已结束")
     chat = chat_text(page).removeprefix("面试 Interview")  # the chat's own (app) label
     # English throughout: the interviewer's lines, the key points, the feedback
     assert not CJK.search(chat), CJK.findall(chat)[:20]
     assert any(w in chat for w in ("Covered:", "Missing:", "Incomplete:", "misconception"))
-    moved_on(page, "面试已结束")  # an answer judged off-topic is put back once
     wait_report(page)
     headline = page.locator("#report-headline").inner_text()
     assert headline.startswith("Overall")
