@@ -400,7 +400,7 @@ class MianshiUI:
             return None
         return row
 
-    def history(self, candidate: str, request: gr.Request) -> Updates:
+    def history(self, candidate: str, request: gr.Request | None) -> Updates:
         rows = self.services.store.sessions(self._candidate(request, candidate), limit=200)
         choices = views.history_choices(rows)
         return {
@@ -408,7 +408,9 @@ class MianshiUI:
             self.c.pick: gr.update(choices=choices, value=choices[0][1] if choices else None),
         }
 
-    def open_report(self, session_id: str | None, candidate: str, request: gr.Request) -> Updates:
+    def open_report(
+        self, session_id: str | None, candidate: str, request: gr.Request | None
+    ) -> Updates:
         row = self._find_session(session_id, candidate, request)
         if row is None:
             return gr.skip()
@@ -418,7 +420,7 @@ class MianshiUI:
         return self.show_report(row.report)
 
     def resume(
-        self, session_id: str | None, candidate: str, request: gr.Request
+        self, session_id: str | None, candidate: str, request: gr.Request | None
     ) -> Iterator[Updates]:
         """A stored interview back on the interview tab, where it stopped."""
         row = self._find_session(session_id, candidate, request)
