@@ -260,8 +260,8 @@ def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeE
     store = ui.services.store
     store.create_session("s-owner", "alice", InterviewConfig(mode="real"))
     store.finish_session("s-owner", REPORT.model_copy(update={"session_id": "s-owner"}))
-    assert ui.open_report("s-owner", "mallory", None) == gr.skip()  # type: ignore[arg-type]
-    shown = ui.open_report("s-owner", "alice", None)  # type: ignore[arg-type]
+    assert ui.open_report("s-owner", "mallory", None) == gr.skip()
+    shown = ui.open_report("s-owner", "alice", None)
     assert isinstance(shown, dict) and ui.c.headline in shown
 
 
@@ -316,7 +316,7 @@ def test_progress_tab_and_practise_my_weakest_topic(
     app: tuple[MianshiUI, Any, FakeEngine],
 ) -> None:
     ui, demo, _engine = app
-    empty = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
+    empty = ui.progress_view.progress("me", None)
     assert set(empty) <= set(outputs(demo, ui.progress_view.progress))
     assert "no finished interview yet" in empty[ui.c.progress_md]
     assert empty[ui.c.trend] is None  # no chart (another name's is not left standing)
@@ -324,11 +324,11 @@ def test_progress_tab_and_practise_my_weakest_topic(
     store.create_session("p1", "me", InterviewConfig())
     summary = REPORT.summary.model_copy(update={"by_topic": {"位置编码": 3.0, "Agent": 8.0}})
     store.finish_session("p1", REPORT.model_copy(update={"summary": summary}))
-    shown = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
+    shown = ui.progress_view.progress("me", None)
     chart = json.loads(shown[ui.c.trend].plot)  # one session: a mark per topic
     assert [v["topic"] for v in chart["data"]["values"]] == ["位置编码", "Agent"]
     assert "**位置编码**" in shown[ui.c.progress_md]
-    picked = ui.progress_view.practise_weakest("me", None)  # type: ignore[arg-type]
+    picked = ui.progress_view.practise_weakest("me", None)
     assert set(picked) <= set(outputs(demo, ui.progress_view.practise_weakest))
     assert picked[ui.c.topics] == ["位置编码"]
 
