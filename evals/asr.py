@@ -30,7 +30,8 @@ import jiwer
 import numpy as np
 
 from agent.settings import Settings
-from agent.speech.transcriber import AudioError, Transcriber, normalize_for_cer
+from agent.speech.transcriber import AudioError, Transcriber
+from agent.speech.transcript_text import normalize_for_cer
 from evals.common import REPO, RESULTS_DIR, git_short_sha, save_result
 
 DEFAULT_AUDIO_DIR = REPO.parent / "shared" / "audio"

@@ -35,6 +35,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from scipy.optimize import minimize
@@ -157,12 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             grader.calibration = grader.calibration.model_copy(
                 update={"likelihood": GainWeights(bias=0.0, w_gain=1.0, w_lexical=0.0)}
             )
-            llm.has_prompt_logprobs = lambda: True  # type: ignore[method-assign]
+            stack.enter_context(mock.patch.object(llm, "has_prompt_logprobs", lambda: True))
         else:
             grader.calibration = grader.calibration.model_copy(update={"likelihood": None})
         assessed = collect(grader, items)
-    model_idx = [i for i, a in enumerate(assessed) if isinstance(a, Signals)]
-    feats = [_features(assessed[i]) for i in model_idx]  # type: ignore[arg-type]
+    model = [(i, a) for i, a in enumerate(assessed) if isinstance(a, Signals)]
+    model_idx = [i for i, _ in model]
+    feats = [_features(signals) for _, signals in model]
     labels = np.array([float(items[i]["label"]) for i in model_idx])
     groups = [str(items[i]["question_id"]) for i in model_idx]
     chosen: dict[int, float] = {2: 0.0} if args.no_lexical else {}

@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from agent.bank import load_bank
 from agent.grading import lexical
@@ -40,13 +41,11 @@ from evals.grader_signals import CANDIDATES
 @contextlib.contextmanager
 def characters_only() -> Iterator[None]:
     """Lexical matching as before issue 28: characters only, no pinyin."""
-    original = lexical.pinyin_key
-    lexical.pinyin_key = lambda cjk: cjk  # type: ignore[assignment]
-    lexical._glossary_pinyin.cache_clear()
     try:
-        yield
+        with mock.patch.object(lexical, "pinyin_key", lambda cjk: cjk):
+            lexical._glossary_pinyin.cache_clear()
+            yield
     finally:
-        lexical.pinyin_key = original  # type: ignore[assignment]
         lexical._glossary_pinyin.cache_clear()
 
 

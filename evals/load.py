@@ -203,8 +203,9 @@ def run(args: argparse.Namespace) -> int:
         cluster = None if args.database else stack.enter_context(Cluster())
         for instances in args.instances:
             for n in args.candidates:
-                # a fresh database per point: one point's backlog never slows the next
-                database = args.database or cluster.create_database(f"load_{instances}_{n}")  # type: ignore[union-attr]
+                database = args.database
+                if cluster is not None:  # a fresh database per point: no backlog carried on
+                    database = cluster.create_database(f"load_{instances}_{n}")
                 row = measure(instances, n, args, database, llm, Path(tmp) / f"{instances}-{n}")
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), flush=True)

@@ -3,7 +3,8 @@
 A node that decides where the interview goes next returns ``Command(goto=…,
 update=…)``; the others return a state update and follow a fixed edge (``graph.py``).
 Dependencies (bank, grading queue, the fast lexical signal, the LLM for probes and
-hints, the store's callbacks) come in through ``Deps``.
+hints, the store's callbacks) come in through ``Deps``. What is asked next on the same
+question (a redirect, a bank follow-up, a probe) is ``follow_ups.py``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any, Literal
 
 from langgraph.types import Command, RunnableConfig, interrupt
 
-from agent.bank import Bank, Entry, FollowUp
+from agent.bank import Bank, Entry
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview import phrases as say
+from agent.interview.follow_ups import next_follow_up, redirect_reason, redirected
 from agent.interview.report import build_report
 from agent.interview.report_types import Report
 from agent.interview.selection import choose_next, next_difficulty
@@ -42,8 +44,6 @@ from agent.review.questions import due_groups, review_entry, review_line
 #: lexical coverage; an answer this weak overall gets no follow-up (move on).
 MISSING_BELOW = 0.5
 HOPELESS_BELOW = 0.08
-#: ``asked_ids`` tag of a main question put again (``<id>#redirect``): once per question.
-REDIRECTED = "#redirect"
 
 CoverageFn = Callable[[Entry, str], list[float]]
 ProgressFn = Callable[[int, int], None]
@@ -314,7 +314,7 @@ class Nodes:
         else:
             missing = [i for i in state.get("missing") or [] if i not in set(current.targets)]
         update["missing"] = missing
-        reason = self._redirect_reason(cfg, state, current, decided)
+        reason = redirect_reason(cfg, state, current, decided)
         if reason:
             update["redirect"] = reason
             update["missing"] = list(range(len(coverage)))
@@ -323,80 +323,13 @@ class Nodes:
         more = more and cfg.mode != "review"  # review questions are short: no follow-ups
         return Command(goto="follow_up" if more else "select", update=update)
 
-    @staticmethod
-    def _redirect_reason(
-        cfg: InterviewConfig, state: InterviewState, current: Current, decided: Grade | None
-    ) -> str | None:
-        """Why a main question is put again once, as a real interviewer would: an
-        off-topic answer (any mode but review), or 不知道 (practice mode: a hint is
-        offered). A second such answer moves on."""
-        if current.kind != "main" or decided is None or cfg.mode == "review":
-            return None
-        if f"{current.question_id}{REDIRECTED}" in state.get("asked_ids", []):
-            return None
-        if "off_topic" in decided.flags:
-            return "off_topic"
-        if "dont_know" in decided.flags and cfg.mode == "practice":
-            return "dont_know"
-        return None
-
-    def _redirect(
-        self, cfg: InterviewConfig, state: InterviewState, current: Current
-    ) -> dict[str, Any]:
-        """The main question put again (see ``_redirect_reason``), as a follow-up
-        graded on every key point, with an angle to start from (a point's label)."""
-        entry = self._entry(current, cfg.lang)
-        points = self.deps.rubric(entry)
-        first = points[0].point if points else None
-        line = say.redirect(cfg.lang, current.question, first, state.get("redirect") == "dont_know")
-        again = Current(
-            question_id=current.question_id,
-            kind="follow_up",
-            question=current.question,
-            asked=line,
-            parent_id=current.question_id,
-            follow_ups_used=current.follow_ups_used,
-            origin=current.origin,
-            entry=current.entry,
-            redirected=True,
-        )
-        tag = f"{current.question_id}{REDIRECTED}"
-        return {"current": _json(again), "asked_ids": [tag], "redirect": None}
-
     def follow_up(self, state: InterviewState) -> dict[str, Any]:
-        cfg = _cfg(state)
         current = _current(state)
+        entry = self._entry(current, _cfg(state).lang)
         if state.get("redirect"):
-            return self._redirect(cfg, state, current)
-        entry = self._entry(current, cfg.lang)
-        missing: list[int] = list(state.get("missing") or [])
-        asked_fu = {a for a in state.get("asked_ids", []) if a.startswith(entry.id + "#")}
-        chosen = aimed_follow_up(entry, missing, asked_fu)
-        if chosen is not None:
-            n, fu = chosen
-            question, targets, reference = fu.question, fu.targets or missing, fu.answer
-            tag, bank_follow_up = f"{entry.id}#fu{n}", n
-        else:
-            points = self.deps.rubric(entry)
-            point = points[missing[0]].point if missing else points[0].point
-            said = turns_of(state)[-1].answer if state.get("turns") else ""
-            question = say.probe(self.deps.llm, cfg.lang, entry.question, point, said)
-            targets, reference, bank_follow_up = missing[:1], None, None
-            tag = f"{entry.id}#probe{len(asked_fu)}"
-        intro = say.follow_up_intro(cfg.lang, len(state.get("turns", [])))
-        nxt = Current(
-            question_id=entry.id,
-            kind="follow_up",
-            question=question,
-            asked=f"{intro}{question}",
-            parent_id=entry.id,
-            follow_ups_used=current.follow_ups_used + 1,
-            targets=targets,
-            reference=reference,
-            follow_up=bank_follow_up,
-            origin=current.origin,
-            entry=current.entry,
-        )
+            again, tag = redirected(state, current, self.deps.rubric(entry))
+            return {"current": _json(again), "asked_ids": [tag], "redirect": None}
+        nxt, tag = next_follow_up(state, current, entry, self.deps.rubric, self.deps.llm)
         return {"current": _json(nxt), "asked_ids": [tag]}
 
     def wrap_up(self, state: InterviewState) -> dict[str, Any]:
@@ -412,20 +345,3 @@ class Nodes:
             "current": None,
             "transcript": _interviewer(say.phrase(cfg.lang, "closing")),
         }
-
-
-def aimed_follow_up(
-    entry: Entry, missing: list[int], asked: set[str]
-) -> tuple[int, FollowUp] | None:
-    """The unasked bank follow-up whose targets are all among the ``missing`` points,
-    the one covering most of them (first on ties); None when no bank follow-up aims
-    only at missing points: the caller then probes a missing point itself rather than
-    asking again about something the candidate already covered."""
-    best: tuple[int, FollowUp] | None = None
-    best_hits = 0
-    for n, fu in enumerate(entry.follow_ups):
-        if f"{entry.id}#fu{n}" in asked or not set(fu.targets) <= set(missing):
-            continue
-        if len(fu.targets) > best_hits:
-            best, best_hits = (n, fu), len(fu.targets)
-    return best

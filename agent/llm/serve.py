@@ -25,7 +25,7 @@ import builtins
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -98,17 +98,38 @@ def patched() -> Iterator[None]:
 
         return method
 
-    module.Llama.eval = eval_rows  # type: ignore[method-assign]
-    module.Llama.create_completion = scored(before_completion)  # type: ignore[method-assign]
-    module.Llama.__call__ = scored(before_call)  # type: ignore[method-assign]
-    module.sorted = sorted_pairs  # type: ignore[attr-defined]
+    with (
+        replaced(
+            module.Llama,
+            eval=eval_rows,
+            create_completion=scored(before_completion),
+            __call__=scored(before_call),
+        ),
+        replaced(module, sorted=sorted_pairs),
+    ):
+        yield
+
+
+_ABSENT = object()
+
+
+@contextlib.contextmanager
+def replaced(owner: object, **values: Any) -> Iterator[None]:
+    """In this block, ``owner``'s attributes named in ``values`` are those values; after
+    it, what they were (one that ``owner`` did not have itself is removed again).
+    Set by name, as a patch of a third-party class or module must be: its methods and
+    globals are not assignable as far as the type checker knows."""
+    before = {name: vars(owner).get(name, _ABSENT) for name in values}
+    for name, value in values.items():
+        setattr(owner, name, value)
     try:
         yield
     finally:
-        module.Llama.eval = before  # type: ignore[method-assign]
-        module.Llama.create_completion = before_completion  # type: ignore[method-assign]
-        module.Llama.__call__ = before_call  # type: ignore[method-assign]
-        del module.sorted  # type: ignore[attr-defined]
+        for name, value in before.items():
+            if value is _ABSENT:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, value)
 
 
 def accept_score_from() -> None:
@@ -125,7 +146,8 @@ def accept_score_from() -> None:
         mianshi_score_from: int | None = Field(default=None, ge=0)
 
     Request.__name__ = "CreateCompletionRequest"
-    types.CreateCompletionRequest = Request  # type: ignore[misc]
+    # the module's class replaced for good (a class is not assignable to the checker)
+    cast(Any, types).CreateCompletionRequest = Request
 
 
 def main() -> None:

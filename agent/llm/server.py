@@ -24,8 +24,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from agent.assets import LLM_MODEL, llm_model_file
 from agent.errors import UserError
@@ -298,12 +300,17 @@ def shared_client(settings: Settings) -> LLMClient:
         return _shared[key][1]
 
 
-def _install_sigterm_handler() -> object:
+#: what ``signal.getsignal`` gives back: a handler, SIG_DFL/SIG_IGN, or None (not set
+#: from Python)
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
+def _install_sigterm_handler() -> SignalHandler:
     """Turn SIGTERM into SystemExit so ``finally`` blocks (server stop) run."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
-    def _handler(signum: int, frame: object) -> None:
+    def _handler(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
     previous = signal.getsignal(signal.SIGTERM)
@@ -312,9 +319,9 @@ def _install_sigterm_handler() -> object:
     return previous
 
 
-def _restore_sigterm_handler(previous: object) -> None:
+def _restore_sigterm_handler(previous: SignalHandler) -> None:
     if previous is not None and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
+        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["EmbeddedServer", "connect", "describe_endpoint", "shared_client"]

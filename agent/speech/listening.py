@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 
 from agent.speech.metrics import Segment, compute_metrics
-from agent.speech.transcriber import SAMPLE_RATE, Transcript, join_segments, speech_regions
+from agent.speech.regions import speech_regions
+from agent.speech.transcriber import SAMPLE_RATE, Transcript
+from agent.speech.transcript_text import join_segments
 
 END_SILENCE_S = 2.5
 PIECE_GAP_S = 0.7  # a pause this long closes a stretch that can be transcribed now

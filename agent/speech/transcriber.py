@@ -34,12 +34,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 import threading
-import unicodedata
-from collections.abc import Mapping, Sequence
-from difflib import SequenceMatcher
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,76 +47,25 @@ from agent.errors import UserError
 from agent.settings import Settings
 from agent.speech.audio import SAMPLE_RATE, AudioError, read_audio
 from agent.speech.metrics import Segment, SpeechMetrics, compute_metrics
+from agent.speech.regions import decode_chunks, is_covered, is_sparse, speech_regions
+from agent.speech.transcript_text import (
+    VOCABULARY_PROMPT,
+    VOCABULARY_PROMPT_EN,
+    canonical_terms,
+    echoes_prompt,
+    join_segments,
+    normalize_for_cer,
+)
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 
-# The domain's vocabulary, as the decoder should spell it.
-VOCABULARY: tuple[str, ...] = (
-    "Transformer",
-    "attention",
-    "softmax",
-    "RoPE",
-    "KV cache",
-    "LoRA",
-    "token",
-    "embedding",
-    "RLHF",
-    "SFT",
-    "PPO",
-    "DPO",
-    "RAG",
-    "Agent",
-    "BERT",
-    "GPT",
-    "注意力",
-    "微调",
-    "量化",
-)
-
-# Opt-in (asr_vocabulary_prompt). Measured best of the prompts tried (longer term lists,
-# terms only, hotwords) on the single clips; see the module docstring for why it is off.
-VOCABULARY_PROMPT = "我们聊聊大模型，比如Transformer、RoPE、KV cache、LoRA微调和量化。"
-#: the same for English answers (not measured: opt-in like the Chinese one)
-VOCABULARY_PROMPT_EN = "We talk about LLMs: the Transformer, RoPE, KV cache, LoRA fine-tuning."
 #: the interview languages Whisper is asked for by code (anything else: the setting's)
 LANGUAGES = ("zh", "en")
 
-# Canonical spellings of the Latin-script terms (matched case-insensitively, spaces
-# between the parts optional, not inside another Latin word).
-_TERM_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (
-        re.compile(
-            r"(?<![A-Za-z])" + r"\s*".join(re.escape(part) for part in pattern) + r"(?![A-Za-z])",
-            re.IGNORECASE,
-        ),
-        canonical,
-    )
-    for pattern, canonical in (
-        (("kv", "cache"), "KV cache"),
-        (("soft", "max"), "softmax"),
-        (("rope",), "RoPE"),
-        (("lora",), "LoRA"),
-        (("q", "lora"), "QLoRA"),
-        (("transformer",), "Transformer"),
-        (("rlhf",), "RLHF"),
-        (("sft",), "SFT"),
-        (("ppo",), "PPO"),
-        (("dpo",), "DPO"),
-        (("rag",), "RAG"),
-        (("bert",), "BERT"),
-        (("gpt",), "GPT"),
-        (("llm",), "LLM"),
-    )
-)
-
 #: a voice-mode piece's decode writes at most this many tokens (``piece_token_cap``)
 PIECE_TOKENS, PIECE_TOKENS_PER_S, PIECE_TOKENS_MAX = 24, 12, 200
-_VAD_FOR_METRICS = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}
-_VAD_FOR_CHUNKS = {"min_silence_duration_ms": 500, "speech_pad_ms": 200}
-_MIN_CHARS_PER_SPEECH_S = 1.5
-_MIN_SPEECH_FOR_CHECK_S = 3.0
 
 
 class Transcript(BaseModel):
@@ -132,28 +78,6 @@ class Transcript(BaseModel):
     #: part of the recording could not be read (damaged data) and was skipped: what
     #: the candidate is told (``Recording.note``); None when it was read whole
     note: str | None = None
-
-
-def normalize_for_cer(text: str, converter: Any | None = None) -> str:
-    """Simplified, lower-case, without punctuation, symbols or spaces (for CER)."""
-    if converter is not None:
-        text = converter.convert(text)
-    return "".join(
-        ch for ch in text.lower() if unicodedata.category(ch)[0] not in "PZSC" and not ch.isspace()
-    )
-
-
-def echoes_prompt(text: str, prompt: str) -> bool:
-    """True when a transcript repeats a long stretch of the prompt (a hallucination).
-
-    Saying two of the terms in a row is normal; reproducing ~40% of the prompt
-    (at least 16 characters) verbatim is not.
-    """
-    a, b = normalize_for_cer(text), normalize_for_cer(prompt)
-    if not a or not b:
-        return False
-    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return match.size >= max(16, int(0.4 * len(b)))
 
 
 def _t2s() -> Any:
@@ -354,70 +278,3 @@ def piece_token_cap(seconds: float) -> int:
     candidate waits). At most 200: with a prompt of up to 227 tokens, within the
     model's 448."""
     return min(PIECE_TOKENS_MAX, int(PIECE_TOKENS + PIECE_TOKENS_PER_S * seconds))
-
-
-def join_segments(segments: Sequence[Segment]) -> str:
-    """Join segment texts: no space between Chinese, one space where Latin meets Latin
-    (also after a Latin sentence's punctuation: "Yes." "It does." → "Yes. It does.")."""
-    out = ""
-    for seg in segments:
-        prev, nxt = out[-1:], seg.text[:1]
-        if (
-            prev
-            and nxt
-            and prev.isascii()
-            and nxt.isascii()
-            and (prev.isalnum() or (prev in ".,;:!?" and nxt.isalnum()))
-        ):
-            out += " "
-        out += seg.text
-    return out
-
-
-def speech_regions(
-    audio: np.ndarray, options: Mapping[str, float] | None = None
-) -> list[tuple[float, float]]:
-    """Speech spans in seconds from the Silero VAD bundled with faster-whisper."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    stamps = get_speech_timestamps(audio, VadOptions(**(options or _VAD_FOR_METRICS)))
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
-
-
-def decode_chunks(audio: np.ndarray, max_s: float = 30.0) -> list[tuple[float, float]]:
-    """Speech regions to decode one by one, each joined with the next up to ``max_s``
-    only when they touch (VAD padding overlaps)."""
-    chunks: list[tuple[float, float]] = []
-    for start, end in speech_regions(audio, _VAD_FOR_CHUNKS):
-        if chunks and start <= chunks[-1][1] and end - chunks[-1][0] <= max_s:
-            chunks[-1] = (chunks[-1][0], end)
-        else:
-            chunks.append((start, end))
-    return chunks
-
-
-def canonical_terms(text: str) -> str:
-    """Spell the domain's Latin-script terms the canonical way (kv cache → KV cache)."""
-    for pattern, canonical in _TERM_SPELLINGS:
-        text = pattern.sub(canonical, text)
-    return text
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
-
-
-def is_sparse(segment: Segment, speech: Sequence[tuple[float, float]]) -> bool:
-    """A segment over several seconds of speech with far too few characters for them
-    (Mandarin runs at ~4–6 characters per second of speech): text was dropped."""
-    speech_s = sum(_overlap(segment.start, segment.end, s, e) for s, e in speech)
-    return speech_s >= _MIN_SPEECH_FOR_CHECK_S and (
-        len(normalize_for_cer(segment.text)) / speech_s < _MIN_CHARS_PER_SPEECH_S
-    )
-
-
-def is_covered(chunk: tuple[float, float], segments: Sequence[Segment]) -> bool:
-    """True when the segments' time spans overlap a good part of the speech chunk."""
-    start, end = chunk
-    covered = sum(_overlap(start, end, seg.start, seg.end) for seg in segments)
-    return covered >= 0.3 * (end - start)

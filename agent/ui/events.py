@@ -52,7 +52,7 @@ def _wire_voice_mode(ui: MianshiUI, started: Any) -> None:
     )  # fmt: skip
     c.said_btn.click(ui.voice.said, [c.state, c.voice_on], heard, **PRIVATE)
     c.turn.change(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
-    c.turn.change(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
+    c.turn.change(ui.history_view.after_answer, [c.state], c.report_outputs, **PRIVATE)
 
 
 def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
@@ -70,11 +70,11 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
             for trigger in (c.audio.upload, c.audio.stop_recording)
         ),
         c.resume_btn.click(
-            ui.resume, [c.pick, c.candidate], [*c.session_outputs, c.tabs], **WORKING
+            ui.history_view.resume, [c.pick, c.candidate], [*c.session_outputs, c.tabs], **WORKING
         ),
     ]
     for answered in answers:
-        answered.then(ui.after_answer, [c.state], c.report_outputs, **PRIVATE)
+        answered.then(ui.history_view.after_answer, [c.state], c.report_outputs, **PRIVATE)
         answered.then(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
     started = c.start_btn.click(ui.start, c.setup_inputs, c.session_outputs, **WORKING)
     started.then(ui.voice.speak, [c.state, c.voice_on], [c.speaker, c.info], **PRIVATE)
@@ -91,9 +91,10 @@ def wire(ui: MianshiUI, demo: gr.Blocks) -> None:
         ui.poll, [c.state], [c.chat, c.status], show_progress="hidden", concurrency_limit=None,
         **PRIVATE,
     )  # fmt: skip
+    past = ui.history_view
     for trigger in (c.refresh_btn.click, c.history_tab.select, demo.load):
-        trigger(ui.history, [c.candidate], [c.table, c.pick], show_progress="hidden", **PRIVATE)
-    c.open_btn.click(ui.open_report, [c.pick, c.candidate], c.report_outputs, **PRIVATE)
+        trigger(past.history, [c.candidate], [c.table, c.pick], show_progress="hidden", **PRIVATE)
+    c.open_btn.click(past.open_report, [c.pick, c.candidate], c.report_outputs, **PRIVATE)
     shown = [c.trend, c.progress_md, c.weakest_btn]
     # on opening the tab only: a page-load call could land after it with another name
     view = ui.progress_view

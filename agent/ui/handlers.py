@@ -24,19 +24,17 @@ import gradio as gr
 from agent.accounts import Accounts
 from agent.errors import UserError
 from agent.grading.checks import too_long
-from agent.interview import report_markdown
 from agent.interview.engine import Step
-from agent.interview.report_types import Report
-from agent.interview.store import SessionRecord
 from agent.profile.project_questions import with_projects
 from agent.profile.read import read_document
 from agent.ui import views
 from agent.ui.access import Login, bind_host, check_bind, said
 from agent.ui.events import wire
+from agent.ui.history import HistoryHandlers
 from agent.ui.layout import LAUNCH_OPTIONS, Components, blocks, build_components
 from agent.ui.profile import ProfileHandlers
 from agent.ui.progress import ProgressHandlers
-from agent.ui.services import Services, waiting
+from agent.ui.services import Services, status_while
 from agent.ui.session import Message, UISession
 from agent.ui.voice_mode import VoiceHandlers
 
@@ -67,13 +65,15 @@ def _claimed(session: UISession) -> bool:
 
 
 class MianshiUI:
-    """The interview and history handlers, and the handler objects of the other
-    concerns (``profile``, ``progress_view``, ``voice``), each given what it uses."""
+    """The interview's handlers, and the handler objects of the other concerns
+    (``profile``, ``progress_view``, ``voice``, ``history_view``), each given what it
+    uses."""
 
     c: Components  # the screen, built by create_app
     profile: ProfileHandlers
     progress_view: ProgressHandlers
     voice: VoiceHandlers
+    history_view: HistoryHandlers
 
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -90,6 +90,9 @@ class MianshiUI:
             self.profile = ProfileHandlers(self.c, self.services)
             self.progress_view = ProgressHandlers(self.c, self.services, self._candidate)
             self.voice = VoiceHandlers(self.c, self.services, self._converse)
+            self.history_view = HistoryHandlers(
+                self.c, self.services, self._candidate, self._show_session
+            )
             wire(self, demo)
         return demo
 
@@ -107,10 +110,7 @@ class MianshiUI:
         return {self.c.status: text}
 
     def _wait(self, future: Future[Any], line: Callable[[float], str]) -> Iterator[Updates]:
-        """The status line ``line(seconds elapsed)`` with a stopwatch until ``future`` is
-        done (the caller then reads its result)."""
-        for elapsed in waiting(future):
-            yield self._status(f"⏳ {line(elapsed)}…{views.stopwatch(elapsed)}")
+        return status_while(self.c.status, future, line)
 
     def _candidate(self, request: gr.Request | None, typed: str | None) -> str:
         if self.auth_on and request is not None and request.username:
@@ -369,80 +369,3 @@ class MianshiUI:
         """Back to the setup panel."""
         c = self.c
         return {c.state: None, c.chat: [], c.status: "", c.info: "", **c.interview_visible(False)}
-
-    # ------------------------------------------------------- report, history
-    def show_report(self, report: Report) -> Updates:
-        json_path, md_path = self.services.downloads(report)
-        return {
-            self.c.tabs: gr.Tabs(selected="report"),
-            self.c.headline: report_markdown.headline(report),
-            self.c.plot: views.topic_frame(report),
-            self.c.summary: "\n\n".join(
-                (report_markdown.summary(report), report_markdown.progress(report))
-            ),
-            self.c.details: report_markdown.questions(report, self.services.reading),
-            self.c.dl_json: gr.update(value=str(json_path), visible=True),
-            self.c.dl_md: gr.update(value=str(md_path), visible=True),
-        }
-
-    def after_answer(self, session: UISession | None) -> Updates:
-        """After each answer: the report, once the interview is over."""
-        if session is None or not session.done or session.report is None:
-            return gr.skip()
-        return self.show_report(session.report)
-
-    def _find_session(
-        self, session_id: str | None, candidate: str, request: gr.Request | None
-    ) -> SessionRecord | None:
-        """A stored session of this candidate: a logged-in user's own, or without
-        accounts one under the name typed (never any session id at all)."""
-        row = self.services.store.session(session_id) if session_id else None
-        if row is None or row.candidate != self._candidate(request, candidate):
-            gr.Warning("请选择一场面试 Pick a session")
-            return None
-        return row
-
-    def history(self, candidate: str, request: gr.Request) -> Updates:
-        rows = self.services.store.sessions(self._candidate(request, candidate), limit=200)
-        choices = views.history_choices(rows)
-        return {
-            self.c.table: views.history_rows(rows),
-            self.c.pick: gr.update(choices=choices, value=choices[0][1] if choices else None),
-        }
-
-    def open_report(self, session_id: str | None, candidate: str, request: gr.Request) -> Updates:
-        row = self._find_session(session_id, candidate, request)
-        if row is None:
-            return gr.skip()
-        if row.report is None:
-            gr.Warning("这场面试还没结束，可以继续 Unfinished: resume it")
-            return gr.skip()
-        return self.show_report(row.report)
-
-    def resume(
-        self, session_id: str | None, candidate: str, request: gr.Request
-    ) -> Iterator[Updates]:
-        """A stored interview back on the interview tab, where it stopped."""
-        row = self._find_session(session_id, candidate, request)
-        if row is None:
-            yield gr.skip()
-            return
-        yield self._status("⏳ 正在恢复面试 Resuming…")
-        services = self.services
-        future = services.submit(lambda: services.engine().resume(str(session_id)))
-        yield from self._wait(future, lambda _: "正在恢复面试 Resuming")
-        try:
-            step = future.result()
-        except Exception as exc:
-            gr.Warning(said(exc))
-            yield self._status(f"❌ {said(exc)}")
-            return
-        engine = services.engine()
-        grades = engine.grades(step.session_id)
-        # earlier feedback is in the report, not replayed
-        session = views.session_for(step, row.config, feedback_shown=grades)
-        answered = len(engine.turns(step.session_id))
-        yield {
-            **self._show_session(session, answered, views.graded_count(grades)),
-            self.c.tabs: gr.Tabs(selected="interview"),
-        }

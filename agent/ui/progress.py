@@ -40,7 +40,7 @@ class ProgressHandlers:
         sessions = [s.as_json() for s in services.store.sessions(candidate, limit=500)]
         return prog.build(candidate, sessions, services.bank, due)
 
-    def progress(self, candidate: str, request: gr.Request) -> Updates:
+    def progress(self, candidate: str, request: gr.Request | None) -> Updates:
         p = self._progress_of(self._candidate(request, candidate))
         weakest = p.weakest
         updates: Updates = {
@@ -55,7 +55,7 @@ class ProgressHandlers:
         updates[self.c.trend] = trend_chart.plot(p.trend)  # None: no chart yet
         return updates
 
-    def practise_weakest(self, candidate: str, request: gr.Request) -> Updates:
+    def practise_weakest(self, candidate: str, request: gr.Request | None) -> Updates:
         weakest = self._progress_of(self._candidate(request, candidate)).weakest
         if weakest is None:
             gr.Warning("还没有完成的面试 No finished interview yet")

@@ -32,6 +32,7 @@ from agent.interview.store import Store
 from agent.osutil import private_dir
 from agent.settings import Settings
 from agent.speech.audio import SAMPLE_RATE
+from agent.ui.views import stopwatch
 
 if TYPE_CHECKING:
     from agent.interview.engine import Engine
@@ -229,3 +230,12 @@ def waiting(future: Future[Any], interval: float = 0.5) -> Iterator[float]:
             yield time.monotonic() - start
         except BaseException:
             return  # the caller reads the exception from future.result()
+
+
+def status_while(
+    status: Any, future: Future[Any], line: Callable[[float], str]
+) -> Iterator[dict[Any, Any]]:
+    """The status line ``status`` as ``line(seconds elapsed)`` with a stopwatch, every
+    half second until ``future`` is done (the caller then reads its result)."""
+    for elapsed in waiting(future):
+        yield {status: f"⏳ {line(elapsed)}…{stopwatch(elapsed)}"}

@@ -20,6 +20,7 @@ import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agent.errors import UserError
 from agent.settings import Settings
@@ -87,10 +88,12 @@ class Voice:
         return proc
 
     @staticmethod
-    def _read(proc: subprocess.Popen[str], timeout: float) -> dict[str, object]:
+    def _read(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
         """One reply line, or an error after ``timeout`` (the worker is then killed)."""
         box: list[str] = []
-        reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()))  # type: ignore[union-attr]
+        out = proc.stdout
+        assert out is not None  # started with stdout=PIPE
+        reader = threading.Thread(target=lambda: box.append(out.readline()))
         reader.start()
         reader.join(timeout)
         if not box or not box[0]:
@@ -118,7 +121,7 @@ class Voice:
                     continue
                 reply = self._read(proc, LINE_TIMEOUT_S)
                 if reply.get("ok"):
-                    return float(reply.get("seconds", 0.0))  # type: ignore[arg-type]
+                    return float(reply.get("seconds", 0.0))
                 if proc.poll() is None and attempt == 1 and "stopped" not in str(reply):
                     raise UserError(f"the voice could not say {text[:30]!r}: {reply.get('error')}")
                 self._proc = None

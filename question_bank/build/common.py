@@ -1,10 +1,13 @@
 """What every step of the build shares: the paths, the seed-question record
-(``Item``), reading a seed, the exact repairs of garbled seed text and the
-splitting of a multi-part question into its sub-questions."""
+(``Item``), reading a seed, the exact repairs of garbled seed text, the
+splitting of a multi-part question into its sub-questions, and how a curated file's
+check reports (``report_check``)."""
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,3 +98,15 @@ def part_follow_ups(question: str) -> list[dict[str, str]]:
     """A multi-part question's later sub-questions (each ending in ？) as follow-ups."""
     parts = question_parts(question)
     return [{"question": p} for p in parts[1:] if p.endswith(("？", "?"))]
+
+
+def report_check(problems: Sequence[str], summary: str, warnings: Sequence[str] = ()) -> int:
+    """A curated file's check as its command reports it: each problem, then each
+    warning, on stdout; the ``summary`` line on stderr; the exit status (1 when there
+    is any problem: warnings alone pass)."""
+    for p in problems:
+        print(p)
+    for w in warnings:
+        print(f"warning: {w}")
+    print(summary, file=sys.stderr)
+    return 1 if problems else 0

@@ -187,7 +187,7 @@ def check_file(path: Path, entries: list[dict[str, Any]], ids: list[str] | None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .common import DEFAULT_OUT
+    from .common import DEFAULT_OUT, report_check
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("action", choices=["source", "check"])
@@ -212,16 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         if eid in by_id and isinstance(f, dict)
         for w in number_warnings(text_fields(by_id[eid]), f)
     ]
-    for p in problems:
-        print(p)
-    for w in warnings:
-        print(f"warning: {w}")
-    print(
+    summary = (
         f"{len(english)} of {len(ids)} entries; {len(problems)} problem(s), "
-        f"{len(warnings)} number warning(s)",
-        file=sys.stderr,
+        f"{len(warnings)} number warning(s)"
     )
-    return 1 if problems else 0
+    return report_check(problems, summary, warnings)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Check one file while writing it::
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +134,7 @@ def check_file(path: Path, bank_path: Path, ids: list[str] | None) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .common import DEFAULT_OUT
+    from .common import DEFAULT_OUT, report_check
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("file", type=Path)
@@ -146,17 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.ids:
         ids = [x.strip() for x in args.ids.read_text().split() if x.strip()]
     problems = check_file(args.file, args.bank, ids)
-    for p in problems:
-        print(p)
-    k = read_knowledge_file(args.file)
+    k = read_knowledge_file(args.file)  # read (and checked) above
     n_mis = sum(len(v.get("misconceptions") or {}) for v in k.values())
     n_fu = sum(len(v.get("follow_ups") or {}) for v in k.values())
-    print(
+    summary = (
         f"{len(k)} entries, {n_mis} points with misconceptions, {n_fu} follow-ups with points; "
-        f"{len(problems)} problem(s)",
-        file=sys.stderr,
+        f"{len(problems)} problem(s)"
     )
-    return 1 if problems else 0
+    return report_check(problems, summary)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ def test_a_killed_embedded_server_is_restarted_on_the_next_call(
     started: list[server_mod.EmbeddedServer] = []
     real_start = server_mod.EmbeddedServer.start
 
-    def recording_start(self: server_mod.EmbeddedServer, **kw: object) -> str:
+    def recording_start(self: server_mod.EmbeddedServer, *, attempts: int = 3) -> str:
         started.append(self)
-        return real_start(self, **kw)  # type: ignore[arg-type]
+        return real_start(self, attempts=attempts)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(server_mod.EmbeddedServer, "start", recording_start)

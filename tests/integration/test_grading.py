@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from agent.bank import RubricPoint, load_bank
+from agent.bank import Entry, RubricPoint, load_bank
 from agent.cli.main import main
 from agent.grading import Grader
 from agent.llm.client import LLMClient
+from agent.llm.protocol import Message
 from agent.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -39,7 +41,7 @@ def grader(embedded_llm: LLMClient, isolated_settings: Settings) -> Grader:
     return Grader(embedded_llm, isolated_settings)
 
 
-def _entry():  # type: ignore[no-untyped-def]
+def _entry() -> Entry:
     return load_bank().get(QID).model_copy(update={"rubric": RUBRIC})
 
 
@@ -47,15 +49,15 @@ class CountingLLM:
     def __init__(self, llm: LLMClient) -> None:
         self.llm, self.calls = llm, 0
 
-    def stream_tokens(self, messages, **kwargs):  # type: ignore[no-untyped-def]
+    def stream_tokens(self, messages: list[Message], **kwargs: Any) -> tuple[str, list[Any]]:
         self.calls += 1
         return self.llm.stream_tokens(messages, **kwargs)
 
-    def prompt_logprobs(self, prompt, **kwargs):  # type: ignore[no-untyped-def]
+    def prompt_logprobs(self, prompt: str, **kwargs: Any) -> list[tuple[int, float | None]]:
         self.calls += 1
         return self.llm.prompt_logprobs(prompt, **kwargs)
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str) -> Any:  # the rest of the LLM Protocol: the real one's
         return getattr(self.llm, name)
 
 
@@ -63,7 +65,7 @@ def test_dont_know_and_injection_only_score_0_1_without_model(
     embedded_llm: LLMClient, isolated_settings: Settings
 ) -> None:
     counting = CountingLLM(embedded_llm)
-    grader = Grader(counting, isolated_settings)  # type: ignore[arg-type]
+    grader = Grader(counting, isolated_settings)
     dont_know = grader.grade(_entry(), "不知道")
     injection = grader.grade(_entry(), INJECTION)
     assert counting.calls == 0

@@ -14,7 +14,8 @@ import pytest
 
 from agent.cli.main import main
 from agent.settings import Settings
-from agent.speech.transcriber import AudioError, Transcriber, normalize_for_cer
+from agent.speech.transcriber import AudioError, Transcriber
+from agent.speech.transcript_text import normalize_for_cer
 
 REPO = Path(__file__).resolve().parents[2]
 AUDIO = REPO.parent / "shared" / "audio"

@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agent.interview.engine import Engine
-from agent.interview.state import InterviewConfig
+from agent.interview.state import InterviewConfig, Turn
 from agent.settings import Settings
 from tests import fakes
 
@@ -45,7 +47,9 @@ def test_question_asked_warms_the_prefix_the_grade_then_extends(tmp_path: Path) 
         engine.close()
 
 
-def test_an_answer_a_precheck_decides_is_graded_at_once_without_the_model(tmp_path: Path) -> None:
+def test_an_answer_a_precheck_decides_is_graded_at_once_without_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """不知道 needs no model: its grade is saved as the answer is taken (its practice
     feedback shows at once), not queued behind grades on the one model server."""
     settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
@@ -55,7 +59,12 @@ def test_an_answer_a_precheck_decides_is_graded_at_once_without_the_model(tmp_pa
         step = engine.start(InterviewConfig(questions=2, max_follow_ups=0, seed=3))
         queued: list[int] = []
         submit = engine.queue.submit
-        engine.queue.submit = lambda sid, turn: (queued.append(turn.index), submit(sid, turn))  # type: ignore[method-assign]
+
+        def recording_submit(sid: str, turn: Turn) -> None:
+            queued.append(turn.index)
+            submit(sid, turn)
+
+        monkeypatch.setattr(engine.queue, "submit", recording_submit)
         engine.reply(step.session_id, "不知道")
         assert queued == []  # never a job for the model's worker
         grades = engine.grades(step.session_id)  # no waiting

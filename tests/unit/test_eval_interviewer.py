@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
-from agent.bank import load_bank  # noqa: E402
+from agent.bank import Entry, RubricPoint, load_bank  # noqa: E402
 from agent.grading.models import Grade  # noqa: E402
-from agent.interview.state import InterviewConfig, Turn  # noqa: E402
+from agent.interview.state import InterviewConfig, Mode, Turn  # noqa: E402
 from agent.ui.views import feedback_message  # noqa: E402
 from evals import eval_interviewer as ei  # noqa: E402
 
@@ -34,10 +35,10 @@ def test_hint_persona_script() -> None:
     assert [c["command"] for c in p.commands] == ["hint", "repeat", "skip"]
 
 
-def _fake_run(mode: str, interviewer_line: str) -> tuple[dict[str, object], InterviewConfig]:
+def _fake_run(mode: Mode, interviewer_line: str) -> tuple[dict[str, Any], InterviewConfig]:
     bank = load_bank()
     qids = list(bank.by_id)[:2]
-    turns = [
+    turns: list[dict[str, Any]] = [
         {
             "index": i,
             "question_id": q,
@@ -70,19 +71,19 @@ def _fake_run(mode: str, interviewer_line: str) -> tuple[dict[str, object], Inte
         else [
             feedback_message(
                 Turn.model_validate(t),
-                int(t["index"]),  # type: ignore[call-overload]
+                int(t["index"]),
                 Grade.model_validate({**grade, "question_id": t["question_id"]}),
             )["content"]
             for t in turns
         ],
     }
-    return run, InterviewConfig(questions=2, mode=mode)  # type: ignore[arg-type]
+    return run, InterviewConfig(questions=2, mode=mode)
 
 
 def test_check_run_passes_and_flags_feedback_in_real_mode() -> None:
     bank = load_bank()
 
-    def rubric(entry):  # type: ignore[no-untyped-def]
+    def rubric(entry: Entry) -> list[RubricPoint]:
         return entry.rubric
 
     run, cfg = _fake_run("practice", "好的，下一题。")
@@ -103,7 +104,7 @@ def test_check_run_passes_and_flags_feedback_in_real_mode() -> None:
 def test_practice_feedback_must_come_before_the_next_answer_with_the_reports_score() -> None:
     bank = load_bank()
 
-    def rubric(entry):  # type: ignore[no-untyped-def]
+    def rubric(entry: Entry) -> list[RubricPoint]:
         return entry.rubric
 
     persona = ei.Persona("silent", bank, "practice", 2)

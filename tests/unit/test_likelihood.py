@@ -122,7 +122,9 @@ def test_grader_grades_by_likelihood_where_calibrated_and_supported(tmp_path: Pa
     assert good.score is not None and partial.score is not None
     assert good.score >= 8 and partial.score < good.score - 2, (good.score, partial.score)
     assert all(p.gain is not None and p.p_yes is None for p in good.points)
-    credit = 1 / (1 + math.exp(-(-3.0 + 10.0 * good.points[0].gain)))  # type: ignore[operator]
+    gain = good.points[0].gain
+    assert gain is not None
+    credit = 1 / (1 + math.exp(-(-3.0 + 10.0 * gain)))
     assert good.points[0].confidence == pytest.approx(credit, abs=1e-3)
 
 

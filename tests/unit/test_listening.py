@@ -3,10 +3,13 @@ speech where the signal is loud; the real Silero VAD runs in the browser test)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future
 
 import numpy as np
+import pytest
 
+from agent.settings import Settings
 from agent.speech.listening import (
     END_SILENCE_S,
     NUDGE_AFTER_S,
@@ -123,29 +126,38 @@ def test_a_long_stretch_without_a_pause_is_cut_for_transcription() -> None:
     assert len(spans) >= 2 and max(e - s for s, e in spans) <= 6.2, spans
 
 
-def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate_talks() -> None:
+def test_the_interviewers_lead_ins_are_cached_once_a_session_while_the_candidate_talks(
+    isolated_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from types import SimpleNamespace
 
     from agent.interview.phrases import phrases
+    from agent.ui.handlers import MianshiUI
+    from agent.ui.services import Services
     from agent.ui.session import UISession
-    from agent.ui.voice_mode import NUDGE, VoiceHandlers
+    from agent.ui.voice_mode import NUDGE
 
     said: list[str] = []
     available: list[str | None] = [None]
-    voice = SimpleNamespace(
-        available=lambda: available[0], speak=lambda line: iter(said.append(line) or [])
-    )
-    ui = SimpleNamespace(
-        services=SimpleNamespace(voice=lambda lang="zh": voice, submit=lambda fn: fn())
-    )
+
+    def speak(line: str) -> Iterator[str]:
+        said.append(line)
+        return iter([])
+
+    voice = SimpleNamespace(available=lambda: available[0], speak=speak)
+    services = Services(isolated_settings)
+    monkeypatch.setattr(services, "voice", lambda lang="zh": voice)
+    monkeypatch.setattr(services, "submit", lambda fn: fn())  # at once, in this thread
+    ui = MianshiUI(services)
+    ui.create_app()
     session = UISession(session_id="s", lang="zh")
-    VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]
-    VoiceHandlers._ready_lead_ins(ui, session)  # type: ignore[arg-type]
+    ui.voice._ready_lead_ins(session)
+    ui.voice._ready_lead_ins(session)
     p = phrases("zh")
     assert said == [*p["transitions"], *p["follow_up_intro"], NUDGE["zh"]]  # once
     said.clear()
     available[0] = "not installed"
-    VoiceHandlers._ready_lead_ins(ui, UISession(session_id="s", lang="zh"))  # type: ignore[arg-type]
+    ui.voice._ready_lead_ins(UISession(session_id="s", lang="zh"))
     assert said == []
 
 

@@ -15,7 +15,10 @@ from agent.osutil import free_port
 from agent.settings import Settings
 
 
-def _server(isolated_settings: Settings, tmp_path: Path, code: str) -> EmbeddedServer:
+def _server(
+    isolated_settings: Settings, tmp_path: Path, code: str
+) -> tuple[EmbeddedServer, subprocess.Popen[bytes]]:
+    """A server object whose process is ``code`` (the server and that process)."""
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")
     settings = isolated_settings.model_copy(
@@ -25,16 +28,16 @@ def _server(isolated_settings: Settings, tmp_path: Path, code: str) -> EmbeddedS
     server.log_path = tmp_path / "server.log"
     server.log_path.write_text("last line of the server log\n")
     server.port = free_port()  # nothing listens there
-    server.process = subprocess.Popen([sys.executable, "-c", code])
-    return server
+    server.process = process = subprocess.Popen([sys.executable, "-c", code])
+    return server, process
 
 
 def test_a_server_killed_by_sigill_is_explained(
     isolated_settings: Settings, tmp_path: Path
 ) -> None:
     kill = "import os, signal; os.kill(os.getpid(), signal.SIGILL)"
-    server = _server(isolated_settings, tmp_path, kill)
-    server.process.wait(timeout=10)  # type: ignore[union-attr]
+    server, process = _server(isolated_settings, tmp_path, kill)
+    process.wait(timeout=10)
     why = server.died()
     assert why is not None
     assert "SIGILL" in why and "another CPU" in why and "make setup" in why
@@ -42,12 +45,12 @@ def test_a_server_killed_by_sigill_is_explained(
 
 
 def test_a_running_server_has_not_died(isolated_settings: Settings, tmp_path: Path) -> None:
-    server = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
+    server, process = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
     try:
         assert server.died() is None
     finally:
-        server.process.kill()  # type: ignore[union-attr]
-        server.process.wait()  # type: ignore[union-attr]
+        process.kill()
+        process.wait()
 
 
 def test_start_fails_when_the_first_token_kills_the_server(
@@ -55,10 +58,10 @@ def test_start_fails_when_the_first_token_kills_the_server(
 ) -> None:
     # the process dies as the one-token check is sent: start must say why, not hang
     die = "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGILL)"
-    server = _server(isolated_settings, tmp_path, die)
+    server, process = _server(isolated_settings, tmp_path, die)
     with pytest.raises(_StartFailed, match="SIGILL"):
         server._check_decodes()
-    assert server.process.poll() == -signal.SIGILL  # type: ignore[union-attr]
+    assert process.poll() == -signal.SIGILL
 
 
 def test_a_caller_that_failed_on_the_old_port_gets_the_restarted_server(
@@ -66,7 +69,7 @@ def test_a_caller_that_failed_on_the_old_port_gets_the_restarted_server(
 ) -> None:
     """Two calls fail while the server is down; the first restarts it, the second must
     be sent to the new port rather than fail (a sleeping process stands in for it)."""
-    server = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
+    server, _ = _server(isolated_settings, tmp_path, "import time; time.sleep(30)")
     url = server.base_url
     try:
         assert server.revive(url) is None  # alive at the very URL that failed

@@ -18,6 +18,7 @@ from agent.grading.lexical import point_coverage, terms
 from agent.grading.score import Calibration, ChoiceWeights, GainWeights
 from agent.settings import Settings
 from question_bank.build.knowledge import apply_knowledge
+from tests.fakes import FakeLLM
 
 POINT = RubricPoint(
     point="FlashAttention 是精确注意力，靠分块和重计算减少显存读写",
@@ -72,7 +73,8 @@ class LetterScorer:
     in the answer gets the highest logprob, wherever it sits in the list."""
 
     def __init__(self, favourite: str) -> None:
-        self.favourite, self.prompts = favourite, []  # type: ignore[var-annotated]
+        self.favourite = favourite
+        self.prompts: list[str] = []
 
     def __call__(self, prefix: str, letter: str) -> list[tuple[int, float]]:
         self.prompts.append(prefix)
@@ -188,14 +190,13 @@ def test_a_repeat_of_the_previous_answer_earns_nothing(tmp_path: Path) -> None:
     assert new_content(previous + "交叉编码器要对每个文档完整前向一次。", previous).startswith(
         "交叉"
     )
-    grader = Grader(None, Settings(data_dir=tmp_path), lang="zh")  # type: ignore[arg-type]
+    grader = Grader(FakeLLM(), Settings(data_dir=tmp_path), lang="zh")  # prechecks: no call
     entry = _entry().follow_up_entry(0)
     grade = grader.prechecked(entry, previous, previous=previous, lang="en")
     assert grade is not None and grade.score == 0.0 and "repeated" in grade.flags
     assert "repeats your previous answer" in grade.feedback
-    assert grader.prechecked(entry, previous, lang="zh") is None or "repeated" not in (
-        grader.prechecked(entry, previous, lang="zh").flags  # type: ignore[union-attr]
-    )
+    unrepeated = grader.prechecked(entry, previous, lang="zh")
+    assert unrepeated is None or "repeated" not in unrepeated.flags
 
 
 # ----------------------------------------------------------------- lexical

@@ -10,6 +10,7 @@ from agent.interview import report_markdown
 from agent.interview.report import build_report, write_report
 from agent.interview.report_markdown import to_markdown
 from agent.interview.report_types import Report
+from agent.interview.state import InterviewState
 
 
 def _typed(report: dict[str, Any]) -> Report:
@@ -22,7 +23,7 @@ def _bank() -> Bank:
         return Entry(
             id=f"r-{i}",
             question=f"Q{i}",
-            topic=topic,  # type: ignore[arg-type]
+            topic=topic,
             roles=["general"],
             difficulty=2,
             sources=[Source(seed="s", locator="1")],
@@ -50,7 +51,7 @@ def _grade(qid: str, score: float | None, status: str = "graded") -> Grade:
     )
 
 
-STATE = {
+STATE: InterviewState = {
     "session_id": "s",
     "config": {"role": "general", "level": "mid", "mode": "real"},
     "turns": [
@@ -72,7 +73,7 @@ STATE = {
 
 def test_weighted_scores_topics_and_study_next() -> None:
     grades = {0: _grade("r-1", 9), 1: _grade("r-1", 6), 2: _grade("r-2", 2), 3: _grade("r-3", 4)}
-    report = build_report(_bank(), STATE, grades).as_json()  # type: ignore[arg-type]
+    report = build_report(_bank(), STATE, grades).as_json()
     s = report["summary"]
     assert s["overall_score"] == round((9 * 2 + 6 + 2 * 2 + 4 * 2) / 7, 1)
     assert s["by_topic"] == {"RAG与检索": 8.0, "Agent": 3.0}
@@ -85,7 +86,7 @@ def test_weighted_scores_topics_and_study_next() -> None:
 
 def test_pending_grade_is_not_invented() -> None:
     grades = {0: _grade("r-1", 9), 1: _grade("r-1", None, "pending"), 2: _grade("r-2", 2)}
-    report = build_report(_bank(), STATE, grades).as_json()  # type: ignore[arg-type]
+    report = build_report(_bank(), STATE, grades).as_json()
     s = report["summary"]
     assert not s["complete"] and s["pending"] == 2  # one pending, one never graded
     assert report["turns"][3]["grade"]["score"] is None

@@ -57,9 +57,9 @@ def test_remembering_a_point_pushes_it_further_out_than_forgetting(tmp_path: Pat
     turn = _report({})["turns"][0]
     cards.rate("alice", turn, "A", "covered", now=later)
     cards.rate("alice", turn, "B", "missing", now=later)
-    due_a = cards.card_json("alice", "q1", "A")["due"]  # type: ignore[index]
-    due_b = cards.card_json("alice", "q1", "B")["due"]  # type: ignore[index]
-    assert datetime.fromisoformat(due_a) > datetime.fromisoformat(due_b)
+    card_a, card_b = cards.card_json("alice", "q1", "A"), cards.card_json("alice", "q1", "B")
+    assert card_a is not None and card_b is not None
+    assert datetime.fromisoformat(card_a["due"]) > datetime.fromisoformat(card_b["due"])
     cards.close()
 
 
@@ -78,7 +78,8 @@ def test_a_finished_interview_files_its_cards(tmp_path: Path) -> None:
     try:
         engine.store.create_session("s1", "alice", InterviewConfig(candidate="alice"))
         engine._finished("s1", Report.model_validate(_report({"A": "missing"})))
-        assert engine.store.session("s1").status == "finished"  # type: ignore[union-attr]
+        record = engine.store.session("s1")
+        assert record is not None and record.status == "finished"
         assert Cards(settings.db_path).count("alice") == 1
     finally:
         engine.close()

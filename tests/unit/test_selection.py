@@ -12,8 +12,8 @@ def entry(i: int, topic: str, difficulty: int, roles: list[str]) -> Entry:
     return Entry(
         id=f"e-{i:03d}",
         question=f"问题{i}",
-        topic=topic,  # type: ignore[arg-type]
-        roles=roles,  # type: ignore[arg-type]
+        topic=topic,
+        roles=roles,
         difficulty=difficulty,
         sources=[Source(seed="t", locator=f"Q{i}")],
         rubric=[RubricPoint(point="p")],

@@ -112,7 +112,7 @@ def app(isolated_settings: Any) -> Iterator[MianshiUI]:
 
 
 def _resumed(ui: MianshiUI, session_id: str) -> UISession:
-    updates = list(ui.resume(session_id, "me", None))
+    updates = list(ui.history_view.resume(session_id, "me", None))
     session = updates[-1][ui.c.state]
     assert isinstance(session, UISession)
     return session
@@ -125,7 +125,7 @@ def test_history_shows_the_language_and_a_resume_keeps_it(
     """Stored before this app started; the setup's own language (Chinese by default)
     plays no part: an English session comes back English, a Chinese one Chinese."""
     sid = _half_done(isolated_settings, lang)
-    shown = app.history("me", None)
+    shown = app.history_view.history("me", None)
     [row] = [dict(zip(HISTORY_HEADERS, r, strict=True)) for r in shown[app.c.table]]
     assert row["语言 Language"] == {"en": "English", "zh": "中文"}[lang]
     [(label, value)] = shown[app.c.pick]["choices"]
@@ -137,7 +137,7 @@ def test_history_shows_the_language_and_a_resume_keeps_it(
     assert _chinese(chat) == (lang == "zh"), chat
     ended = list(app.answer_text("end", session))
     assert ended and session.done and session.report is not None
-    report = app.after_answer(session)
+    report = app.history_view.after_answer(session)
     headline = report[app.c.headline]
     assert headline.startswith("## Overall" if lang == "en" else "## 总分 Overall"), headline
     details = report[app.c.details]
@@ -149,7 +149,7 @@ def test_a_stored_report_opens_in_its_own_language(
     isolated_settings: Any, app: MianshiUI, lang: Lang
 ) -> None:
     sid = _finished(isolated_settings, lang)
-    shown = app.open_report(sid, "me", None)
+    shown = app.history_view.open_report(sid, "me", None)
     assert isinstance(shown, dict)
     headline, summary = shown[app.c.headline], shown[app.c.summary]
     if lang == "en":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -50,14 +51,14 @@ def test_a_pieces_decode_is_capped_by_its_length_and_an_uploads_is_not() -> None
     assert piece_token_cap(30.0) == 200 and 227 + piece_token_cap(300.0) <= 448
     asked: list[int | None] = []
 
-    def transcribe(audio: np.ndarray, **options: object) -> tuple[list[object], object]:
-        asked.append(options["max_new_tokens"])  # type: ignore[arg-type]
+    def transcribe(audio: np.ndarray, **options: Any) -> tuple[list[object], object]:
+        asked.append(options["max_new_tokens"])
         return [], SimpleNamespace(language="zh")
 
     model = SimpleNamespace(transcribe=transcribe)
     transcriber = Transcriber(load_settings())
     audio = np.zeros(4 * SAMPLE_RATE, np.float32)
-    transcriber._decode(model, audio, None)  # type: ignore[arg-type]
+    transcriber._decode(model, audio, None)
     with short_windows():
-        transcriber._decode(model, audio, None)  # type: ignore[arg-type]
+        transcriber._decode(model, audio, None)
     assert asked == [None, piece_token_cap(4.0)]

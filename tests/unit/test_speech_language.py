@@ -57,7 +57,7 @@ def test_english_is_decoded_in_english_and_left_as_written_chinese_is_simplified
 
 
 def test_english_segments_are_joined_with_spaces() -> None:
-    from agent.speech.transcriber import join_segments
+    from agent.speech.transcript_text import join_segments
 
     segments = [Segment(start=0, end=1, text="Yes."), Segment(start=1, end=2, text="It does,")]
     segments.append(Segment(start=2, end=3, text="mostly."))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from agent.speech.metrics import Segment, compute_metrics, count_fillers
-from agent.speech.transcriber import (
+from agent.speech.regions import is_covered, is_sparse
+from agent.speech.transcript_text import (
     VOCABULARY_PROMPT,
     canonical_terms,
     echoes_prompt,
-    is_covered,
-    is_sparse,
     join_segments,
     normalize_for_cer,
 )

@@ -215,11 +215,11 @@ def test_a_recording_read_only_in_part_is_answered_with_a_note(app: Any) -> None
 def test_the_end_shows_the_report_with_its_downloads(app: Any) -> None:
     ui, demo, _ = app
     session = started(ui, demo)
-    assert ui.after_answer(session) == {"__type__": "update"}  # not over yet
+    assert ui.history_view.after_answer(session) == {"__type__": "update"}  # not over yet
     list(ui.command("结束")(session))
     assert session.done and session.report == REPORT
-    [report] = checked(demo, ui.after_answer, ui.after_answer(session))
-    assert set(report) == set(outputs(demo, ui.after_answer))
+    [report] = checked(demo, ui.history_view.after_answer, ui.history_view.after_answer(session))
+    assert set(report) == set(outputs(demo, ui.history_view.after_answer))
     assert report[ui.c.headline].startswith("## 总分 Overall: 8 / 10")
     assert "[主问题] Q1" in report[ui.c.details]
     json_file, md_file = Path(report[ui.c.dl_json]["value"]), Path(report[ui.c.dl_md]["value"])
@@ -246,12 +246,12 @@ def test_a_new_interview_goes_back_to_the_setup(app: Any) -> None:
 
 def test_history_and_a_session_that_is_not_there(app: Any) -> None:
     ui, demo, _ = app
-    [update] = checked(demo, ui.history, ui.history("me", None))
+    [update] = checked(demo, ui.history_view.history, ui.history_view.history("me", None))
     assert update[ui.c.table] == [] and update[ui.c.pick]["choices"] == []
     with pytest.warns(UserWarning, match="Pick a session"):
-        assert ui.open_report("nope", "me", None) == {"__type__": "update"}
+        assert ui.history_view.open_report("nope", "me", None) == {"__type__": "update"}
     with pytest.warns(UserWarning, match="Pick a session"):
-        assert list(ui.resume(None, "me", None)) == [{"__type__": "update"}]
+        assert list(ui.history_view.resume(None, "me", None)) == [{"__type__": "update"}]
 
 
 def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeEngine]) -> None:
@@ -260,8 +260,8 @@ def test_a_session_opens_only_for_its_candidate(app: tuple[MianshiUI, Any, FakeE
     store = ui.services.store
     store.create_session("s-owner", "alice", InterviewConfig(mode="real"))
     store.finish_session("s-owner", REPORT.model_copy(update={"session_id": "s-owner"}))
-    assert ui.open_report("s-owner", "mallory", None) == gr.skip()  # type: ignore[arg-type]
-    shown = ui.open_report("s-owner", "alice", None)  # type: ignore[arg-type]
+    assert ui.history_view.open_report("s-owner", "mallory", None) == gr.skip()
+    shown = ui.history_view.open_report("s-owner", "alice", None)
     assert isinstance(shown, dict) and ui.c.headline in shown
 
 
@@ -316,7 +316,7 @@ def test_progress_tab_and_practise_my_weakest_topic(
     app: tuple[MianshiUI, Any, FakeEngine],
 ) -> None:
     ui, demo, _engine = app
-    empty = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
+    empty = ui.progress_view.progress("me", None)
     assert set(empty) <= set(outputs(demo, ui.progress_view.progress))
     assert "no finished interview yet" in empty[ui.c.progress_md]
     assert empty[ui.c.trend] is None  # no chart (another name's is not left standing)
@@ -324,11 +324,11 @@ def test_progress_tab_and_practise_my_weakest_topic(
     store.create_session("p1", "me", InterviewConfig())
     summary = REPORT.summary.model_copy(update={"by_topic": {"位置编码": 3.0, "Agent": 8.0}})
     store.finish_session("p1", REPORT.model_copy(update={"summary": summary}))
-    shown = ui.progress_view.progress("me", None)  # type: ignore[arg-type]
+    shown = ui.progress_view.progress("me", None)
     chart = json.loads(shown[ui.c.trend].plot)  # one session: a mark per topic
     assert [v["topic"] for v in chart["data"]["values"]] == ["位置编码", "Agent"]
     assert "**位置编码**" in shown[ui.c.progress_md]
-    picked = ui.progress_view.practise_weakest("me", None)  # type: ignore[arg-type]
+    picked = ui.progress_view.practise_weakest("me", None)
     assert set(picked) <= set(outputs(demo, ui.progress_view.practise_weakest))
     assert picked[ui.c.topics] == ["位置编码"]
 
