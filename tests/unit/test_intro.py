@@ -86,7 +86,8 @@ def test_a_skipped_or_projectless_introduction_changes_nothing(
     h = Harness(bank, tmp_path)
     h.start(questions=2, intro=True)
     out = h.answer(said)
-    assert h.asked(out)["kind"] == "main"  # type: ignore[index]
+    asked = h.asked(out)
+    assert asked is not None and asked["kind"] == "main"
     assert out["config"]["projects"] == [] and out["config"]["focus"] == {}
 
 
