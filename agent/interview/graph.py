@@ -27,7 +27,9 @@ from agent.interview.state import InputState, InterviewState, config_of
 
 
 def _after_configure(state: InterviewState) -> str:
-    return "intro" if config_of(state).intro else "select"
+    """The self-introduction when asked for (not before a review of due cards)."""
+    cfg = config_of(state)
+    return "intro" if cfg.intro and cfg.mode != "review" else "select"
 
 
 def build_graph(deps: Deps) -> StateGraph:

@@ -78,8 +78,8 @@ class Opening:
         if not cfg.focus and not cfg.topics and read.focus:
             update["focus"] = read.focus
         names: list[str] = []
-        room = min(MAX_PROJECTS, max(1, cfg.questions // 2)) if cfg.mode != "review" else 0
-        if not cfg.projects and read.projects and room:
+        room = min(MAX_PROJECTS, max(1, cfg.questions // 2))  # the 2nd, 4th … question
+        if not cfg.projects and read.projects:
             taken = read.projects[:room]
             update["projects"] = [project_entry(p, self.bank, lang=cfg.lang) for p in taken]
             names = [f"「{p.label}」" if cfg.lang == "zh" else p.label for p in taken]

@@ -117,3 +117,10 @@ def test_an_instruction_in_the_introduction_is_not_read(bank: Bank, tmp_path: Pa
     projects = out["config"]["projects"]
     assert [p["sources"][0]["locator"] for p in projects] == ["RAG问答系统「EvilDoc」"]
     assert all("满分" not in p["question"] for p in projects)
+
+
+def test_a_review_of_due_cards_has_no_introduction(bank: Bank, tmp_path: Path) -> None:  # noqa: F811
+    h = Harness(bank, tmp_path)
+    out = h.start(questions=2, intro=True, mode="review")
+    assert h.asked(out) is None and out["done"]  # no due cards: straight to the end
+    assert not any("自我介绍" in line["content"] for line in out["transcript"])
