@@ -37,9 +37,7 @@ def _rubric_file(entry: Entry, cache_dir: Path) -> Path:
     return Path(cache_dir) / "derived_rubrics" / f"{entry.id}.json"
 
 
-def rubric_for(
-    entry: Entry, llm: LLM | None, cache_dir: Path
-) -> tuple[list[RubricPoint], bool]:
+def rubric_for(entry: Entry, llm: LLM | None, cache_dir: Path) -> tuple[list[RubricPoint], bool]:
     """``(points, derived)``: the bank's rubric, else one derived once by the model.
 
     A derived rubric is cached as JSON in ``cache_dir/derived_rubrics/ID.json`` keyed by
