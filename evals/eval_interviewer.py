@@ -19,8 +19,9 @@ The checklist (``evals/interviewer_checklist.py``) is scored per run; the result
 each item's pass rate over the runs it applies to, and the **feedback wait**: per
 main question but the last in practice mode, the time from the candidate's last
 answer to it until its feedback (every answer to it) is all shown, p50 / p90 over
-those not already shown by then, and how long the next main question was held for
-it. The last line printed is a one-line JSON summary; results go to
+those not already shown by then (and over those the model graded: an answer a
+pre-check decides has its feedback at once), and how long the next main question was
+held for it. The last line printed is a one-line JSON summary; results go to
 ``evals/results/interviewer-<model>-<sha>.json``.
 """
 
@@ -187,6 +188,7 @@ def _block(
         "main_index": main,
         "last": last,
         "answers": len(wanted),
+        "turns": sorted(wanted),
         "answered_at": sent,
         "shown_at": at,
         "already_shown": at is not None and at <= sent,
@@ -238,6 +240,9 @@ def _one(
     result = run_interview(engine, persona, config, feedback_wait=feedback_wait)
     checks = check_run(result, context(engine, persona, config, projects))
     report = result["report"] or {}
+    methods = {t["index"]: (t.get("grade") or {}).get("method") for t in report.get("turns", [])}
+    for b in result["blocks"]:  # its feedback waited for the model (not only pre-checks)
+        b["model_graded"] = any(methods.get(i) != "precheck" for i in b["turns"])
     return {
         "persona": name,
         "mode": config.mode,
@@ -305,7 +310,8 @@ def feedback_wait(runs: list[dict[str, Any]]) -> dict[str, Any]:
     answer to it until all its feedback is shown (over those not already shown), and
     how long the next main question was held for it (over all)."""
     blocks = [b for r in runs for b in r.get("blocks") or [] if not b["last"] and b["answers"]]
-    waited = [b["wait_s"] for b in blocks if b["wait_s"] is not None and not b["already_shown"]]
+    waited = [b for b in blocks if b["wait_s"] is not None and not b["already_shown"]]
+    model = [b["wait_s"] for b in waited if b.get("model_graded")]
     held = [b["held_s"] for b in blocks if b["held_s"] is not None]
 
     def p(values: list[float], q: float) -> float | None:
@@ -315,9 +321,12 @@ def feedback_wait(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "main_questions": len(blocks),
         "not_shown_by_then": len(waited),
         "never_shown": sum(1 for b in blocks if b["shown_at"] is None),
-        "wait_p50_s": p(waited, 0.5),
-        "wait_p90_s": p(waited, 0.9),
-        "wait_max_s": max(waited) if waited else None,
+        "wait_p50_s": p([b["wait_s"] for b in waited], 0.5),
+        "wait_p90_s": p([b["wait_s"] for b in waited], 0.9),
+        "wait_max_s": max((b["wait_s"] for b in waited), default=None),
+        "model_graded": len(model),
+        "model_graded_p50_s": p(model, 0.5),
+        "model_graded_p90_s": p(model, 0.9),
         "held": sum(1 for h in held if h > 0),
         "held_p50_s": p(held, 0.5),
         "held_p90_s": p(held, 0.9),
@@ -349,6 +358,8 @@ def _result(
         "checks": {k: f"{v['passed']}/{v['runs']}" for k, v in table.items()},
         "feedback_wait_p50_s": wait["wait_p50_s"],
         "feedback_wait_p90_s": wait["wait_p90_s"],
+        "feedback_wait_model_graded_p50_s": wait["model_graded_p50_s"],
+        "feedback_wait_model_graded_p90_s": wait["model_graded_p90_s"],
         "typing": {"chars_per_s": typing.chars_per_s, "cap_s": typing.cap_s},
         "all_passed": not failed_runs,
         "seconds": round(time.perf_counter() - started, 1),
@@ -366,8 +377,10 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
     log(
         f"\npractice feedback before the next main question ({w['main_questions']} main "
         f"questions, {w['not_shown_by_then']} not shown by the last answer): wait p50 "
-        f"{w['wait_p50_s']} s, p90 {w['wait_p90_s']} s, max {w['wait_max_s']} s; next question "
-        f"held {w['held']} times, p50 {w['held_p50_s']} s, p90 {w['held_p90_s']} s"
+        f"{w['wait_p50_s']} s, p90 {w['wait_p90_s']} s, max {w['wait_max_s']} s; the "
+        f"{w['model_graded']} graded by the model: p50 {w['model_graded_p50_s']} s, p90 "
+        f"{w['model_graded_p90_s']} s; next question held {w['held']} times, p50 "
+        f"{w['held_p50_s']} s, p90 {w['held_p90_s']} s"
     )
     for r in result["runs"]:
         for name, c in r["checks"].items():
