@@ -19,8 +19,8 @@ The checklist (``evals/interviewer_checklist.py``) is scored per run; the result
 each item's pass rate over the runs it applies to, and the **feedback wait**: per
 main question but the last in practice mode, the time from the candidate's last
 answer to it until its feedback (every answer to it) is all shown, p50 / p90 over
-those not already shown by then (and over those the model graded: an answer a
-pre-check decides has its feedback at once), and how long the next main question was
+those not already shown by then (and over those whose last answer the model graded:
+an answer a pre-check decides has its feedback at once), and how long the next main question was
 held for it. The last line printed is a one-line JSON summary; results go to
 ``evals/results/interviewer-<model>-<sha>.json``.
 """
@@ -237,12 +237,13 @@ def _one(
     if projects:
         config = with_projects(config, projects, cv_text(), bank=engine.bank)
     persona = Persona(name, engine.bank, config.mode, config.questions, typing)
+    persona.projects = {e.id: e for e in config.projects}
     result = run_interview(engine, persona, config, feedback_wait=feedback_wait)
     checks = check_run(result, context(engine, persona, config, projects))
     report = result["report"] or {}
     methods = {t["index"]: (t.get("grade") or {}).get("method") for t in report.get("turns", [])}
-    for b in result["blocks"]:  # its feedback waited for the model (not only pre-checks)
-        b["model_graded"] = any(methods.get(i) != "precheck" for i in b["turns"])
+    for b in result["blocks"]:  # the last answer's feedback waited for the model
+        b["model_graded"] = bool(b["turns"]) and methods.get(b["turns"][-1]) != "precheck"
     return {
         "persona": name,
         "mode": config.mode,

@@ -14,7 +14,8 @@ Each persona answers every question the same scripted way:
 * ``cv``: an interview with project questions from a CV of ``tests/cv_samples.py``
   with two projects (4 main questions, so both are asked: the 2nd and the 4th); it
   answers a project question with the project's lines from the CV, a project
-  follow-up with a short on-topic line, a bank question with its reference.
+  follow-up with the bank follow-up's own answer (a technique's follow-up from the
+  bank) or a short on-topic line, a bank question with its reference.
 
 A persona takes time to answer as a candidate would (``Typing``: a delay
 proportional to the answer's length, capped; none by default, so unit tests run at
@@ -30,7 +31,7 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from agent.bank import Bank
+from agent.bank import Bank, Entry
 from agent.interview.phrases import parse_command
 from evals.common import REPO
 
@@ -125,6 +126,8 @@ class Persona:
         self.questions = questions
         self.typing = typing
         self.on_topic = ON_TOPIC.get(name)
+        #: the CV's project questions by id (the ``cv`` persona: ``InterviewConfig.projects``)
+        self.projects: dict[str, Entry] = {}
         self.commands: list[dict[str, Any]] = []  # what was sent, and on which line
         self._asked: dict[str, int] = {}  # question line key -> times answered
         self._answers = 0
@@ -172,10 +175,13 @@ class Persona:
         return first_clause(reference)
 
     def _project_answer(self, step: Any) -> str:
-        """A project question: the project's own lines in the CV; a follow-up on it: a
-        short on-topic line."""
+        """A project question: the project's own lines in the CV; a follow-up on it: the
+        bank follow-up's own answer when it came with one, else a short on-topic line."""
         if step.kind == "follow_up":
-            return PROJECT_FOLLOW_UP
+            entry = self.projects.get(str(step.question_id))
+            fus = entry.follow_ups if entry else []
+            own = [f.answer for f in fus if f.question in (step.say or "") and f.answer]
+            return own[0] if own else PROJECT_FOLLOW_UP
         say = step.say or ""
         text = cv_text()
         for name in cv_projects():

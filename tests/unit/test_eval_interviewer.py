@@ -13,6 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 from agent.bank import load_bank  # noqa: E402
+from agent.interview.state import InterviewConfig  # noqa: E402
+from agent.profile.project_questions import with_projects  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 from evals import eval_interviewer as ei  # noqa: E402
 from evals import interviewer_personas as ip  # noqa: E402
@@ -65,6 +67,15 @@ def test_the_cv_persona_answers_a_project_question_from_its_cv() -> None:
     assert "QLoRA" in answer and "QiaoDoc" not in answer and "。。" not in answer
     follow = SimpleNamespace(question_id="cv-1", kind="follow_up", turn=2, say="追问")
     assert cv.answer(follow, 2) == ip.PROJECT_FOLLOW_UP
+    # a bank follow-up that came with the project's technique: its own answer
+    (entry,) = with_projects(InterviewConfig(), ["客服对话模型「SmartReply」LoRA 微调"],
+                             ip.cv_text()).projects  # fmt: skip
+    cv.projects = {entry.id: entry}
+    fu = next(f for f in entry.follow_ups if f.answer)
+    step = SimpleNamespace(
+        question_id=entry.id, kind="follow_up", turn=2, say=f"追问：{fu.question}"
+    )
+    assert cv.answer(step, 2) == fu.answer
 
 
 def test_typing_takes_time_in_proportion_to_the_answer_capped() -> None:
