@@ -19,9 +19,9 @@ The checklist (``evals/interviewer_checklist.py``) is scored per run; the result
 each item's pass rate over the runs it applies to, and the **feedback wait**: per
 main question but the last in practice mode, the time from the candidate's last
 answer to it until its feedback (every answer to it) is all shown, p50 / p90 over
-those not already shown by then (and over those whose last answer the model graded:
-an answer a pre-check decides has its feedback at once), and how long the next main question was
-held for it. The last line printed is a one-line JSON summary; results go to
+those not already shown by then, and over those whose next main question was held
+for a grade still with the model (a pre-checked answer's feedback is there at once),
+with how long it was held. The last line printed is a one-line JSON summary; results go to
 ``evals/results/interviewer-<model>-<sha>.json``.
 """
 
@@ -59,6 +59,8 @@ MODES = ("practice", "real")
 #: How often the chat looks for feedback (the app's timer is every 2 s; finer here so
 #: the wait is measured closely).
 POLL_S = 0.5
+#: The next main question counts as held for a grade when it waited longer than this.
+HELD_S = 0.1
 
 
 class Chat:
@@ -241,9 +243,6 @@ def _one(
     result = run_interview(engine, persona, config, feedback_wait=feedback_wait)
     checks = check_run(result, context(engine, persona, config, projects))
     report = result["report"] or {}
-    methods = {t["index"]: (t.get("grade") or {}).get("method") for t in report.get("turns", [])}
-    for b in result["blocks"]:  # the last answer's feedback waited for the model
-        b["model_graded"] = bool(b["turns"]) and methods.get(b["turns"][-1]) != "precheck"
     return {
         "persona": name,
         "mode": config.mode,
@@ -309,11 +308,12 @@ def run(
 def feedback_wait(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Practice mode, per main question before the next one: the wait from the last
     answer to it until all its feedback is shown (over those not already shown), and
-    how long the next main question was held for it (over all)."""
+    over those whose next main question was held for it (an answer still with the model
+    when the interviewer's next line was ready; a pre-checked answer's grade is saved
+    as it is taken), with how long it was held."""
     blocks = [b for r in runs for b in r.get("blocks") or [] if not b["last"] and b["answers"]]
     waited = [b for b in blocks if b["wait_s"] is not None and not b["already_shown"]]
-    model = [b["wait_s"] for b in waited if b.get("model_graded")]
-    held = [b["held_s"] for b in blocks if b["held_s"] is not None]
+    held = [b for b in waited if (b["held_s"] or 0.0) > HELD_S]
 
     def p(values: list[float], q: float) -> float | None:
         return round(percentile(values, q), 2) if values else None
@@ -325,12 +325,11 @@ def feedback_wait(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "wait_p50_s": p([b["wait_s"] for b in waited], 0.5),
         "wait_p90_s": p([b["wait_s"] for b in waited], 0.9),
         "wait_max_s": max((b["wait_s"] for b in waited), default=None),
-        "model_graded": len(model),
-        "model_graded_p50_s": p(model, 0.5),
-        "model_graded_p90_s": p(model, 0.9),
-        "held": sum(1 for h in held if h > 0),
-        "held_p50_s": p(held, 0.5),
-        "held_p90_s": p(held, 0.9),
+        "held": len(held),
+        "held_wait_p50_s": p([b["wait_s"] for b in held], 0.5),
+        "held_wait_p90_s": p([b["wait_s"] for b in held], 0.9),
+        "held_p50_s": p([b["held_s"] for b in held], 0.5),
+        "held_p90_s": p([b["held_s"] for b in held], 0.9),
     }
 
 
@@ -359,8 +358,8 @@ def _result(
         "checks": {k: f"{v['passed']}/{v['runs']}" for k, v in table.items()},
         "feedback_wait_p50_s": wait["wait_p50_s"],
         "feedback_wait_p90_s": wait["wait_p90_s"],
-        "feedback_wait_model_graded_p50_s": wait["model_graded_p50_s"],
-        "feedback_wait_model_graded_p90_s": wait["model_graded_p90_s"],
+        "feedback_wait_held_p50_s": wait["held_wait_p50_s"],
+        "feedback_wait_held_p90_s": wait["held_wait_p90_s"],
         "typing": {"chars_per_s": typing.chars_per_s, "cap_s": typing.cap_s},
         "all_passed": not failed_runs,
         "seconds": round(time.perf_counter() - started, 1),
@@ -379,9 +378,9 @@ def report(result: dict[str, Any], log: Callable[[str], None] = print) -> None:
         f"\npractice feedback before the next main question ({w['main_questions']} main "
         f"questions, {w['not_shown_by_then']} not shown by the last answer): wait p50 "
         f"{w['wait_p50_s']} s, p90 {w['wait_p90_s']} s, max {w['wait_max_s']} s; the "
-        f"{w['model_graded']} graded by the model: p50 {w['model_graded_p50_s']} s, p90 "
-        f"{w['model_graded_p90_s']} s; next question held {w['held']} times, p50 "
-        f"{w['held_p50_s']} s, p90 {w['held_p90_s']} s"
+        f"{w['held']} whose next question was held for the model's grade: wait p50 "
+        f"{w['held_wait_p50_s']} s, p90 {w['held_wait_p90_s']} s, held p50 {w['held_p50_s']} s, "
+        f"p90 {w['held_p90_s']} s"
     )
     for r in result["runs"]:
         for name, c in r["checks"].items():
