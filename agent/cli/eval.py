@@ -202,11 +202,13 @@ def _run_references(args: argparse.Namespace) -> int:
 def _register_interviewer(evals: _SubParsers) -> None:
     parser = evals.add_parser(
         "interviewer",
-        help="scripted candidate personas run whole interviews; behaviour checks",
-        description="Personas (strong, weak, silent, off_topic, instruct, hints) run whole "
-        "interviews in practice and real mode through the engine with the configured "
-        "model, in a temporary data dir. The last line is a one-line JSON summary. Saves "
-        "evals/results/interviewer-<model>-<sha>.json.",
+        help="scripted candidate personas run whole interviews; the interviewer checklist",
+        description="Personas (strong, weak, off_topic, rambling, silent, injection, fine, "
+        "hints, cv) run whole interviews in practice and real mode through the engine with "
+        "the configured model, in a temporary data dir, answering at a speaking pace; the "
+        "interviewer checklist is scored per run (pass rate per item) and practice "
+        "feedback's wait before the next main question measured (p50/p90). The last line "
+        "is a one-line JSON summary. Saves evals/results/interviewer-<model>-<sha>.json.",
     )
     parser.add_argument("--personas", nargs="+", default=None, help="default: all")
     parser.add_argument(
@@ -215,6 +217,16 @@ def _register_interviewer(evals: _SubParsers) -> None:
     parser.add_argument("--questions", type=int, default=2, help="main questions (default 2)")
     parser.add_argument("--max-follow-ups", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7, help="fixes the question choice")
+    parser.add_argument(
+        "--typing-cps",
+        type=float,
+        default=4.0,
+        help="a persona takes len(answer)/CPS seconds to answer (default 4 characters/s, "
+        "a speaking pace; 0: at once)",
+    )
+    parser.add_argument(
+        "--typing-cap", type=float, default=20.0, help="at most this many seconds (default 20)"
+    )
     parser.add_argument("--no-save", action="store_true", help="do not write evals/results/")
     parser.set_defaults(func=_run_interviewer)
 
@@ -245,6 +257,7 @@ def _run_interviewer(args: argparse.Namespace) -> int:
             questions=args.questions,
             max_follow_ups=args.max_follow_ups,
             seed=args.seed,
+            typing=eval_interviewer.Typing(args.typing_cps, args.typing_cap),
             log=lambda line: print(line, flush=True),
             checkpoint=checkpoint,
         )

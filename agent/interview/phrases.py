@@ -19,7 +19,7 @@ from agent.grading.lexical import terms
 from agent.llm.errors import LLMError
 from agent.llm.protocol import LLM
 from agent.prompts import PROMPTS_DIR, render
-from agent.text import bigrams
+from agent.text import bigrams, content_key
 
 Command = Literal["skip", "hint", "repeat", "end"]
 
@@ -154,10 +154,12 @@ def probe(llm: LLM | None, lang: str, question: str, point: str, answer: str = "
     """A short follow-up aimed at ``point`` that does not reveal it: by the point's
     label when it has one, else a model-worded line (checked not to leak it), else by
     a term of the point the answer lacks, else a neutral question — never a generic
-    "tell me more"."""
+    "tell me more". A label the answer already names is not called unmentioned: the
+    candidate is asked to be specific about it."""
     label = point_label(point)
     if label:
-        return phrase(lang, "probe_label").format(label=label)
+        named = content_key(label) in content_key(answer)
+        return phrase(lang, "probe_label_named" if named else "probe_label").format(label=label)
     line = _model_line(llm, "probe", lang, question, point, 120)
     if line:
         return line

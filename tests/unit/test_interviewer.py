@@ -63,6 +63,12 @@ def test_a_probe_names_a_labelled_point_by_its_label_and_never_says_tell_me_more
     assert say.probe(None, "en", q, "Adam state: FP32 master weights") == (
         "You haven't covered Adam state yet. Can you walk me through it?"
     )
+    # a label the answer names is not called unmentioned: asked to be specific about it
+    named = say.probe(None, "zh", q, "缺点：维度等于词表大小，极度稀疏", "它的缺点是很占内存")
+    assert named == "你提到了「缺点」，这一点能再讲具体些吗？"
+    assert say.probe(None, "en", q, "Adam state: FP32 master weights", "the adam STATE") == (
+        "You mentioned Adam state: can you be more specific about it?"
+    )
     for lang in ("zh", "en"):  # the old generic line is gone
         assert "展开" not in say.phrase(lang, "probe_fallback")
         assert "more detail" not in say.phrase(lang, "probe_fallback")
