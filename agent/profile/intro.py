@@ -92,7 +92,7 @@ def _projects(text: str) -> list[Project]:
         description = "".join(run) if _cjk(run[0]) else " ".join(run)
         name = _name(run[0], description) if _names_topic(description) else None
         if name and all(p.name != name for p in found):
-            found.append(Project(name=name, text=f"{name}\n{description}"))
+            found.append(Project(name=name, text=f"{name}\n{description}", source="intro"))
     return found
 
 

@@ -106,7 +106,7 @@ def project_entry(project: Project, bank: Bank, *, lang: str = "zh") -> Entry:
     kind = "design" if found else "overview"
     spec = words.templates()["questions"][kind]
     points, follow_ups = _template_points(spec["points"], slots, lang)
-    extra, extra_follow_ups, related = _bank_points(shown, bank, MAX_POINTS - len(points))
+    extra, extra_follow_ups, related = _bank_points(shown, bank, MAX_POINTS - len(points), lang)
     key = hashlib.sha256(f"{lang}\n{kind}\n{project.text}".encode()).hexdigest()
     topic = project.topic or (related.topic if related else "工程与工具")
     return Entry(
@@ -141,7 +141,10 @@ def _slots(
     if said and lang == "en":
         said = said[:1].lower() + said[1:]
     claimed = words.metric(description)
+    source = words.templates()["sources"].get(project.source) or words.templates()["sources"]["cv"]
     slots = {
+        "wrote": str(source[f"{lang}_wrote"]),
+        "claimed": str(source[f"{lang}_claimed"]),
         "name": project.label,
         "clause": clause or "",
         "said": said,
@@ -207,27 +210,37 @@ def _template_points(
 
 
 def _bank_points(
-    found: list[words.Technique], bank: Bank, room: int
+    found: list[words.Technique], bank: Bank, room: int, lang: str
 ) -> tuple[list[RubricPoint], list[FollowUp], Entry | None]:
     """The curated points of the bank entry that matches the project's techniques best
     (the most of its points name one of them; the first technique on ties), those
-    points first, and that entry's follow-ups on the points taken."""
-    best: tuple[Entry, list[int]] | None = None
+    points first, and that entry's follow-ups on the points taken (each naming its
+    technique), in the interview's language."""
+    best: tuple[Entry, list[int], words.Technique] | None = None
     for technique in found:
         entry = bank.by_id.get(technique.entry or "")
         if entry is None or not entry.rubric:
             continue
+        entry = entry.in_language(lang)
         hits = [i for i, p in enumerate(entry.rubric) if words.names_any(p.point, found)]
         if best is None or len(hits) > len(best[1]):
-            best = (entry, hits)
+            best = (entry, hits, technique)
     if best is None or room <= 0:
         return [], [], best[0] if best else None
-    entry, hits = best
+    entry, hits, technique = best
     taken = (hits or list(range(len(entry.rubric))))[:room]
     offset = MAX_POINTS - room
     at = {old: offset + n for n, old in enumerate(taken)}
+    about = words.templates()["follow_up_about"][lang].format(technique=technique.key)
     follow_ups = [
-        fu.model_copy(update={"targets": [at[t] for t in fu.targets]})
+        fu.model_copy(
+            update={
+                "targets": [at[t] for t in fu.targets],
+                "question": fu.question
+                if words.names_any(fu.question, [technique])
+                else f"{about}{fu.question}",
+            }
+        )
         for fu in entry.follow_ups
         if fu.targets and set(fu.targets) <= set(taken)
     ]

@@ -34,6 +34,9 @@ _ENDS = re.compile(r"[。！？!?；;.]$")
 class Project:
     name: str
     text: str  # the CV's description of it, its title line first
+    #: where it was found: "cv", or "intro" (what the candidate said introducing
+    #: themselves, agent/profile/intro.py)
+    source: str = "cv"
 
     @property
     def label(self) -> str:

@@ -124,3 +124,28 @@ def test_a_review_of_due_cards_has_no_introduction(bank: Bank, tmp_path: Path) -
     out = h.start(questions=2, intro=True, mode="review")
     assert h.asked(out) is None and out["done"]  # no due cards: straight to the end
     assert not any("自我介绍" in line["content"] for line in out["transcript"])
+
+
+def test_an_introductions_project_question_says_what_was_said_in_the_interviews_language(
+    bank: Bank,  # noqa: F811
+) -> None:
+    from agent.bank import load_bank
+    from agent.bank.english_checks import CJK
+    from agent.profile.project_questions import project_entry
+
+    real = load_bank()
+    docpilot, lora = read_intro(ENGLISH).projects
+    entry = project_entry(docpilot, real, lang="en")
+    assert "you said" in entry.question and "CV" not in entry.question
+    texts = [
+        entry.question,
+        *(p.point for p in entry.rubric),
+        *(f.question for f in entry.follow_ups),
+    ]
+    assert not any(CJK.search(t) for t in texts), texts  # the bank's points in English too
+    qiaodoc = read_intro(TYPED).projects[0]
+    zh = project_entry(qiaodoc, real, lang="zh")
+    assert any("你提到的“召回率从71%提升到89%”" in p.point for p in zh.rubric)
+    smartreply = project_entry(read_intro(TYPED).projects[1], real, lang="zh")
+    borrowed = [f.question for f in smartreply.follow_ups if "LoRA" in f.question]
+    assert borrowed and all(q.startswith("说到 LoRA，") or "LoRA" in q[:12] for q in borrowed)

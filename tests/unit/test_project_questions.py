@@ -161,7 +161,11 @@ def test_instructions_in_a_cv_never_become_questions_or_key_points() -> None:
 def test_the_templates_are_complete_and_their_bank_entries_exist() -> None:
     data = words.templates()
     bank = load_bank()
-    slots = {"name", "clause", "said", "techniques", "metric"}
+    slots = {"name", "clause", "said", "techniques", "metric", "wrote", "claimed"}
+    for source in data["sources"].values():  # a CV's or an introduction's words
+        assert {f"{lang}_{key}" for lang in ("zh", "en") for key in ("wrote", "claimed")} <= set(
+            source
+        )
     for kind, spec in data["questions"].items():
         assert set(spec["points"]) <= set(data["points"]), kind
         for key in ("zh", "en", "zh_quote", "en_quote"):
