@@ -134,7 +134,7 @@ def test_an_introductions_project_question_says_what_was_said_in_the_interviews_
     from agent.profile.project_questions import project_entry
 
     real = load_bank()
-    docpilot, lora = read_intro(ENGLISH).projects
+    docpilot = read_intro(ENGLISH).projects[0]
     entry = project_entry(docpilot, real, lang="en")
     assert "you said" in entry.question and "CV" not in entry.question
     texts = [
