@@ -51,6 +51,7 @@ def cut(text: str, budget: float = MAX_ANSWER_UNITS) -> str:
 
 _CODE = re.compile(r"[A-Za-z_]\w*\.\w+\(|\w\s*=\s*\w|\bdef\b|\breturn\b|\bimport\b")
 _LEAD_IN = re.compile(r"^[^:：]{1,16}[:：]")
+_LEAD_IN_LATIN = re.compile(r"^[^:：]{1,40}[:：]")  # "2. Content generation: …"
 _ITEM_SPLIT = re.compile(r"[、，,/|｜·•]+|\s{2,}|\s+(?:and|or|和|与)\s+")
 # Characters / words that make a clause say something rather than name things.
 _CJK_GRAMMAR = re.compile(
@@ -63,6 +64,10 @@ _EN_GRAMMAR = re.compile(
 )
 _LIST_MIN_ITEMS = 4
 _LIST_MAX_ITEM_CHARS = 14
+#: In a clause with no CJK, an item's size is counted in words instead (an English
+#: term is several words of several letters: "out-of-distribution rotation angles"),
+#: each word as this many characters — about a two-character Chinese term.
+_LATIN_WORD_CHARS = 2
 #: Small talk: a run of at least this many sentences, and this many content
 #: characters, none of which shares a term with the question's material.
 FILLER_RUN_SENTENCES = 4
@@ -89,7 +94,8 @@ def is_term_list(clause: str) -> bool:
     """A clause that only names terms: ≥ 4 short items, no lead-in (``…：``), no
     grammar words, no code."""
     norm = normalize(clause).strip(" 。！？!?；;\n")
-    if not norm or _LEAD_IN.search(norm):
+    latin = not re.search(f"[{CJK}]", norm)
+    if not norm or (_LEAD_IN_LATIN if latin else _LEAD_IN).search(norm):
         return False
     if len(re.findall(r"[。；;！？!?]", norm)) >= 1:  # sentences: prose, not a list
         return False
@@ -110,13 +116,20 @@ def is_term_list(clause: str) -> bool:
             and not _EN_GRAMMAR.search(norm)
         )
         return spaced_list
-    mean_len = sum(len(content_key(x)) for x in items) / len(items)
+    mean_len = sum(_item_size(x, latin) for x in items) / len(items)
     if mean_len > _LIST_MAX_ITEM_CHARS:
         return False
     if len(items) >= _LIST_SURE_ITEMS:  # many short items, few with grammar: a list
         with_grammar = sum(bool(_EN_GRAMMAR.search(x) or _CJK_GRAMMAR.search(x)) for x in items)
         return with_grammar <= len(items) // 4
     return not (_EN_GRAMMAR.search(norm) or _CJK_GRAMMAR.search(norm))
+
+
+def _item_size(item: str, latin: bool) -> int:
+    """A list item's length in characters, or (``latin``) in words × ``_LATIN_WORD_CHARS``."""
+    if latin:
+        return _LATIN_WORD_CHARS * len(re.findall(r"[a-z0-9][a-z0-9+\-./_]*", item))
+    return len(content_key(item))
 
 
 def drop_filler(text: str, topic: set[str]) -> tuple[str, int]:

@@ -16,14 +16,20 @@ def bank() -> Bank:
     return load_bank()
 
 
-def test_no_precheck_fires_on_any_reference_answer(bank: Bank) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_precheck_fires_on_any_reference_answer(bank: Bank, lang: str) -> None:
+    """Not on the Chinese references, nor on the English ones an English interview
+    grades against (an English term list counts its items in words)."""
     fired = []
-    for e in bank.entries:
+    for entry in bank.entries:
+        e = entry.in_language(lang)
         if not e.reference_answer:
             continue
-        view = prepare(e.reference_answer)
+        view = prepare(e.reference_answer, lang)
         decided = checks.precheck(e, list(e.rubric), view)
-        if decided is not None or view.screened.flagged:
+        # (English: the two references about prompt injection quote attack strings the
+        # English screen flags; they are graded on their content, flagged, not decided)
+        if decided is not None or (view.screened.flagged and lang == "zh"):
             fired.append((e.id, decided, view.screened.instructions[:1]))
     assert len(bank.entries) == 674
     assert fired == []
