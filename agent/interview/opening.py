@@ -55,7 +55,7 @@ class Opening:
             ack = _line(say.phrase(cfg.lang, "end_ack"))
             return Command(goto="wrap_up", update={"transcript": [*said, ack]})
         if command is not None:  # skip, hint, nothing said: on to the questions
-            return Command(goto="select", update={"transcript": said, "intro": text or None})
+            return Command(goto="select", update={"transcript": said, "intro": None})
         steered, names = self.steer(cfg, text)
         joiner = "、" if cfg.lang == "zh" else ", "
         thanks = (

@@ -89,6 +89,8 @@ def test_a_skipped_or_projectless_introduction_changes_nothing(
     asked = h.asked(out)
     assert asked is not None and asked["kind"] == "main"
     assert out["config"]["projects"] == [] and out["config"]["focus"] == {}
+    kept = None if said in ("跳过", "") else said  # a command or nothing is no introduction
+    assert out.get("intro") == kept
 
 
 def test_the_setups_own_projects_and_topics_win_over_the_introduction(
