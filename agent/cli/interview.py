@@ -19,7 +19,7 @@ from agent.grading.models import Grade
 from agent.interview.report import write_report
 from agent.interview.report_markdown import to_markdown
 from agent.interview.report_types import Report
-from agent.interview.state import InterviewConfig, Lang, Level, Mode
+from agent.interview.state import InterviewConfig, Lang, Level, Mode, replies
 from agent.interview.store import Store
 from agent.profile import focus
 from agent.profile.company import canonical
@@ -243,9 +243,8 @@ def _converse(
             _say(f"{words['you']}: {answer}")
         try:
             step = engine.reply(step.session_id, answer, at=step.at)
-            for line in step.transcript[2:]:  # acknowledgements, the closing …
-                if line.get("role") == "interviewer" and line["content"] not in (step.say or ""):
-                    _say(f"\n{words['interviewer']}: {line['content']}")
+            for line in replies(step.transcript, step.say):  # acknowledgements, the closing …
+                _say(f"\n{words['interviewer']}: {line}")
         except UserError as exc:
             _say(f"mianshi: {exc}", sys.stderr)
             step = engine.resume(step.session_id)  # where the session stands now

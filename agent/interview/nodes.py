@@ -30,6 +30,7 @@ from agent.interview.state import (
     InterviewConfig,
     InterviewState,
     Turn,
+    answer_text,
     config_of,
     current_of,
     turns_of,
@@ -88,12 +89,6 @@ def _json(model: Current | Turn) -> dict[str, Any]:
 
 def _session_id(config: RunnableConfig) -> str:
     return str(config.get("configurable", {}).get("thread_id", "session"))
-
-
-def _answer_text(raw: Any) -> tuple[str, dict[str, Any] | None]:
-    if isinstance(raw, dict):
-        return str(raw.get("text", "")).strip(), raw.get("speech")
-    return str(raw or "").strip(), None
 
 
 def _interviewer(line: str) -> list[dict[str, str]]:
@@ -219,7 +214,7 @@ class Nodes:
                 "main_index": state.get("main_count", 0),
             }
         )
-        text, _speech = _answer_text(raw)
+        text, _speech = answer_text(raw)
         command = say.parse_command(text) if text else "empty"
         update = {
             "pending_answer": raw,
@@ -285,7 +280,7 @@ class Nodes:
 
     def assess(self, state: InterviewState) -> Command[Literal["follow_up", "select"]]:
         cfg = _cfg(state)
-        text, speech = _answer_text(state.get("pending_answer"))
+        text, speech = answer_text(state.get("pending_answer"))
         current = _current(state)
         before = turns_of(state)
         previous = before[-1].answer or None if current.kind == "follow_up" and before else None

@@ -17,19 +17,13 @@ from langgraph.types import Command, interrupt
 
 from agent.bank import Bank
 from agent.interview import phrases as say
-from agent.interview.state import InterviewConfig, InterviewState, config_of
+from agent.interview.state import InterviewConfig, InterviewState, answer_text, config_of
 from agent.profile.intro import read_intro
 from agent.profile.project_questions import project_entry, screened
 from agent.profile.projects import MAX_PROJECTS
 
 #: the ``question_id`` of the introduction's step (it is no bank question)
 INTRO_ID = "#intro"
-
-
-def _answer_text(raw: Any) -> str:
-    if isinstance(raw, dict):
-        return str(raw.get("text", "")).strip()
-    return str(raw or "").strip()
 
 
 def _line(text: str) -> dict[str, str]:
@@ -46,7 +40,7 @@ class Opening:
         raw = interrupt(
             {"say": asked, "question_id": INTRO_ID, "kind": "intro", "turn": 0, "main_index": 0}
         )
-        text = _answer_text(raw)
+        text, _speech = answer_text(raw)
         command = say.parse_command(text) if text else "skip"
         said = [_line(asked), {"role": "candidate", "content": text}]
         if command == "repeat":

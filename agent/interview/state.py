@@ -159,6 +159,24 @@ class InterviewState(TypedDict, total=False):
     report: dict[str, Any] | None
 
 
+def answer_text(raw: Any) -> tuple[str, dict[str, Any] | None]:
+    """What an interrupt was resumed with: a typed answer (str) or a spoken one
+    (``{"text", "speech"}``), as its stripped text and speech metrics."""
+    if isinstance(raw, dict):
+        return str(raw.get("text", "")).strip(), raw.get("speech")
+    return str(raw or "").strip(), None
+
+
+def replies(transcript: list[dict[str, str]], say: str | None) -> list[str]:
+    """The interviewer's own lines of a step's transcript after the answer (skip/end
+    acknowledgements, a hint, the closing): the transcript starts with the question
+    answered and the answer; a line the next question ``say`` repeats is left out."""
+    lines = [
+        line.get("content") or "" for line in transcript[2:] if line.get("role") == "interviewer"
+    ]
+    return [text for text in lines if text and text not in (say or "")]
+
+
 def config_of(state: InterviewState) -> InterviewConfig:
     return InterviewConfig.model_validate(state.get("config") or {})
 

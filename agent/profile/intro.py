@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from agent.profile.project_words import techniques
 from agent.profile.projects import MAX_PROJECTS, Project
-from agent.profile.topics import MAX_TOPICS, matched_terms
+from agent.profile.topics import matched_terms, topic_weights
 
 #: an introduction is read only this far (a pasted CV or a very long speech is cut)
 MAX_INTRO_CHARS = 4_000
@@ -58,16 +58,7 @@ class Intro:
 def read_intro(text: str) -> Intro:
     """The projects and focus topics a self-introduction names (see module docstring)."""
     text = text.strip()[:MAX_INTRO_CHARS]
-    return Intro(projects=_projects(text)[:MAX_PROJECTS], focus=_focus(text))
-
-
-def _focus(text: str) -> dict[str, float]:
-    counts = {t: len(h) for t, h in matched_terms(text).items()}
-    if not counts:
-        return {}
-    top = max(counts.values())
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_TOPICS]
-    return {t: round(n / top, 2) for t, n in ranked}
+    return Intro(projects=_projects(text)[:MAX_PROJECTS], focus=topic_weights(text, min_terms=1))
 
 
 def _projects(text: str) -> list[Project]:

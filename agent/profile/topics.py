@@ -58,9 +58,11 @@ def matched_terms(text: str) -> dict[str, list[str]]:
     return found
 
 
-def topic_weights(text: str) -> dict[str, float]:
-    """Topic → weight in (0, 1] for the topics the text is about (see module docstring)."""
-    counts = {t: len(h) for t, h in matched_terms(text).items() if len(h) >= MIN_TERMS}
+def topic_weights(text: str, min_terms: int = MIN_TERMS) -> dict[str, float]:
+    """Topic → weight in (0, 1] for the topics the text is about (see module docstring);
+    ``min_terms``: how many of a topic's terms the text must name (a short
+    self-introduction: one)."""
+    counts = {t: len(h) for t, h in matched_terms(text).items() if len(h) >= min_terms}
     if not counts:
         return {}
     top = max(counts.values())

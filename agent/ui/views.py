@@ -21,7 +21,7 @@ from agent.grading.models import Grade
 from agent.interview.report_labels import VERDICT_MARK
 from agent.interview.report_markdown import score_text, speech_line, verdict_of
 from agent.interview.report_types import Report
-from agent.interview.state import InterviewConfig, Turn
+from agent.interview.state import InterviewConfig, Turn, replies
 from agent.interview.store import SessionRecord
 from agent.profile.company import companies
 from agent.ui.session import Message, UISession
@@ -146,12 +146,11 @@ def reply_messages(step: StepLike) -> list[Message]:
     acknowledgements, a hint, the closing). A hint is also part of ``step.say``, so
     lines that the next question repeats are not shown twice.
     """
-    new = [dict(line) for line in step.transcript[2:] if line.get("role") == "interviewer"]
-    say = step.say or ""
-    lines = [line["content"] for line in new if line.get("content") and line["content"] not in say]
-    out: list[Message] = [{"role": "assistant", "content": text} for text in lines]
-    if say:
-        out.append({"role": "assistant", "content": say})
+    out: list[Message] = [
+        {"role": "assistant", "content": text} for text in replies(step.transcript, step.say)
+    ]
+    if step.say:
+        out.append({"role": "assistant", "content": step.say})
     return out
 
 
