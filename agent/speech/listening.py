@@ -206,3 +206,19 @@ class BargeIn:
             return None
         start = int(max(0.0, spans[0][0] - PAD_S) * SAMPLE_RATE)
         return Listener(vad=self.vad, audio=self.audio[start:].copy())
+
+    def handover(self) -> Listener:
+        """The interviewer has finished: the candidate's turn, begun with the words
+        they had already started saying as the voice ended (too few to cut in), so an
+        answer begun a moment early keeps its first words. Only speech still going on
+        at the end is carried over (stretches apart by less than ``PIECE_GAP_S``); an
+        earlier sound, a cough or an "嗯", is left behind."""
+        spans = self.vad(self.audio) if len(self.audio) >= SAMPLE_RATE // 2 else []
+        seconds = len(self.audio) / SAMPLE_RATE
+        if not spans or seconds - spans[-1][1] > PIECE_GAP_S:
+            return Listener(vad=self.vad)
+        first = len(spans) - 1
+        while first > 0 and spans[first][0] - spans[first - 1][1] < PIECE_GAP_S:
+            first -= 1
+        start = int(max(0.0, spans[first][0] - PAD_S) * SAMPLE_RATE)
+        return Listener(vad=self.vad, audio=self.audio[start:].copy())

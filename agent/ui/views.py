@@ -236,6 +236,10 @@ def graded_count(grades: Mapping[int, Grade]) -> int:
     return sum(1 for g in grades.values() if g.status == "graded")
 
 
+#: In the status line while voice mode hears the candidate's turn.
+LISTENING = "🎙 在听 Listening"
+
+
 def progress_status(
     session: UISession,
     answered: int,
@@ -243,9 +247,11 @@ def progress_status(
     *,
     waiting: str | None = None,
     ahead: int | None = None,
+    listening: bool = False,
 ) -> str:
     """The status line: where the interview is, how far background grading got, and
-    (``ahead``) how many grades of others are served before this session's next."""
+    (``ahead``) how many grades of others are served before this session's next;
+    ``listening``: voice mode hears the candidate's turn (the interviewer has finished)."""
     parts: list[str] = []
     if waiting:
         parts.append(f"⏳ {waiting}")
@@ -256,6 +262,8 @@ def progress_status(
         if session.questions and not session.main_index:
             where = "自我介绍 Self-introduction"
         parts.append(f"🟢 请回答 Your turn {where}".rstrip())
+        if listening:
+            parts.append(LISTENING)
     if answered:
         parts.append(f"后台评分 grading {graded}/{answered}")
     if answered > graded and ahead:

@@ -186,8 +186,9 @@ class VoiceHandlers:
                 return self._barge_in(session, chunk, voice_on)
             with session.lock:
                 new = session.listener is None
-                if new:
-                    session.listener = Listener()
+                if new:  # the voice has ended: words begun as it ended are kept
+                    barge, session.barge = session.barge, None
+                    session.listener = barge.handover() if barge else Listener()
             if new and voice_on:
                 self._ready_lead_ins(session)
         listener = session.listener

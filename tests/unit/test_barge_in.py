@@ -4,7 +4,9 @@ faster-whisper) on a real recording (AISHELL-1, ../shared/audio)."""
 
 from __future__ import annotations
 
+import time
 import wave
+from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -12,11 +14,13 @@ from typing import Any, cast
 import numpy as np
 import pytest
 
-from agent.speech.listening import BARGE_MIN_S, BargeIn, Listener
+from agent.speech.listening import BARGE_MIN_S, PAD_S, BargeIn, Listener
 from agent.speech.transcriber import SAMPLE_RATE
 from agent.ui.session import UISession
 from agent.ui.voice_mode import VoiceHandlers
 
+#: the first words of the clip, as long as they stay too short to cut in
+SAID_S = 0.9
 CLIP = Path(__file__).resolve().parents[3] / "shared" / "audio" / "BAC009S0764W0121.wav"
 
 
@@ -52,6 +56,29 @@ def test_speech_while_the_interviewer_talks_begins_the_candidates_turn() -> None
     assert spans and spans[0][0] <= 0.5
 
 
+def test_words_begun_as_the_voice_ends_begin_the_answer() -> None:
+    """Too few words to cut in, still being said when the interviewer finishes: they
+    begin the answer (they were dropped: the turn began with the next chunk)."""
+    rate, speech = clip()
+    barge = BargeIn()
+    begun = speech[: int(SAID_S * rate)]  # its first words (they start 0.44 s in)
+    for part in chunks(rate, np.concatenate([np.zeros(rate, np.int16), begun])):
+        assert barge.add(*part) is None  # too little to cut in
+    turn = barge.handover()
+    assert 0.3 <= turn.seconds <= SAID_S - 0.44 + PAD_S + 0.05  # the words, not the silence
+    assert turn.vad(np.concatenate([turn.audio, np.zeros(SAMPLE_RATE, np.float32)]))
+
+
+def test_an_earlier_sound_is_not_carried_over() -> None:
+    rate, speech = clip()
+    barge = BargeIn()
+    quiet = np.zeros(rate * 2, np.int16)
+    for part in [(rate, speech[int(0.2 * rate) : int(0.7 * rate)]), *chunks(rate, quiet)]:
+        barge.add(*part)
+    assert barge.handover().seconds == 0  # a word 2 s before the voice ended: not the answer
+    assert BargeIn().handover().seconds == 0
+
+
 def test_a_short_sound_or_silence_does_not_cut_in() -> None:
     rate, speech = clip()
     short = speech[: int(0.3 * rate)]  # a word's worth
@@ -79,7 +106,10 @@ class _Voice:
 def _handlers(voice: _Voice) -> VoiceHandlers:
     c = SimpleNamespace(speaker="speaker", status="status", info="info", chat="chat", turn="turn")
     services = SimpleNamespace(
-        settings=SimpleNamespace(), voice=lambda lang="zh": voice, submit=lambda fn: None
+        settings=SimpleNamespace(),
+        voice=lambda lang="zh": voice,
+        submit=lambda fn: None,
+        transcribe=lambda *a, **k: Future(),  # the pieces' words are not read here
     )
     return VoiceHandlers(cast(Any, c), cast(Any, services), converse=lambda *a: iter(()))
 
@@ -103,3 +133,20 @@ def test_cutting_in_stops_the_voice_and_keeps_what_was_said() -> None:
     assert session.barge_ins == 1 and isinstance(session.listener, Listener)
     assert list(speaking) == [] and voice.spoken <= 2  # and no further sentence is sent
     assert session.listener.seconds >= BARGE_MIN_S  # the words so far begin the answer
+
+
+def test_the_turn_after_the_voice_keeps_the_words_begun_during_it() -> None:
+    """In the handlers: chunks heard while the interviewer speaks, then the voice ends
+    and the candidate goes on talking: the turn holds the first half second too."""
+    rate, speech = clip()
+    ui = _handlers(_Voice(parts=1))
+    session = UISession(session_id="s", questions=2, main_index=1)
+    session.listen_after = time.time() + 60  # the interviewer is speaking
+    said = int(SAID_S * rate)
+    for part in chunks(rate, np.concatenate([np.zeros(rate, np.int16), speech[:said]])):
+        ui.listen(part, session, voice_on=False)
+    assert session.listener is None and session.barge is not None
+    session.listen_after = time.time() - 0.1  # the voice has ended
+    ui.listen((rate, speech[said : said + rate // 2]), session, voice_on=False)
+    assert isinstance(session.listener, Listener) and session.barge is None
+    assert session.listener.seconds >= 0.5 + 0.3  # not only the chunk after the voice

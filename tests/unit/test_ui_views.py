@@ -189,6 +189,8 @@ def test_progress_status() -> None:
     assert "grading 1/3" in progress_status(session, 3, 1)
     assert progress_status(session, 0, 0).endswith("第 2/5 题")
     assert "⏳ 评分中" in progress_status(session, 3, 1, waiting="评分中")
+    assert "Listening" not in progress_status(session, 3, 1)
+    assert "第 2/5 题 · 🎙 在听 Listening" in progress_status(session, 3, 1, listening=True)
     session.done = True
     assert "finished" in progress_status(session, 3, 3)
     assert graded_count({0: grade(), 1: grade(status="pending")}) == 1
