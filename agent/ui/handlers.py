@@ -362,7 +362,7 @@ class MianshiUI:
             updates[self.c.status] = views.progress_status(
                 session, len(turns), views.graded_count(grades),
                 ahead=engine.queue_position(session.session_id),
-                listening=session.listener is not None,
+                listening=session.listener is not None and time.time() >= session.listen_after,
             )  # fmt: skip
         return updates or gr.skip()
 

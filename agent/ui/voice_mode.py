@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,10 @@ HANDOVER_S = 0.15
 #: A chunk that closed a piece waits this long for its words (another chunk may
 #: arrive meanwhile; whichever sees the turn's end first ends it).
 PIECE_WAIT_S = 1.5
+#: ``UISession.listen_after`` from the end of a voice turn until ``speak`` has said the
+#: reply's last sentence: chunks meanwhile are only listened to for a cut-in, and the
+#: status line says 🎙 Listening once the candidate's turn has begun.
+REPLY_COMING = math.inf
 #: A reply that needs no model takes a tenth of a second; this long, and the log
 #: says what it waits on.
 SLOW_REPLY_S = 5.0
@@ -75,9 +80,18 @@ class VoiceHandlers:
 
     # ------------------------------------------------------------------ speaking
     def speak(self, session: UISession | None, voice_on: bool) -> Iterator[Updates]:
-        """The interviewer's lines not spoken yet, into the speaker."""
+        """The interviewer's lines not spoken yet, into the speaker. After a voice turn
+        the microphone only listens for a cut-in until the reply has been spoken
+        (``REPLY_COMING``); with nothing to say, the candidate's turn begins at once."""
         if session is None:
             return
+        try:
+            yield from self._speak(session, voice_on)
+        finally:
+            if session.listen_after == REPLY_COMING:
+                session.listen_after = time.time()
+
+    def _speak(self, session: UISession, voice_on: bool) -> Iterator[Updates]:
         with session.lock:
             new = _speakable_lines(session.messages[session.spoken :])
             session.spoken = len(session.messages)
@@ -92,7 +106,10 @@ class VoiceHandlers:
                 gr.Warning(f"面试官语音不可用 The voice is off: {reason}")
             return
         try:
-            plays_until = 0.0
+            # not the candidate's turn until the last sentence has played, also while
+            # a next sentence is still being made (the microphone is only listened to
+            # for a cut-in meanwhile)
+            plays_until, session.listen_after = 0.0, REPLY_COMING
             for n, part in enumerate(voice.speak("\n".join(new))):
                 while time.time() < plays_until - HANDOVER_S and session.barge_ins == barges:
                     time.sleep(max(0.0, min(0.1, plays_until - HANDOVER_S - time.time())))
@@ -101,11 +118,11 @@ class VoiceHandlers:
                 now = time.time()
                 if n == 0 and "speech_end" in session.timeline:
                     self._log_turn(session, now)
-                # the microphone is not listened to while the interviewer speaks
                 plays_until = max(plays_until, now) + part.seconds
-                session.listen_after = plays_until + 0.3
                 audio = part.path.read_bytes()  # bytes: the cache dir is not served
                 yield {self.c.speaker: audio, self.c.info: views.session_info(session)}
+            if session.barge_ins == barges:
+                session.listen_after = max(plays_until + 0.3, time.time())
         except Exception as exc:  # the text is on screen anyway: say why there is no voice
             log.warning("voice failed: %s", exc)
             gr.Warning(f"面试官语音出错 The voice failed: {exc}")
@@ -155,9 +172,8 @@ class VoiceHandlers:
     # ----------------------------------------------------------------- listening
     def voice_mode(self, on: bool, session: UISession | None) -> Updates:
         """Voice mode on: the streaming microphone and the Done button appear."""
-        if session is not None:
+        if session is not None:  # (a voice still speaking keeps its cut-in window)
             session.listener = None
-            session.listen_after = time.time()
         if on:  # the first turn should not wait for the speech model to load
             services = self.services
             services.submit(lambda: services.transcriber().warm())
@@ -290,6 +306,7 @@ class VoiceHandlers:
                 for update in self._converse(session, answer, shown):
                     updates.update(update)
             session.timeline["replied"] = time.time()
+            session.listen_after = REPLY_COMING  # not the candidate's turn before it
             if voice_on:
                 self._prepare_reply(session)
         finally:

@@ -109,10 +109,67 @@ def screenshot_dir(tmp_path: Path) -> Path:
     return path
 
 
-def new_page(browser: Any, url: str) -> Any:
+#: A microphone the test speaks into (``new_page(..., scripted_mic=True)``, ``say``):
+#: the page's ``getUserMedia`` audio is a Web Audio stream, silent until the test says
+#: a recording into it, from its first sample, at the moment it chooses. (Chromium's
+#: file-backed fake microphone loops its file from wherever it is when the page starts
+#: listening, so a turn could hear only the end of the answer.) The rest is the real
+#: path: Gradio's recorder, its stream to the server, the app's turn-taking.
+SCRIPTED_MIC = """(() => {
+  let context = null, out = null;
+  const open = async () => {
+    if (!context) {
+      context = new AudioContext();
+      out = context.createMediaStreamDestination();
+      // a silent source always on: with nothing playing into it the stream sends
+      // no frames at all, and the app would hear no silence to end a turn
+      const quiet = context.createConstantSource();
+      quiet.offset.value = 0;
+      quiet.connect(out);
+      quiet.start();
+    }
+    await context.resume();
+    return context;
+  };
+  window.__mianshiSay = async (b64) => {
+    const ctx = await open();
+    const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+    const clip = await ctx.decodeAudioData(bytes.buffer);
+    const source = ctx.createBufferSource();
+    source.buffer = clip;
+    source.connect(out);
+    const ended = new Promise((resolve) => { source.onended = resolve; });
+    source.start();
+    await ended;
+    return clip.duration;
+  };
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (!constraints || !constraints.audio || constraints.video) return original(constraints);
+    await open();  // each caller its own tracks: Gradio stops them when it stops recording
+    return new MediaStream(out.stream.getAudioTracks().map((track) => track.clone()));
+  };
+})();"""
+#: Chromium flags for a page with the scripted microphone (its audio context runs
+#: without a click).
+SCRIPTED_MIC_ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
+
+
+def say(page: Any, clip: Path) -> float:
+    """Says ``clip`` (a WAV file) into the scripted microphone, from its start; returns
+    when it has been said, with its length in seconds."""
+    import base64
+
+    data = base64.b64encode(clip.read_bytes()).decode("ascii")
+    return float(page.evaluate("(b64) => window.__mianshiSay(b64)", data))
+
+
+def new_page(browser: Any, url: str, *, scripted_mic: bool = False) -> Any:
     context = browser.new_context(
         viewport={"width": 1280, "height": 1100}, accept_downloads=True, permissions=["microphone"]
     )
+    if scripted_mic:
+        context.add_init_script(SCRIPTED_MIC)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(url)

@@ -150,3 +150,25 @@ def test_the_turn_after_the_voice_keeps_the_words_begun_during_it() -> None:
     ui.listen((rate, speech[said : said + rate // 2]), session, voice_on=False)
     assert isinstance(session.listener, Listener) and session.barge is None
     assert session.listener.seconds >= 0.5 + 0.3  # not only the chunk after the voice
+
+
+def test_after_a_voice_turn_the_turn_begins_when_the_reply_has_been_said() -> None:
+    """Between a voice turn and the reply's first sentence the microphone only listens
+    for a cut-in (no turn, so the status does not say Listening while the interviewer
+    is about to talk); the reply sets when the turn begins, and with nothing said
+    (the voice off) it begins at once."""
+    from agent.ui.voice_mode import REPLY_COMING
+
+    rate = SAMPLE_RATE
+    ui = _handlers(_Voice(parts=1))
+    session = UISession(session_id="s", questions=2, main_index=1)
+    session.listen_after = REPLY_COMING  # as _finish_turn leaves it
+    ui.listen((rate, np.zeros(rate // 2, np.int16)), session, voice_on=True)
+    assert session.listener is None  # the reply is coming: no turn yet
+    session.messages = [{"role": "assistant", "content": "好的，下一题。"}]
+    assert list(ui.speak(session, voice_on=False)) == []
+    assert session.listen_after <= time.time()  # nothing said: the turn begins now
+    session.listen_after = REPLY_COMING
+    session.messages.append({"role": "assistant", "content": "请解释位置编码。"})
+    assert len(list(ui.speak(session, voice_on=True))) == 1
+    assert time.time() + 29 < session.listen_after < time.time() + 31  # after the 30 s line
