@@ -2,10 +2,11 @@
 talking waits until the interviewer speaks again.
 
 The real app (``app.py``: embedded model, bundled Whisper, the voice worker) runs on a
-free port; headless Chromium's fake microphone plays a loop of recorded answers from
-../shared/audio, each followed by silence. Voice mode is chosen at setup and nothing
-is clicked after Start: every turn ends by itself, after 2.5 s of silence or, for
-every other answer, because the candidate ends it with "我说完了" (said by the
+free port; headless Chromium's microphone (``evals/scripted_mic.py``) says the next of
+the recorded answers from ../shared/audio each time the app listens for one (its
+status line says 🎙 Listening), silence otherwise. Voice mode is chosen at setup and
+nothing is clicked after Start: every turn ends by itself, after 2.5 s of silence or,
+for every other answer, because the candidate ends it with "我说完了" (said by the
 interviewer's voice, the one synthetic piece, since no recording here says it).
 
 Each answer's next line is a bank question (practice mode, no follow-ups: no model
@@ -37,10 +38,11 @@ from typing import Any
 from evals.asr import DEFAULT_AUDIO_DIR as AUDIO
 from evals.bench_app import CHROMIUM, running_app
 from evals.common import percentile
+from evals.scripted_mic import AUTOPLAY, SCRIPTED_MIC, say
 
-#: The answers the microphone says, in order (several clips joined by a short pause
-#: are one answer in several pieces), each followed by ``SILENCE_S``; True: the answer
-#: ends with "我说完了".
+#: The answers the microphone says, in order, again from the first after the last
+#: (several clips joined by a short pause are one answer in several pieces); True: the
+#: answer ends with "我说完了".
 ANSWERS = (
     (("BAC009S0764W0121.wav", "aishell-BAC009S0724W0121.wav"), False),
     (("wenet-mid.wav",), True),
@@ -52,13 +54,12 @@ ANSWERS = (
 PAUSE_S = 0.9  # inside an answer: shorter than the 2.5 s that ends a turn
 DONE_PAUSE_S = 0.5  # before "我说完了"
 DONE = "我说完了。"
-SILENCE_S = 11.0  # after an answer: the turn ends, the interviewer asks the next one
 TURN_LINE = re.compile(r"voice turn (\S+) at ([0-9.]+): (\{.*\})")
-#: Chromium: the fake microphone, no permission prompt, autoplay as after a click.
+#: Chromium: a fake microphone device (the scripted one replaces its audio), no
+#: permission prompt, autoplay as after a click.
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", AUTOPLAY,
 ]  # fmt: skip
 #: The page's audio starts playing (Gradio's player keeps its media element off the
 #: page, so its ``play`` events never reach the document): epoch seconds.
@@ -90,13 +91,14 @@ def said_done(out: Path) -> bytes:
     return np.clip(samples, -32768, 32767).astype(np.int16).tobytes()
 
 
-def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Path:
-    """The loop the fake microphone plays: answer, silence, answer, silence …
-    (the clips are 16-bit 16 kHz mono); ``done``: the frames of "我说完了", said at the
-    end of the answers marked so (without it, those answers end in silence too)."""
+def answer_files(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> list[Path]:
+    """The answers the microphone says, one WAV file each in ``out`` (the clips are
+    16-bit 16 kHz mono); ``done``: the frames of "我说完了", said at the end of the
+    answers marked so (without it, those answers end in silence too)."""
     rate, width = 16_000, 2
-    frames = b""
-    for clips, says_done in ANSWERS:
+    files = []
+    for n_answer, (clips, says_done) in enumerate(ANSWERS):
+        frames = b""
         for n, name in enumerate(clips):
             with wave.open(str(audio_dir / name), "rb") as src:
                 if (src.getframerate(), src.getnchannels(), src.getsampwidth()) != (rate, 1, width):
@@ -106,13 +108,14 @@ def microphone_file(out: Path, audio_dir: Path = AUDIO, done: bytes = b"") -> Pa
                 frames += (gap if n else b"") + said
         if says_done and done:  # at the level of the words before it, as one voice
             frames += b"\0" * width * int(rate * DONE_PAUSE_S) + _level_of(done, said)
-        frames += b"\0" * width * int(rate * SILENCE_S)
-    with wave.open(str(out), "wb") as dst:
-        dst.setnchannels(1)
-        dst.setsampwidth(width)
-        dst.setframerate(rate)
-        dst.writeframes(frames)
-    return out
+        path = out / f"answer-{n_answer + 1}.wav"
+        with wave.open(str(path), "wb") as dst:
+            dst.setnchannels(1)
+            dst.setsampwidth(width)
+            dst.setframerate(rate)
+            dst.writeframes(frames)
+        files.append(path)
+    return files
 
 
 def _level_of(frames: bytes, like: bytes) -> bytes:
@@ -195,11 +198,24 @@ def summarise(turns: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _wait_turn(app_log: Path, n: int, timeout: float) -> dict[str, Any]:
+    """The ``n``-th turn's log line, written when its reply starts being spoken (so
+    the status line no longer says Listening from before it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = logged_turns(app_log.read_text(errors="replace"))
+        if len(found) >= n:
+            return found[n - 1]
+        time.sleep(0.5)
+    raise SystemExit(f"turn {n}: no reply after {timeout} s (see the app's log)")
+
+
 def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, Any]:
     """``turns`` voice-mode turns in the real app; their timings and a summary."""
     from playwright.sync_api import sync_playwright
 
     from agent.ui.layout import MAX_QUESTIONS
+    from agent.ui.views import LISTENING
 
     if not 1 <= turns < MAX_QUESTIONS:  # the answer to the last question gets the closing
         raise SystemExit(
@@ -210,14 +226,13 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
         raise SystemExit("Debian chromium is not installed (make browser-deps)")
     with tempfile.TemporaryDirectory(prefix="mianshi-voice-turns-") as tmp:
         done = said_done(Path(tmp) / "done.wav")
-        mic = microphone_file(Path(tmp) / "answers.wav", audio_dir, done)
+        answers = answer_files(Path(tmp), audio_dir, done)
         app_log = Path(tmp) / "app.log"
         with running_app(Path(tmp) / "data") as (url, _), sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=[*ARGS, f"--use-file-for-fake-audio-capture={mic}"]
-            )
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context(permissions=["microphone"])
             context.add_init_script(PLAYS)
+            context.add_init_script(SCRIPTED_MIC)
             page = context.new_page()
             page.set_default_timeout(180_000)
             page.goto(url)
@@ -225,20 +240,22 @@ def run(turns: int = 8, log: Any = print, audio_dir: Path = AUDIO) -> dict[str, 
             for elem_id, value in (("questions", turns + 1), ("follow-ups", 0)):
                 page.fill(f"#{elem_id} input[type=number]", str(value))
                 page.press(f"#{elem_id} input[type=number]", "Tab")
+            page.locator("#intro input").uncheck()  # straight to the questions
             page.locator("#voice-start input").check()  # voice mode from Start
             page.click("#start")  # the last click
             page.locator("#mic").get_by_role("button", name="Stop").wait_for()  # recording
-            log(f"voice mode on, the microphone says {mic.name} in a loop; nothing is clicked")
-            deadline = time.monotonic() + 90 + 60 * turns
-            seen = 0
-            while time.monotonic() < deadline and seen < turns:
-                found = logged_turns(app_log.read_text(errors="replace"))
-                for n, turn in enumerate(found[seen:turns], seen + 1):
-                    log(f"turn {n}: reply handed over {turn['spoken']:.2f} s after the end "
-                        f"of speech (turn end {turn['turn_end']:.2f} s, "
-                        f"by {turn.get('ended_by')})")  # fmt: skip
-                seen = max(seen, min(len(found), turns))
-                time.sleep(1)
+            log(f"voice mode on, the microphone says {len(answers)} answers in turn, each "
+                "when the app listens; nothing is clicked")  # fmt: skip
+            for n in range(1, turns + 1):
+                page.wait_for_function(  # the question has been spoken: the app listens
+                    "(w) => document.querySelector('#status').innerText.includes(w)",
+                    arg=LISTENING, timeout=300_000,
+                )  # fmt: skip
+                say(page, answers[(n - 1) % len(answers)])
+                turn = _wait_turn(app_log, n, timeout=300)
+                log(f"turn {n}: reply handed over {turn['spoken']:.2f} s after the end "
+                    f"of speech (turn end {turn['turn_end']:.2f} s, "
+                    f"by {turn.get('ended_by')})")  # fmt: skip
             time.sleep(3)  # the last line reaches the speaker
             plays = [float(p) for p in page.evaluate("() => window.__plays")]
             browser.close()

@@ -1,11 +1,11 @@
 """Voice mode in the real app: headless Chromium's microphone "says" a recorded answer
 (AISHELL-1, from ../shared/audio) each time the app listens for one (the scripted
-microphone of ``browser.pages``: the clip from its first word, when the test chooses,
-silence otherwise); the app hears the end of each turn by itself, transcribes the
-answer, and the interviewer speaks the next question, with no click after Start, to
-the end of a 2-question interview (real voice worker, real Whisper, real model). The
-time from the end of the speech to the interviewer speaking is printed (a measurement,
-not an assertion)."""
+microphone of ``evals/scripted_mic.py``: the clip from its first word, when the test
+chooses, silence otherwise); the app hears the end of each turn by itself, transcribes
+the answer, and the interviewer speaks the next question, with no click after Start,
+to the end of a 2-question interview (real voice worker, real Whisper, real model).
+The time from the end of the speech to the interviewer speaking is printed (a
+measurement, not an assertion)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from browser.pages import (
     chat_text,
     new_page,
     running_app,
-    say,
     screenshot_dir,
     start_interview,
     status_text,
@@ -33,6 +32,7 @@ from browser.pages import (
 )  # fmt: skip
 
 from agent.ui.views import LISTENING
+from evals.scripted_mic import say
 
 pytestmark = pytest.mark.browser
 
