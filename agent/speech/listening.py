@@ -185,7 +185,9 @@ class Listener:
                                               "end": s.end + piece.start})
                          for s in part.segments]  # fmt: skip
         text, _ = said_done(join_segments(segments))
-        metrics = compute_metrics(segments, self.seconds, speech=speech, long_pause_s=long_pause_s)
+        # the silence that ended the turn is the app's wait, not the candidate's pause
+        until = min(self.seconds, speech[-1][1] + PAD_S) if speech else self.seconds
+        metrics = compute_metrics(segments, until, speech=speech, long_pause_s=long_pause_s)
         return {"text": text, "speech": metrics.model_dump()}
 
 

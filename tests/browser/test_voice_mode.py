@@ -78,11 +78,12 @@ def _until(page: Any, test: Any, timeout: float, what: str) -> None:
         time.sleep(0.25)
 
 
-def _answer_when_listening(page: Any, answers: int) -> bool:
+def _answer_when_listening(page: Any, answers: int, shot: Path | None = None) -> bool:
     """Waits for the interviewer to have asked and the app to listen (the status says
     so), then says the clip; False when the report came instead. ``answers``: how many
     were said before — the turn after the last one must have ended (its 🎤 shown, then
-    a status without 🎙 Listening: the reply on its way) before the next is said."""
+    a status without 🎙 Listening: the reply on its way) before the next is said.
+    ``shot``: a screenshot there, just before the clip is said."""
     if answers:
         _until(page, lambda: chat_text(page).count("🎤") >= answers, 120, "the turn ended")
         _until(page, lambda: LISTENING not in status_text(page) or _report_shown(page),
@@ -91,6 +92,8 @@ def _answer_when_listening(page: Any, answers: int) -> bool:
            "the app listened")  # fmt: skip
     if _report_shown(page):
         return False
+    if shot:
+        page.screenshot(path=str(shot), full_page=True)
     say(page, CLIP)
     return True
 
@@ -111,7 +114,8 @@ def test_a_whole_interview_runs_hands_free_after_start(
         start_interview(page, questions=2)  # the last click
         page.locator("#mic").get_by_role("button", name="Stop").wait_for(timeout=30_000)
         answers, started = 0, time.monotonic()
-        while _answer_when_listening(page, answers):
+        shot = screenshot_dir(tmp_path) / "voice-mode.png"  # listening for the 2nd answer
+        while _answer_when_listening(page, answers, shot if answers == 1 else None):
             answers += 1
             assert answers <= 4, chat_text(page)[-600:]  # each question put back at most once
             if answers == 1:
@@ -122,8 +126,6 @@ def test_a_whole_interview_runs_hands_free_after_start(
                 print(f"voice mode: first answer heard after {time.monotonic() - started:.1f}"
                       f" s; end of speech → interviewer speaking {gap:.1f} s")  # fmt: skip
                 assert 0 < gap < 60  # the reply was handed to the speaker (server-side)
-                shot = screenshot_dir(tmp_path) / "voice-mode.png"
-                page.screenshot(path=str(shot), full_page=True)
         wait_report(page, timeout=600)
         # every answer was a spoken one: the clip is about something else, so each
         # question is put back once (a redirect) and the next answer moves on
@@ -131,6 +133,7 @@ def test_a_whole_interview_runs_hands_free_after_start(
         assert 2 <= chat.count("🎤") == answers <= 4
         errors = _heard(chat)
         assert max(errors) <= HEARD_CER, chat[-600:]  # each turn heard the clip
+        assert shot.exists()
         chromium.close()
 
 

@@ -13,6 +13,7 @@ from agent.settings import Settings
 from agent.speech.listening import (
     END_SILENCE_S,
     NUDGE_AFTER_S,
+    PAD_S,
     Listener,
     said_done,
     to_mono_16k,
@@ -112,6 +113,11 @@ def test_the_turns_transcript_joins_its_pieces_with_their_times() -> None:
     answer = listener.transcript([(0.0, 4.0)], long_pause_s=2.0)
     assert answer["text"] == "我觉得是这样的"
     assert answer["speech"]["duration_s"] == 4.0
+    # the silence that ended the turn is not counted as the candidate's
+    listener.add(*chunk(END_SILENCE_S + 0.1, False))
+    answer = listener.transcript([(0.0, 4.0)], long_pause_s=2.0)
+    assert answer["speech"]["duration_s"] == 4.0 + PAD_S
+    assert answer["speech"]["silence_ratio"] < 0.1  # it was 0.39
 
 
 def test_a_long_stretch_without_a_pause_is_cut_for_transcription() -> None:
