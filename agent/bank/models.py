@@ -81,6 +81,10 @@ RUBRIC_MIN_POINTS = 3
 RUBRIC_MAX_POINTS = 6
 
 
+#: The seed of a project deep-dive built from the candidate's CV or introduction.
+PROJECT_SEED = "简历 CV"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -191,6 +195,12 @@ class Entry(_Model):
     @property
     def seeds(self) -> list[str]:
         return sorted({s.seed for s in self.sources})
+
+    @property
+    def about_the_candidate(self) -> bool:
+        """A project deep-dive on the candidate's own work (from their CV or their
+        self-introduction), not a bank question."""
+        return PROJECT_SEED in self.seeds
 
     def in_language(self, lang: str) -> Entry:
         """The entry as an interview in ``lang`` shows and grades it: English text in

@@ -16,7 +16,11 @@ In order, the first that applies decides the grade (score 0–1, flagged):
   lexically to ``OFF_TOPIC_POINT_COVERAGE``; answers mostly in Latin letters (English,
   heavy code-switching) are left to the model. Answers to a different
   question overlap 0.03–0.13 on ``evals/grader/calibration.jsonl``, the least
-  overlapping on-topic answer 0.17.
+  overlapping on-topic answer 0.17. Not for a project deep-dive
+  (``Entry.about_the_candidate``): the candidate's own project is theirs to tell (its
+  data, users, latency, memory …), and its curated points share few words with such
+  answers — of four real-sounding answers to CV projects, six of eight pairings were
+  called off-topic. The model grades them, and a missed point is probed.
 
 ``tests/unit/test_prechecks_bank.py`` runs them over every reference answer in the
 bank: none may fire on the bank's own content.
@@ -119,7 +123,7 @@ def precheck(
         return "too_short", 1.0 if max(cov, default=0.0) > 0 else 0.0
     if topic is None:
         topic = topic_terms(entry, rubric)
-    if is_off_topic(view.model_text or content, topic, cov):
+    if not entry.about_the_candidate and is_off_topic(view.model_text or content, topic, cov):
         return "injection" if view.screened.instructions else "off_topic", 0.0
     return None
 

@@ -24,13 +24,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, Self, TypeVar, cast
 
 from agent.bank import Bank, Entry, FollowUp, RubricPoint, Source, load_bank
-from agent.bank.models import Topic
+from agent.bank.models import PROJECT_SEED, Topic
 from agent.errors import UserError
 from agent.grading.injection import screen, without_placeholders
 from agent.profile import project_words as words
 from agent.profile.projects import MAX_PROJECTS, Project, find_projects
 
-PROJECT_SEED = "简历 CV"
 ID_PREFIX = "cv-"
 #: A project question's key points, at most (the bank's usual rubric size).
 MAX_POINTS = 6

@@ -201,3 +201,48 @@ def test_the_templates_are_complete_and_their_bank_entries_exist() -> None:
 )
 def test_the_figure_a_project_claims(description: str, claimed: tuple[str, str] | None) -> None:
     assert words.metric(description) == claimed
+
+
+#: Answers to a CV's project questions in the ways candidates tell their own work
+#: (written for this test, without the questions' points at hand).
+PROJECT_ANSWERS = (
+    "当时最大的问题是显存不够，7B 模型在单卡 24G 上跑不起来，而且线上响应慢。我们先把模型量化到 "
+    "INT4，显存降到 6G 左右，再用 vLLM 的连续批处理，首字延迟从两秒降到八百毫秒。",
+    "我负责的是整个检索链路，数据是公司内部的制度文档和工单，大概二十万篇。难点是文档格式很乱，PDF "
+    "表格多，我们写了解析和切块，按标题层级切，每块五百字左右，重叠一百字。",
+    "这个项目是给客服团队用的，之前人工回复一个工单要五分钟，我们上线以后平均响应降到一分钟以内，"
+    "客服满意度也上去了，每天大概处理三千个会话。",
+    "我们评测的时候用了人工标注的五百条问题，看 top5 命中率和最终答案的准确率，还做了 A/B 测试，"
+    "新方案点踩率下降了一半。",
+)
+PROJECTS_CV = (
+    "项目经历\n企业知识库问答助手 QiaoDoc：用 BM25 和 bge-m3 做混合检索，再用 RRF 融合，"
+    "召回率从 71% 提升到 89%。\n客服对话模型 SmartReply：用 LoRA 微调 Qwen2-7B，部署在 vLLM "
+    "上，响应时间降低 40%。"
+)
+
+
+def test_an_answer_about_the_candidates_own_project_is_never_called_off_topic() -> None:
+    """The lexical off-topic check is for bank questions: of these four answers to the
+    two projects' questions (and their follow-ups), six of eight pairings were called
+    off-topic (score 0, the question put back) before. A bank question still is."""
+    from agent.grading import checks
+    from agent.grading.answer_view import prepare
+
+    bank = load_bank()
+    entries = [pq.project_entry(p, bank) for p in pq.candidates(PROJECTS_CV)]
+    assert len(entries) == 2 and all(e.about_the_candidate for e in entries)
+    asked = [*entries, *(e.follow_up_entry(0) for e in entries)]
+    assert all(e.about_the_candidate for e in asked)
+    decided = [
+        (e.id, answer[:12], checks.precheck(e, list(e.rubric), prepare(answer, "zh")))
+        for e in asked
+        for answer in PROJECT_ANSWERS
+    ]
+    assert [d for d in decided if d[2] is not None] == []
+    other = next(e for e in bank.entries if "位置编码" in e.question)
+    assert not other.about_the_candidate
+    view = prepare(PROJECT_ANSWERS[2], "zh")
+    assert checks.precheck(other, list(other.rubric), view) == ("off_topic", 0.0)
+    chat = prepare("我周末一般去爬山，最近在学做饭，还看了一部挺好看的电视剧。", "zh")
+    assert checks.precheck(entries[0], list(entries[0].rubric), chat) is None  # the model's
