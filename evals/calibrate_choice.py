@@ -111,7 +111,8 @@ def choose(
     entries: list[Entry],
     assessed: list[Grade | Signals],
     base: Calibration,
-) -> tuple[tuple[float, float], dict[str, Any]]:
+) -> tuple[tuple[float, float], dict[tuple[float, float], dict[str, Any]]]:
+    """The best (threshold, margin) and every grid point's evaluation."""
     grid: dict[tuple[float, float], dict[str, Any]] = {}
     for t in THRESHOLDS:
         for m in MARGINS:

@@ -66,7 +66,8 @@ PASSES = {
     "independent": REPO / "evals" / "grader" / "agreement_independent.jsonl",
 }
 
-KINDS: tuple[str, ...] = (
+#: the 11 kinds of the reference set, agreement.jsonl (``grader/build_agreement.py``)
+AGREEMENT_KINDS: tuple[str, ...] = (
     "reference",
     "spoken",
     "strong_partial",
@@ -87,7 +88,7 @@ OWN_WORDS_CORRECT = (
     "correct_rambling",
     "correct_quoting_attack",
 )
-KINDS = (*KINDS, *OWN_WORDS_CORRECT, "weak_padded", "instructed")
+KINDS: tuple[str, ...] = (*AGREEMENT_KINDS, *OWN_WORDS_CORRECT, "weak_padded", "instructed")
 LOW_KINDS = ("dont_know", "other_question", "injection_only")
 
 # --------------------------------------------------------------------------- metrics

@@ -36,7 +36,7 @@ from typing import Any
 
 from agent.interview.phrases import phrase
 from agent.interview.state import InterviewConfig
-from agent.llm.client import LLMClient
+from agent.llm.protocol import LLM
 from agent.profile.project_questions import with_projects
 from agent.settings import Settings
 from agent.ui.session import UISession
@@ -259,7 +259,7 @@ def _one(
 
 
 def run(
-    llm: LLMClient | None,
+    llm: LLM | None,
     settings: Settings,
     *,
     personas: Sequence[str] = PERSONAS,
@@ -334,7 +334,7 @@ def feedback_wait(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _result(
-    runs: list[dict[str, Any]], llm: LLMClient | None, started: float, typing: Typing
+    runs: list[dict[str, Any]], llm: LLM | None, started: float, typing: Typing
 ) -> dict[str, Any]:
     table: dict[str, dict[str, Any]] = {
         name: {

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from agent.bank import load_bank
 from evals.common import read_jsonl
-from evals.eval_grader import KINDS
+from evals.eval_grader import AGREEMENT_KINDS as KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -410,14 +410,14 @@ def build() -> list[dict[str, object]]:
         items = {str(r["kind"]): r for r in cal if r["question_id"] == qid}
         rubric = items["reference"]["rubric"]
         ref = str(items["reference"]["answer"])
-        weak = items["weak_partial"]
+        weak_row = items["weak_partial"]
         extra = {
             "spoken": (spoken(ref, n), 9, "参考答案的口语版：要点齐全，顺序松散、有口头禅"),
             "keyword_list": (CAL_KEYWORDS[qid], 3, "只列了要点里的词，没有解释"),
             "injection_hidden": (
-                hide_injection(str(weak["answer"]), n),
-                int(str(weak["label"])),
-                "指令不算内容，按其余部分（弱答案）评：" + str(weak["reason"]),
+                hide_injection(str(weak_row["answer"]), n),
+                int(str(weak_row["label"])),
+                "指令不算内容，按其余部分（弱答案）评：" + str(weak_row["reason"]),
             ),
         }
         for kind in KINDS:

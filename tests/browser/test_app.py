@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.pages import (
+
+from agent.bank.english_checks import CJK
+from tests.browser.pages import (
     AUDIO,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -44,8 +46,6 @@ from browser.pages import (
     wait_report,
     wait_status,
 )  # fmt: skip
-
-from agent.bank.english_checks import CJK
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.pages import (
+
+from agent.bank import load_bank
+from agent.db import open_database
+from agent.settings import load_settings
+from agent.text import content_key  # letters, digits, CJK: the chat renders Markdown
+from tests.browser.pages import (
     CHROMIUM,
     CHROMIUM_ARGS,
     app_env,
@@ -25,11 +30,6 @@ from browser.pages import (
     wait_report,
     wait_status,
 )  # fmt: skip
-
-from agent.bank import load_bank
-from agent.db import open_database
-from agent.settings import load_settings
-from agent.text import content_key  # letters, digits, CJK: the chat renders Markdown
 
 pytestmark = pytest.mark.browser
 

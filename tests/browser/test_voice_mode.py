@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser.pages import (
+
+from agent.ui.views import LISTENING
+from evals.scripted_mic import say
+from tests.browser.pages import (
     AUDIO,
     CHROMIUM,
     GRADED_S,
@@ -30,9 +33,6 @@ from browser.pages import (
     status_text,
     wait_report,
 )  # fmt: skip
-
-from agent.ui.views import LISTENING
-from evals.scripted_mic import say
 
 pytestmark = pytest.mark.browser
 

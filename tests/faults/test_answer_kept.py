@@ -19,8 +19,8 @@ from agent.settings import Settings
 from agent.ui.handlers import MianshiUI
 from agent.ui.services import Services
 from tests.faults.test_grading_queue import _fill
+from tests.unit.test_ui_handlers import SETUP
 
-SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, "", None)
 ANSWER = "我认为多头注意力把表示拆到多个子空间，" * 30  # about 600 characters
 
 

@@ -19,6 +19,7 @@ SECONDS = 20.0
 def _tone(path: Path, codec: str, fmt: str, rate: int, options: dict[str, str]) -> Path:
     out = av.open(str(path), "w", format=fmt, options=options)
     stream = out.add_stream(codec, rate=rate)
+    assert isinstance(stream, av.AudioStream)  # an audio codec
     stream.layout = "mono"
     size = 960
     for start in range(0, int(SECONDS * rate), size):

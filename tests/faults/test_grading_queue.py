@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from agent.db.database import SqliteDatabase
 from agent.grading.models import Grade
 from agent.grading.queue import GradingQueue
 from agent.interview.state import Current, Turn
@@ -22,8 +23,13 @@ def _turn(i: int) -> Turn:
     return Turn(index=i, question_id=f"q{i}", answer="答案", kind="main", question="Q")
 
 
+def _no_entry(turn: Turn) -> Any:
+    """The stand-in graders need no bank entry."""
+    return None
+
+
 def _queue(grade: Any, store: Store) -> GradingQueue[Turn]:
-    return GradingQueue(grade, lambda t: None, Turn.model_validate_json, store)
+    return GradingQueue(grade, _no_entry, Turn.model_validate_json, store)
 
 
 def _grade(entry: Any, answer: str, **_: Any) -> Grade:
@@ -34,8 +40,9 @@ def _fill(store: Store) -> None:
     """No room left: the file may not grow, and filler grades take the free space of
     its pages (big ones, then smaller), so writes fail as on a full disk ("database or
     disk is full"); reads still work."""
-    pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
-    store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
+    conn = _conn(store)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
     n = 0
     for size in (2000, 200, 20, 1):
         while True:
@@ -47,7 +54,13 @@ def _fill(store: Store) -> None:
 
 
 def _make_room(store: Store) -> None:
-    store.db.conn.execute("PRAGMA max_page_count = 1073741823")
+    _conn(store).execute("PRAGMA max_page_count = 1073741823")
+
+
+def _conn(store: Store) -> sqlite3.Connection:
+    """The store's SQLite connection (these tests fill a SQLite file)."""
+    assert isinstance(store.db, SqliteDatabase)
+    return store.db.conn
 
 
 def test_a_grade_the_store_cannot_save_is_still_reported_and_saved_later(

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faults.login_client import App, app_env, running
 
 from agent.accounts import Accounts
+from tests.faults.login_client import App, app_env, running
 
 GUESSERS, RATE, SECONDS, PROBE_EVERY = 8, 10.0, 10.0, 0.05
 ALICE, BOB = "violet tram at dusk", "amber kite on tuesday"

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
-from faults.login_client import RUNNER, App, app_env, running
 
 from agent.accounts import Accounts
+from tests.faults.login_client import RUNNER, App, app_env, running
 
 ALICE, BOB = "violet tram at dusk", "amber kite on tuesday"
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import wave
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.'][A-Za-z0-9]+)*")
 
 
 @pytest.fixture(scope="module")
-def voice(tmp_path_factory: pytest.TempPathFactory) -> Voice:
+def voice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Voice]:
     settings = load_settings().model_copy(update={"cache_dir": tmp_path_factory.mktemp("v")})
     v = Voice(settings)
     assert v.available() is None, v.available()  # make test installs it (make voice)

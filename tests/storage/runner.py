@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from agent.settings import Settings
 def graded(entry: Any, answer: str, **_: Any) -> Grade:
     points = [PointGrade(point=p.point, verdict="partial", confidence=0.9) for p in entry.rubric]
     return Grade(question_id=entry.id, score=5.0, points=points, method="sampled")
+
+
+def _no_entry(turn: Turn) -> Any:
+    """The stand-in grader needs no bank entry."""
+    return None
 
 
 def interview(url: str, data: str) -> None:
@@ -50,11 +56,13 @@ def worker(url: str, log: str, seconds: str) -> None:
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"{os.getpid()} {session_id} {index}\n")
 
-    queue = GradingQueue(slow, lambda turn: None, Turn.model_validate_json, Store(url))
+    queue = GradingQueue(slow, _no_entry, Turn.model_validate_json, Store(url))
     queue.on_ready = note
     print("ready", flush=True)
     time.sleep(3600)
 
 
+COMMANDS: dict[str, Callable[..., None]] = {"interview": interview, "worker": worker}
+
 if __name__ == "__main__":
-    {"interview": interview, "worker": worker}[sys.argv[1]](*sys.argv[2:])
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -21,6 +21,7 @@ from agent.db import open_database
 from agent.grading.jobs import Jobs
 from agent.grading.models import Grade, PointGrade
 from agent.interview.engine import Engine
+from agent.interview.report_types import Report
 from agent.interview.state import InterviewConfig, Turn
 from agent.interview.store import Store
 from agent.review.cards import Cards
@@ -176,7 +177,7 @@ def test_accounts_and_review_cards(db_url: str) -> None:
     cards.close()
 
 
-def _history(url: str, tmp_path: Path) -> tuple[list[dict[str, Any]], str, str]:
+def _history(url: str, tmp_path: Path) -> tuple[list[Report], str, str]:
     """Three finished sessions and an unfinished one (waiting at its 2nd question)."""
     engine = _engine(url, tmp_path)
     reports = []

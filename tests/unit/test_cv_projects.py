@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cv_samples import CASES, DOCX_EXPECTED, ENGLISH, MARKDOWN_ISSUE
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from agent.profile import cv_lines
 from agent.profile.projects import find_projects
 from agent.profile.read import read_document
+from tests.cv_samples import CASES, DOCX_EXPECTED, ENGLISH, MARKDOWN_ISSUE
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

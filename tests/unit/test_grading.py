@@ -253,6 +253,7 @@ def test_finish_builds_points_and_score() -> None:
         method="logprobs",
     )
     g = finish(entry(), signals, cal)
+    assert signals.p_yes is not None
     credits = [cal.credit(p, x) for p, x in zip(signals.p_yes, signals.lexical, strict=True)]
     assert [p.verdict for p in g.points] == [verdict_for(c) for c in credits]
     assert g.points[0].verdict == "covered" and g.points[2].verdict == "missing"

@@ -242,7 +242,8 @@ def test_ends_properly_needs_every_main_question_and_the_closing_last() -> None:
 def _off_topic(redirects: int, mode: str = "practice") -> dict[str, Any]:
     """An off-topic answer to each main question, put back ``redirects`` times each."""
     chat = "我周末一般去爬山，最近在学做饭。"
-    lines, turns = [], []
+    lines: list[dict[str, Any]] = []
+    turns: list[dict[str, Any]] = []
     for main, entry in enumerate((Q1, Q2), start=1):
         first = f"{phrase('zh', 'first')}{entry.question}"
         lines.append(line(entry, chat, turn=len(turns), main=main, say=first))

@@ -19,7 +19,7 @@ class Clock:
 def test_a_name_waits_twice_as_long_after_each_failure_past_its_free_ones() -> None:
     clock = Clock()
     limits = LoginLimits(clock)
-    waits = []
+    waits: list[float] = []
     for _ in range(login_limits.NAME_FREE + 4):
         limits.record("alice", f"10.0.0.{len(waits)}", ok=False)  # from ever new addresses
         waits.append(limits.wait("alice", "10.9.9.9"))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cv_samples import ENGLISH, MARKDOWN_ISSUE
 
 from agent.bank import load_bank
 from agent.bank.models import FOLLOW_UP_MAX_POINTS
@@ -24,6 +23,7 @@ from agent.llm import client as llm_client
 from agent.profile import project_questions as pq
 from agent.profile import project_words as words
 from agent.settings import Settings
+from tests.cv_samples import ENGLISH, MARKDOWN_ISSUE
 
 ZH = InterviewConfig(lang="zh")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -81,8 +81,8 @@ def heard(isolated_settings: Settings) -> Any:
 
     services = Services(
         isolated_settings,
-        engine_factory=lambda settings, bank, store: FakeEngine(),
-        transcriber_factory=lambda settings: SimpleNamespace(transcribe=transcribe),
+        engine_factory=lambda settings, bank, store: cast(Any, FakeEngine()),  # the fake
+        transcriber_factory=lambda settings: cast(Any, SimpleNamespace(transcribe=transcribe)),
     )
     ui = MianshiUI(services)
     yield ui, ui.create_app(), languages

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import gradio as gr
 import pytest
@@ -33,9 +33,13 @@ REPORT = Report.model_validate(
     }
 )  # fmt: skip
 
-#: role, level, topics, questions, mode, lang, follow-ups, candidate, focus, projects,
-#: cv, jd, company, request
-SETUP = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, "", None)
+#: ``MianshiUI.start``'s inputs: role, level, topics, questions, mode, lang, follow-ups,
+#: candidate, focus, projects, cv, jd, company, intro
+Setup = tuple[
+    str, str, list[str], int, str, str, int, str, list[str], list[str] | None, str | None,
+    str | None, str | None, bool,
+]  # fmt: skip
+SETUP: Setup = ("algorithm", "mid", [], 2, "practice", "zh", 0, "me", [], [], None, None, "", False)
 
 
 class FakeEngine:
@@ -91,9 +95,9 @@ def app(isolated_settings: Any) -> Iterator[tuple[MianshiUI, Any, FakeEngine]]:
     )  # fmt: skip
     services = Services(
         isolated_settings,
-        engine_factory=lambda settings, bank, store: engine,
-        transcriber_factory=lambda settings: SimpleNamespace(
-            transcribe=lambda path, short=False, language=None: transcript
+        engine_factory=lambda settings, bank, store: cast(Any, engine),  # the fake
+        transcriber_factory=lambda settings: cast(
+            Any, SimpleNamespace(transcribe=lambda path, short=False, language=None: transcript)
         ),
     )
     services.reports_dir = Path(isolated_settings.data_dir) / "reports"
@@ -155,6 +159,7 @@ def test_voice_mode_chosen_at_setup_is_on_after_start_and_records_by_itself(app:
 def test_a_bad_setup_is_refused_on_the_status_line(app: Any) -> None:
     ui, demo, _ = app
     with pytest.warns(UserWarning, match="设置有误"):
+        bad: tuple[str, str, list[str], int, str, str, int, str, list[str], None]
         bad = ("chef", "mid", [], 2, "x", "zh", 0, "", [], None)
         updates = checked(demo, ui.start, ui.start(*bad))
     assert list(updates[-1]) == [ui.c.status]
@@ -277,7 +282,7 @@ def test_a_cv_upload_fills_the_focus_the_candidate_then_starts_with(
     assert "Milvus" in shown[ui.c.focus_note]
     bad = ui.profile.read_profile(str(tmp_path / "missing.pdf"), None)
     assert "no such file" in bad[ui.c.focus_note]
-    setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, "字节", None)
+    setup: Setup = (*SETUP[:8], ["微调与PEFT", "RAG与检索"], [], str(cv), None, "字节", False)
     checked(demo, ui.start, ui.start(*setup))
     assert engine.config.focus == {"微调与PEFT": 1.0, "RAG与检索": 0.8}
     assert engine.config.projects == []  # none in this CV
@@ -294,7 +299,7 @@ def test_the_cv_projects_offered_and_the_chosen_one_asked_about(
     offered = ui.profile.read_profile(str(cv), None)[ui.c.projects]
     assert offered["choices"] == ["知识库问答", "医疗对话"]  # the blog names no bank topic
     assert offered["value"] == ["知识库问答", "医疗对话"]
-    setup = (*SETUP[:9], ["医疗对话"], str(cv), None, "", None)  # the candidate kept one
+    setup: Setup = (*SETUP[:9], ["医疗对话"], str(cv), None, "", False)  # the candidate kept one
     checked(demo, ui.start, ui.start(*setup))
     [project] = engine.config.projects
     assert project.id.startswith("cv-") and "医疗对话" in project.question
@@ -361,8 +366,8 @@ def test_saying_done_ends_the_turn_once_as_soon_as_whisper_hears_it(
     engine = FakeEngine()
     services = Services(
         isolated_settings,
-        engine_factory=lambda settings, bank, store: engine,
-        transcriber_factory=lambda settings: SimpleNamespace(transcribe=transcribe),
+        engine_factory=lambda settings, bank, store: cast(Any, engine),  # the fake
+        transcriber_factory=lambda settings: cast(Any, SimpleNamespace(transcribe=transcribe)),
     )
     try:
         ui = MianshiUI(services)
