@@ -14,7 +14,8 @@ In order, the first that applies decides the grade (score 0–1, flagged):
   the question's material (question, key points, reference, follow-ups), fewer than
   ``OFF_TOPIC_MIN_SHARED`` terms are shared at all, *and* no key point is covered
   lexically to ``OFF_TOPIC_POINT_COVERAGE``; answers mostly in Latin letters (English,
-  heavy code-switching) are left to the model. Answers to a different
+  heavy code-switching) are left to the model, and so are Chinese answers to English
+  material (an English interview: they share only the glossary's terms with it). Answers to a different
   question overlap 0.03–0.13 on ``evals/grader/calibration.jsonl``, the least
   overlapping on-topic answer 0.17. Not for a project deep-dive
   (``Entry.about_the_candidate``): the candidate's own project is theirs to tell (its
@@ -97,6 +98,8 @@ def is_off_topic(text: str, topic: set[str], cov: list[float]) -> bool:
     key = content_key(text)
     if key and sum(ch.isascii() for ch in key) / len(key) > OFF_TOPIC_MAX_LATIN:
         return False  # English or mixed: the model judges it
+    if sum(t.isascii() for t in topic) > len(topic) / 2:
+        return False  # Chinese against English material (an English interview): the same
     answer_terms = terms(text)
     if len(answer_terms & topic) >= OFF_TOPIC_MIN_SHARED:
         return False

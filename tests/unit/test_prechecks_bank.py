@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.bank import Bank, load_bank
+from agent.bank import Bank, Entry, load_bank
 from agent.grading import checks
 from agent.grading.answer_view import prepare
 from agent.grading.injection import is_instruction, screen
@@ -58,3 +58,28 @@ def test_bank_questions_graded_by_their_own_reference_reach_the_model(bank: Bank
         view = prepare(e.reference_answer or "")
         assert view.model_text and not view.screened.instructions
         assert len(view.model_text) >= 0.9 * len(e.reference_answer or "")
+
+
+def test_a_chinese_answer_in_an_english_interview_is_left_to_the_model(bank: Bank) -> None:
+    """The off-topic check compares words: a Chinese answer shares only the glossary's
+    terms with English material, so it is not judged off-topic there (the model grades
+    it), as an English answer is not against Chinese material. In a Chinese interview
+    an unrelated Chinese answer still is. Every entry's material is clearly one or the
+    other (the share of Latin terms decides)."""
+    answer = (
+        "位置编码是为了让模型知道词的顺序，因为自注意力本身不区分顺序。常见做法是用正弦和余弦函数"
+        "生成固定的编码，也可以直接学习一个位置向量，加到词向量上。"
+    )
+    entry = next(e for e in bank.entries if "位置编码" in e.question and e.en is not None)
+    english = entry.in_language("en")
+    assert checks.precheck(english, list(english.rubric), prepare(answer, "en")) is None
+    hiking = "我周末一般去爬山，最近在学做饭，还看了一部挺好看的电视剧，感觉生活挺充实的。"
+    decided = checks.precheck(entry, list(entry.rubric), prepare(hiking, "zh"))
+    assert decided == ("off_topic", 0.0)
+
+    def latin(e: Entry) -> float:
+        topic = checks.topic_terms(e, list(e.rubric))
+        return sum(t.isascii() for t in topic) / len(topic)
+
+    assert max(latin(e) for e in bank.entries) < 0.35
+    assert min(latin(e.in_language("en")) for e in bank.entries if e.en is not None) > 0.65
