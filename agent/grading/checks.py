@@ -15,13 +15,14 @@ In order, the first that applies decides the grade (score 0–1, flagged):
   ``OFF_TOPIC_MIN_SHARED`` terms are shared at all, *and* no key point is covered
   lexically to ``OFF_TOPIC_POINT_COVERAGE``; answers mostly in Latin letters (English,
   heavy code-switching) are left to the model, and so are Chinese answers to English
-  material (an English interview: they share only the glossary's terms with it). Answers to a different
-  question overlap 0.03–0.13 on ``evals/grader/calibration.jsonl``, the least
-  overlapping on-topic answer 0.17. Not for a project deep-dive
-  (``Entry.about_the_candidate``): the candidate's own project is theirs to tell (its
-  data, users, latency, memory …), and its curated points share few words with such
-  answers — of four real-sounding answers to CV projects, six of eight pairings were
-  called off-topic. The model grades them, and a missed point is probed.
+  material (an English interview: they share only the glossary's terms with it).
+  Answers to a different question overlap 0.03–0.13 on
+  ``evals/grader/calibration.jsonl``, the least overlapping on-topic answer 0.17. Not
+  for a project deep-dive (``Entry.about_the_candidate``): the candidate's own project
+  is theirs to tell (its data, users, latency, memory …), and its curated points share
+  few words with such answers — of four real-sounding answers to CV projects, six of
+  eight pairings were called off-topic. The model grades them, and a missed point is
+  probed.
 
 ``tests/unit/test_prechecks_bank.py`` runs them over every reference answer in the
 bank: none may fire on the bank's own content.
